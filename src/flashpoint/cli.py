@@ -1,0 +1,125 @@
+"""The ``flashpoint`` command: a thin shell over plain functions.
+
+stdout is data, stderr is talk. Exit status: 0 all well, 1 some input failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+
+import click
+
+from flashpoint import __version__
+from flashpoint.errors import FlashpointError, UsageError
+from flashpoint.model import CodedDocument, Document, Failure
+from flashpoint.output import FORMATS, write
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-11-20") from None
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, stream=sys.stderr, format="flashpoint: %(levelname)s: %(message)s")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="flashpoint")
+@click.option("-v", "--verbose", count=True, help="More talk on stderr (-vv for debug).")
+def cli(verbose: int) -> None:
+    """flashpoint: conflict reports in, source-attributed ACLED-style events out."""
+    _setup_logging(verbose)
+
+
+@cli.command("code")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: table on a terminal, json otherwise).")
+@click.option("--published", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+              help="Publication date for inputs that do not carry one.")
+@click.option("--model", default=None, help="Event classifier: 'rules' (default) or a trained model.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
+def code_cmd(sources: tuple[str, ...], fmt: str | None, published: dt.date | None, model: str | None, quiet: bool) -> None:
+    """Code reports (files, directories, JSON/JSONL, HTML, or - for stdin) into events."""
+    from flashpoint.ingest import read_sources
+    from flashpoint.pipeline import code_documents
+
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    failures: list[Failure] = []
+    inputs = read_sources(list(sources), published=published, stdin=sys.stdin)
+    results = _report_failures(code_documents(inputs, model=model), failures, progress=not quiet and sys.stderr.isatty())
+    write(results, fmt, sys.stdout, pretty=sys.stdout.isatty())
+    if failures:
+        click.echo(f"flashpoint: {len(failures)} input(s) failed; the others were coded.", err=True)
+        sys.exit(1)
+
+
+def _report_failures(
+    results: Iterable[CodedDocument | Failure], failures: list[Failure], *, progress: bool
+) -> Iterator[CodedDocument]:
+    """Pass coded documents on; say each failure on stderr in one line and remember it."""
+    done = 0
+    for item in results:
+        done += 1
+        if progress:
+            click.echo(f"\rcoded {done} document(s), {len(failures)} failed", err=True, nl=False)
+        if isinstance(item, Failure):
+            failures.append(item)
+            click.echo(f"{'' if not progress else chr(10)}flashpoint: {item.source}: {item.reason} [{item.code}]", err=True)
+            continue
+        yield item
+    if progress and done:
+        click.echo("", err=True)
+
+
+def _register_optional_commands() -> None:
+    """Subcommands that live in their own modules (each a thin shell over its stage)."""
+    import importlib
+
+    for module, attr in (
+        ("flashpoint.cli_gazetteer", "gazetteer"),
+        ("flashpoint.cli_geoparse", "geoparse"),
+        ("flashpoint.cli_evaluate", "evaluate"),
+    ):
+        command = getattr(importlib.import_module(module), attr)
+        cli.add_command(command)
+
+
+_register_optional_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: turn flashpoint's errors into one line on stderr and an exit status."""
+    try:
+        cli.main(args=argv, prog_name="flashpoint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else 1)
+    except click.exceptions.Abort:
+        click.echo("flashpoint: interrupted", err=True)
+        sys.exit(130)
+    except UsageError as exc:
+        click.echo(f"flashpoint: {exc}", err=True)
+        sys.exit(2)
+    except FlashpointError as exc:
+        click.echo(f"flashpoint: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("flashpoint: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+__all__ = ["cli", "main", "Document"]

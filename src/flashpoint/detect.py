@@ -1,0 +1,129 @@
+"""Find event triggers in a parsed sentence: the words that say something happened.
+
+A trigger carries candidate ACLED sub-event types with weights; which one applies is the
+classifier's call (``classify.py``), made with the sentence's context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from flashpoint.lexicon import TriggerEntry, token_matches, trigger_index
+
+# Governors that make an event hypothetical, planned or merely called for: no event happened.
+_IRREALIS = frozenset(
+    "threaten warn plan vow pledge urge prepare intend seek want call demand fear "
+    "consider propose could would might may should must avoid prevent deter".split()
+)
+_DEFINITE = frozenset("the this these those that such".split())
+
+
+@dataclass
+class Trigger:
+    """One trigger occurrence. Token indices are Doc-level."""
+
+    start: int
+    end: int
+    types: dict[str, float]
+    ref: bool
+    """Whether the word, made definite ("the clashes"), usually refers back to a reported event."""
+    definite: bool
+    negated: bool
+    irrealis: bool
+    text: str
+    char_start: int
+    char_end: int
+
+    @property
+    def head(self) -> int:
+        """The token standing for the phrase in the parse (its first word)."""
+        return self.start
+
+    @property
+    def is_reference(self) -> bool:
+        return self.ref and self.definite
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.char_start, self.char_end)
+
+
+def find_triggers(sent: Span) -> list[Trigger]:
+    """Every trigger in ``sent``, longest match first, without overlaps."""
+    index = trigger_index()
+    found: list[Trigger] = []
+    i = sent.start
+    while i < sent.end:
+        entry = _match_at(sent, i, index)
+        if entry is None:
+            i += 1
+            continue
+        end = i + len(entry.words)
+        found.append(_make_trigger(sent, i, end, entry))
+        i = end
+    return found
+
+
+def _match_at(sent: Span, i: int, index: dict[str, tuple[TriggerEntry, ...]]) -> TriggerEntry | None:
+    doc = sent.doc
+    token = doc[i]
+    candidates = index.get(token.lower_, ()) + index.get(token.lemma_.lower(), ())
+    for entry in candidates:
+        if entry.pos is not None and token.pos_ not in entry.pos:
+            continue
+        end = i + len(entry.words)
+        if end > sent.end:
+            continue
+        if all(token_matches(doc[i + k], w) for k, w in enumerate(entry.words)):
+            return entry
+    return None
+
+
+def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry) -> Trigger:
+    doc = sent.doc
+    token = doc[start]
+    return Trigger(
+        start=start,
+        end=end,
+        types=dict(entry.types),
+        ref=entry.ref,
+        definite=_is_definite(token),
+        negated=_is_negated(token),
+        irrealis=_is_irrealis(token),
+        text=doc[start:end].text,
+        char_start=doc[start].idx,
+        char_end=doc[end - 1].idx + len(doc[end - 1].text),
+    )
+
+
+def _is_definite(token: Token) -> bool:
+    """'the clashes', 'this attack': a noun that likely refers to an event already told."""
+    if token.pos_ != "NOUN":
+        return False
+    head_noun = token if token.dep_ != "compound" else token.head
+    return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in head_noun.children)
+
+
+def _is_negated(token: Token) -> bool:
+    """'did not attack', 'no clashes were reported'."""
+    for t in (token, token.head):
+        if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children):
+            return True
+    return False
+
+
+def _is_irrealis(token: Token) -> bool:
+    """'threatened to attack', 'called for protests', 'would shell': not (yet) an event."""
+    node = token
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in _IRREALIS for c in node.children):
+            return True
+        if node.dep_ in ("xcomp", "pobj", "dobj", "prep", "advcl") and node.head is not node:
+            node = node.head
+            if node.lemma_.lower() in _IRREALIS:
+                return True
+            continue
+        break
+    return False

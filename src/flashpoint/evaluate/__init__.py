@@ -1,0 +1,101 @@
+"""Measuring flashpoint's accuracy against gold data, field by field.
+
+``evaluate_path`` reads a gold file, codes its texts with the coder it is given
+and returns a report dict; ``render_text`` makes it readable. The coder is
+injected (any ``Callable[[list[Document]], list[CodedDocument | Failure]]``), so
+the scorer is tested with fake systems and used with the real pipeline alike.
+
+Formats, by file extension:
+
+- ``.csv``: an ACLED-format export (``acled``);
+- ``.jsonl`` / ``.json``: flashpoint's gold format (``gold``), or sentence items
+  when the objects carry ``sub_event_type`` and no ``events`` (``sentences``);
+- ``.tsv``: sentence items, ``text<TAB>sub_event_type`` with a header (``sentences``);
+- ``.xml``: a geoparsing corpus (``geo``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flashpoint.errors import EvaluationError
+from flashpoint.evaluate.acled import AcledRow, evaluate_acled, parse_acled_date, read_acled
+from flashpoint.evaluate.gold import GoldDocument, evaluate_gold, parse_gold, read_gold, read_json_objects
+from flashpoint.evaluate.report import Coder, public_report, render_text
+from flashpoint.evaluate.sentences import (
+    SentenceItem,
+    evaluate_sentences,
+    parse_sentence_objects,
+    read_sentences_tsv,
+)
+from flashpoint.model import Document, Failure, Place
+
+__all__ = [
+    "AcledRow",
+    "Coder",
+    "GoldDocument",
+    "SentenceItem",
+    "evaluate_acled",
+    "evaluate_gold",
+    "evaluate_path",
+    "evaluate_sentences",
+    "parse_acled_date",
+    "public_report",
+    "read_acled",
+    "read_gold",
+    "read_sentences_tsv",
+    "render_text",
+]
+
+GeoparseText = Callable[[str], list[Place]]
+
+
+def _is_sentence_item(raw: Any) -> bool:
+    return isinstance(raw, Mapping) and "sub_event_type" in raw and "events" not in raw
+
+
+def places_from_coder(coder: Coder) -> GeoparseText:
+    """Geoparse a text with the coder itself: the places it names while coding it."""
+    def geoparse_text(text: str) -> list[Place]:
+        (result,) = coder([Document(id="geo", text=text)])
+        return [] if isinstance(result, Failure) else list(result.places)
+
+    return geoparse_text
+
+
+def _evaluate_geo(path: Path, coder: Coder, geoparse_text: GeoparseText | None) -> dict[str, Any]:
+    try:
+        from flashpoint.evaluate.geo import evaluate_geo, read_geo_gold
+    except ModuleNotFoundError as err:
+        if err.name != "flashpoint.evaluate.geo":
+            raise
+        raise EvaluationError("geoparsing evaluation (.xml) is not available in this version", code="E602") from None
+    report = evaluate_geo(read_geo_gold(path), geoparse_text or places_from_coder(coder))
+    return {"kind": "geo", **report}
+
+
+def evaluate_path(path: Path | str, coder: Coder, *, geoparse_text: GeoparseText | None = None) -> dict[str, Any]:
+    """Read a gold file of any supported format, code its texts and score them."""
+    path = Path(path)
+    if not path.is_file():
+        raise EvaluationError(f"{path}: no such file", code="E601")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        report = evaluate_acled(read_acled(path), coder)
+    elif suffix == ".tsv":
+        report = evaluate_sentences(read_sentences_tsv(path), coder)
+    elif suffix in (".jsonl", ".json"):
+        objects = read_json_objects(path)
+        if objects and all(_is_sentence_item(raw) for _, raw in objects):
+            report = evaluate_sentences(parse_sentence_objects(objects), coder)
+        else:
+            report = evaluate_gold(parse_gold(objects), coder)
+    elif suffix == ".xml":
+        report = _evaluate_geo(path, coder, geoparse_text)
+    else:
+        raise EvaluationError(
+            f"{path}: cannot tell the gold format from {suffix or 'no extension'!r}; "
+            "use .csv (ACLED export), .jsonl/.json (gold), .tsv (sentences) or .xml (geoparsing)", code="E602")
+    return {"source": str(path), **report}

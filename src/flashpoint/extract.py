@@ -1,0 +1,265 @@
+"""Event mentions: one per sentence that tells of a happening, with everything read around it.
+
+A mention is what one sentence says: its triggers and type, its date, who acted on whom, the
+casualties, where, and who claims it. ``resolve.py`` then merges mentions that tell of the
+same happening into one event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from flashpoint import actors
+from flashpoint.actors import Actor, ActorMention
+from flashpoint.attribution import Attribution
+from flashpoint.casualties import Casualty, find_casualties
+from flashpoint.classify import MentionContext, TypeClassifier
+from flashpoint.dates import DateMention
+from flashpoint.detect import Trigger, find_triggers
+from flashpoint.lexicon import loaded_terms, token_matches
+from flashpoint.model import Claimant, Span as CharSpan
+from flashpoint.roles import Roles, roles_of
+
+_MIN_TRIGGER_WEIGHT = 0.5
+_VIOLENT_FAMILIES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+
+
+@dataclass
+class Mention:
+    """What one sentence reports."""
+
+    sent_index: int
+    sent_span: CharSpan
+    sub_event_type: str | None
+    score: float
+    triggers: list[Trigger]
+    is_reference: bool
+    """Only definite back-references ("the clashes"): evidence for an event told earlier."""
+    date: dt.date | None = None
+    end_date: dt.date | None = None
+    time_precision: int = 3
+    date_source: str = "none"
+    """explicit | anaphoric | inherited | published | none"""
+    date_span: CharSpan | None = None
+    agent: Actor | None = None
+    agent_span: CharSpan | None = None
+    target: Actor | None = None
+    target_span: CharSpan | None = None
+    casualties: list[Casualty] = field(default_factory=list)
+    claimant: Claimant = field(default_factory=Claimant)
+    claimant_spans: list[CharSpan] = field(default_factory=list)
+    loaded: list[tuple[str, CharSpan]] = field(default_factory=list)
+    negated: bool = False
+
+
+@dataclass
+class DocContext:
+    """Document-level facts every mention needs."""
+
+    published: dt.date | None
+    dates: list[DateMention]
+    actor_mentions: list[ActorMention]
+    attribution: Attribution
+    classifier: TypeClassifier
+    default_country: str | None = None
+
+
+def extract_mentions(doc: Doc, ctx: DocContext) -> list[Mention]:
+    """Mentions in text order: event sentences and casualty-only sentences."""
+    sents = list(doc.sents)
+    mentions: list[Mention] = []
+    last_dated: Mention | None = None
+    for i, sent in enumerate(sents):
+        mention = _mention_for(doc, sents, i, ctx)
+        if mention is None:
+            continue
+        _assign_date(mention, sent, ctx, last_dated)
+        if mention.date is not None and mention.sub_event_type is not None:
+            last_dated = mention
+        mentions.append(mention)
+    return mentions
+
+
+def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mention | None:
+    sent = sents[i]
+    triggers = [t for t in find_triggers(sent) if not t.irrealis]
+    live = [t for t in triggers if not t.negated and max(t.types.values()) >= _MIN_TRIGGER_WEIGHT]
+    casualties = find_casualties(sent)
+    if not live and not casualties:
+        return None
+    mention = Mention(
+        sent_index=i,
+        sent_span=(sent.start_char, sent.end_char),
+        sub_event_type=None,
+        score=0.0,
+        triggers=live,
+        is_reference=bool(live) and all(t.is_reference for t in live),
+        casualties=casualties,
+        negated=bool(triggers) and not live,
+    )
+    if live:
+        _fill_roles(doc, mention, ctx)
+        _classify(mention, sent, sents[i + 1] if i + 1 < len(sents) else None, ctx)
+    mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
+    mention.loaded = loaded_in(sent)
+    if mention.sub_event_type is None and not casualties:
+        return None
+    return mention
+
+
+def _main_trigger(mention: Mention) -> Trigger:
+    return max(mention.triggers, key=lambda t: max(t.types.values()))
+
+
+def _fill_roles(doc: Doc, mention: Mention, ctx: DocContext) -> None:
+    trigger = _main_trigger(mention)
+    roles: Roles = roles_of(doc, trigger.head)
+    mention.agent, mention.agent_span = _actor_in(doc, roles.agent, ctx, exclude=None)
+    mention.target, mention.target_span = _actor_in(doc, roles.target, ctx, exclude=mention.agent_span)
+    if mention.agent is None:
+        mention.agent, mention.agent_span = _nearest_actor_before(doc, trigger, mention.target_span, ctx)
+
+
+def _nearest_actor_before(
+    doc: Doc, trigger: Trigger, target: CharSpan | None, ctx: DocContext
+) -> tuple[Actor | None, CharSpan | None]:
+    """When the parse gives no subject (appositions, headlines), the actor or state named last
+    before the trigger in its sentence, outside the target, is the best guess at the doer."""
+    sent = doc[trigger.start].sent
+    lo, hi = sent.start_char, trigger.char_start
+    found: list[tuple[int, Actor, CharSpan]] = []
+    for m in ctx.actor_mentions:
+        if lo <= m.start and m.end <= hi and not (target and target[0] <= m.start < target[1]):
+            found.append((m.start, m.actor, (m.start, m.end)))
+    for ent in sent.ents:
+        if ent.label_ == "GPE" and lo <= ent.start_char and ent.end_char <= hi:
+            country = actors.country_name(ent.text)
+            if country and not _after_preposition(ent):
+                actor = actors.normalise_actor(f"the armed forces of {country}", default_country=country)
+                if actor is not None:
+                    found.append((ent.start_char, actor, (ent.start_char, ent.end_char)))
+    if not found:
+        return None, None
+    _, actor, span = max(found, key=lambda item: item[0])
+    return actor, span
+
+
+def _after_preposition(ent: Span) -> bool:
+    """'in Armenia', 'of Azerbaijan': a place or a possessor, not a doer."""
+    return ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP"
+
+
+def _actor_in(
+    doc: Doc, span: tuple[int, int] | None, ctx: DocContext, exclude: CharSpan | None
+) -> tuple[Actor | None, CharSpan | None]:
+    """The actor named in a role's token span: a known actor mention inside it, else the
+    phrase itself normalised; a pronoun resolves to the nearest actor named before it."""
+    if span is None:
+        return None, None
+    phrase = doc[span[0]:span[1]]
+    start, end = phrase.start_char, phrase.end_char
+    inside = [m for m in ctx.actor_mentions if m.start >= start and m.end <= end]
+    if inside:
+        best = next((m for m in inside if m.start <= doc[phrase.root.i].idx < m.end), inside[0])
+        return best.actor, (best.start, best.end)
+    if len(phrase) == 1 and phrase[0].pos_ == "PRON":
+        before = [
+            m for m in ctx.actor_mentions
+            if m.end <= start and m.start >= phrase.sent.start_char and (exclude is None or m.start != exclude[0])
+        ]
+        if before:
+            return before[-1].actor, (before[-1].start, before[-1].end)
+        return None, None
+    actor = actors.normalise_actor(phrase.text, default_country=ctx.default_country)
+    if actor is None:
+        country = actors.country_name(phrase.text)
+        if country is not None:
+            # A state named as the doer of violence acts through its armed forces.
+            actor = actors.normalise_actor(f"the armed forces of {country}", default_country=country)
+    if actor is None:
+        return None, None
+    return actor, (start, end)
+
+
+def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocContext) -> None:
+    weights: dict[str, float] = {}
+    for trigger in mention.triggers:
+        for label, weight in trigger.types.items():
+            weights[label] = weights.get(label, 0.0) + weight
+    killed = sum(c.count for c in mention.casualties if c.kind == "killed")
+    context = MentionContext(
+        text=sent.text,
+        trigger_types=weights,
+        agent_kind=mention.agent.kind if mention.agent else None,
+        target_kind=mention.target.kind if mention.target else None,
+        agent_inter=mention.agent.inter if mention.agent else None,
+        killed=killed,
+        context_text=following.text if following is not None else "",
+    )
+    ranked = ctx.classifier.rank(context)
+    if ranked:
+        mention.sub_event_type, mention.score = ranked[0]
+
+
+def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Mention | None) -> None:
+    """The sentence's own date, else 'the same day' → the previous event's, else the date the
+    narrative is at, else the publication date (with week precision: the report's week)."""
+    own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char]
+    explicit = [d for d in own if not d.anaphoric and d.date is not None]
+    anaphoric = [d for d in own if d.anaphoric]
+    if explicit:
+        anchor = _main_trigger(mention).char_start if mention.triggers else sent.start_char
+        best = min(explicit, key=lambda d: abs(d.start - anchor))
+        _set_date(mention, best.date, best.end_date, best.precision, "explicit", (best.start, best.end))
+    elif anaphoric and last_dated is not None and last_dated.date is not None:
+        d = anaphoric[0]
+        date = last_dated.date + dt.timedelta(days=d.offset)
+        _set_date(mention, date, None, last_dated.time_precision, "anaphoric", (d.start, d.end))
+    else:
+        before = [d for d in ctx.dates if d.start < sent.start_char and d.date is not None and not d.anaphoric]
+        if last_dated is not None and last_dated.date is not None:
+            _set_date(mention, last_dated.date, last_dated.end_date, last_dated.time_precision, "inherited", last_dated.date_span)
+        elif before:
+            d = before[-1]
+            _set_date(mention, d.date, d.end_date, d.precision, "inherited", (d.start, d.end))
+        elif ctx.published is not None:
+            _set_date(mention, ctx.published, None, 2, "published", None)
+
+
+def _set_date(
+    mention: Mention,
+    date: dt.date | None,
+    end_date: dt.date | None,
+    precision: int,
+    source: str,
+    span: CharSpan | None,
+) -> None:
+    mention.date, mention.end_date, mention.time_precision = date, end_date, precision
+    mention.date_source, mention.date_span = source, span
+
+
+def loaded_in(sent: Span) -> list[tuple[str, CharSpan]]:
+    """Loaded terms used in a sentence, with their spans."""
+    found: list[tuple[str, CharSpan]] = []
+    tokens = list(sent)
+    i = 0
+    while i < len(tokens):
+        for term in loaded_terms():
+            n = len(term)
+            if i + n <= len(tokens) and all(token_matches(tokens[i + k], term[k]) for k in range(n)):
+                start, last = tokens[i], tokens[i + n - 1]
+                span = (start.idx, last.idx + len(last.text))
+                found.append((sent.doc.text[span[0]:span[1]].lower(), span))
+                i += n - 1
+                break
+        i += 1
+    return found
+
+
+def is_violent(sub_event_type: str | None) -> bool:
+    from flashpoint.typology import EVENT_TYPE_OF
+
+    return sub_event_type is not None and EVENT_TYPE_OF.get(sub_event_type) in _VIOLENT_FAMILIES

@@ -1,0 +1,168 @@
+"""The orchestrator: a Document in, a CodedDocument out. Reads as the list of stages.
+
+Nothing is loaded at import time; a ``Coder`` loads the NLP pipeline and the gazetteer on
+first use and then codes any number of documents, streaming them through ``nlp.pipe``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from flashpoint import actors
+from flashpoint.attribution import attribute
+from flashpoint.classify import RuleClassifier, TypeClassifier
+from flashpoint.dates import find_dates
+from flashpoint.errors import E_PROCESSING, FlashpointError
+from flashpoint.extract import DocContext, extract_mentions
+from flashpoint.model import CodedDocument, Document, Failure, Place
+from flashpoint.resolve import resolve
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from flashpoint.gazetteer import Gazetteer
+    from flashpoint.geoparse import Geoparser
+
+log = logging.getLogger(__name__)
+
+
+class Coder:
+    """Codes documents into events. Heavy parts (spaCy, gazetteer) load on first use."""
+
+    def __init__(
+        self,
+        *,
+        nlp: Language | None = None,
+        gazetteer: Gazetteer | None = None,
+        classifier: TypeClassifier | None = None,
+        batch_size: int = 16,
+    ) -> None:
+        self._nlp = nlp
+        self._gazetteer = gazetteer
+        self._geoparser: Geoparser | None = None
+        self.classifier: TypeClassifier = classifier or RuleClassifier()
+        self.batch_size = batch_size
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            from flashpoint.gazetteer import Gazetteer
+
+            self._gazetteer = Gazetteer.open()
+        return self._gazetteer
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            from flashpoint import segment
+            from flashpoint.components import load_pipeline
+
+            self._nlp = load_pipeline(self.gazetteer)
+            segment.add_to(self._nlp)
+        return self._nlp
+
+    @property
+    def geoparser(self) -> Geoparser:
+        if self._geoparser is None:
+            from flashpoint.geoparse import Geoparser
+
+            self._geoparser = Geoparser(self.gazetteer)
+        return self._geoparser
+
+    def code(self, document: Document) -> CodedDocument:
+        """Code one document (raises FlashpointError if it cannot be processed)."""
+        return self.code_parsed(document, self.nlp(document.text))
+
+    def code_many(self, documents: Iterable[Document | Failure]) -> Iterator[CodedDocument | Failure]:
+        """Code a stream; failures pass through, and a document that breaks becomes a Failure."""
+        pending = ((d, d) for d in documents)
+        for item in self._parse(pending):
+            if isinstance(item, Failure):
+                yield item
+                continue
+            document, doc = item
+            try:
+                yield self.code_parsed(document, doc)
+            except Exception as exc:  # one bad document must not stop the run
+                log.exception("coding %s failed", document.source or document.id)
+                yield Failure(document.source or document.id, f"could not be coded: {exc}; please report this", E_PROCESSING)
+
+    def _parse(self, items: Iterable[tuple[Document | Failure, Document | Failure]]) -> Iterator[Failure | tuple[Document, Doc]]:
+        # Failures are passed around the parser in order, documents go through nlp.pipe in batches.
+        buffer: list[Document] = []
+        for _, item in items:
+            if isinstance(item, Failure):
+                yield from self._flush(buffer)
+                buffer = []
+                yield item
+            else:
+                buffer.append(item)
+                if len(buffer) >= self.batch_size:
+                    yield from self._flush(buffer)
+                    buffer = []
+        yield from self._flush(buffer)
+
+    def _flush(self, buffer: list[Document]) -> Iterator[tuple[Document, Doc]]:
+        if not buffer:
+            return
+        docs = self.nlp.pipe(((d.text, d) for d in buffer), as_tuples=True, batch_size=self.batch_size)
+        for doc, document in docs:
+            yield document, doc
+
+    def code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
+        """The stages, in order, on an already parsed document."""
+        # 1. Every place named, resolved against the gazetteer.
+        places = self.geoparser.places(doc, outlet_country=None)
+        # 2. Who says what: outlet → relay → speaker for each sentence.
+        attribution = attribute(doc, document.outlet)
+        if document.outlet is None and attribution.outlet:
+            document.outlet = attribution.outlet
+        # 3. Every date expression, normalised against the publication date.
+        dates = find_dates(document.text, document.published)
+        # 4. The document's focus country, for actors the text names without a country.
+        focus = focus_country(places)
+        # 5. Event mentions, sentence by sentence.
+        ctx = DocContext(
+            published=document.published,
+            dates=dates,
+            actor_mentions=actors.find_actor_mentions(doc, default_country=focus),
+            attribution=attribution,
+            classifier=self.classifier,
+            default_country=focus,
+        )
+        mentions = extract_mentions(doc, ctx)
+        # 6. One event per happening, located, with notes and evidence.
+        events = resolve(mentions, document, places, self.geoparser, focus_country=focus)
+        return CodedDocument(document=document, places=places, events=events)
+
+
+def focus_country(places: list[Place]) -> str | None:
+    """The country the document is mostly about: the one its literal places most often fall in."""
+    counts: Counter[str] = Counter()
+    for place in places:
+        if place.country:
+            counts[place.country] += 2 if place.kind == "literal" and not (place.feature_code or "").startswith("PCL") else 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+_default_coder: Coder | None = None
+
+
+def default_coder() -> Coder:
+    """A process-wide coder (the pipeline loads once)."""
+    global _default_coder
+    if _default_coder is None:
+        _default_coder = Coder()
+    return _default_coder
+
+
+def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None) -> Iterator[CodedDocument | Failure]:
+    """Code documents in order, one result per input; ``model`` picks a trained classifier."""
+    coder = default_coder()
+    if model not in (None, "rules"):
+        raise FlashpointError(f"model {model!r} is not available: only the rule-based coder ('rules') ships yet", code="E401")
+    yield from coder.code_many(docs)

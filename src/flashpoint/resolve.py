@@ -1,0 +1,269 @@
+"""From mentions to events: one event per happening per document, every field with its evidence.
+
+Merging rules (why): a sentence that only refers back ("the clashes on November 16 are not a
+spontaneous incident") adds evidence and never a second event; casualties told in a following
+sentence ("As a result, 3 servicemen were injured") belong to the event just told; the same
+type on the same day at a compatible place is the same happening.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flashpoint import actors
+from flashpoint.casualties import conservative
+from flashpoint.extract import Mention, is_violent
+from flashpoint.model import Document, Event, Place, Span
+from flashpoint.notes import write_notes
+from flashpoint.typology import EVENT_TYPE_OF, disorder_type
+
+_ATTACH_WINDOW = 3
+"""Casualty-only sentences attach to an event told at most this many sentences before."""
+_STRATEGIC_NEEDS_DATE = frozenset({"Other", "Change to group/activity", "Headquarters or base established"})
+
+
+class Location(Protocol):
+    location: str
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int
+    geonameid: int | None
+    spans: list[tuple[int, int]]
+
+
+class Locator(Protocol):
+    def locate(self, places: list[Place], start: int, end: int, text: str) -> Location | None: ...
+
+
+@dataclass
+class _Building:
+    event: Event
+    mentions: list[Mention] = field(default_factory=list)
+    figures: dict[str, list[int]] = field(default_factory=dict)
+
+
+def resolve(
+    mentions: list[Mention],
+    document: Document,
+    places: list[Place],
+    locator: Locator | None,
+    *,
+    focus_country: str | None = None,
+) -> list[Event]:
+    """Merge mentions into events and fill every field."""
+    built: list[_Building] = []
+    for mention in mentions:
+        if mention.sub_event_type is None:
+            _attach_casualties(mention, built)
+            continue
+        if mention.sub_event_type in _STRATEGIC_NEEDS_DATE and mention.date_source not in ("explicit", "anaphoric"):
+            continue
+        location = _locate(mention, document, places, locator)
+        target = _merge_target(mention, location, built)
+        if target is None:
+            previous = built[-1] if built else None
+            target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
+            built.append(target)
+            vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
+            if vague and previous is not None and _follows(previous, mention) and previous.event.location:
+                _inherit_location(target.event, previous.event)
+            else:
+                _apply_location(target.event, location, focus_country, document, places)
+        _absorb(target, mention)
+    events = [_finish(b, document) for b in built]
+    return events
+
+
+def _locate(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> Location | None:
+    if locator is None:
+        return None
+    start, end = mention.sent_span
+    # A place that names one of the actors ("Armenia attempted to deploy …") is not where it happened.
+    actor_spans = [s for s in (mention.agent_span, mention.target_span) if s is not None]
+    usable = [p for p in places if not any(a <= p.start < b for a, b in actor_spans)]
+    return locator.locate(usable, start, end, document.text)
+
+
+def _merge_target(mention: Mention, location: Location | None, built: list[_Building]) -> _Building | None:
+    for b in reversed(built):
+        if _same_happening(mention, location, b):
+            return b
+    return None
+
+
+def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool:
+    e = b.event
+    if m.sub_event_type is None or e.sub_event_type is None:
+        return False
+    same_type = m.sub_event_type == e.sub_event_type
+    related = same_type or (is_violent(m.sub_event_type) and is_violent(e.sub_event_type))
+    if m.is_reference and related and (m.date_source != "explicit" or m.date == e.event_date):
+        return True
+    if not same_type or m.date != e.event_date:
+        return False
+    if location is None or e.location is None:
+        return True
+    return location.location == e.location or (location.admin1 is not None and location.admin1 == e.admin1)
+
+
+def _attach_casualties(mention: Mention, built: list[_Building]) -> None:
+    if not built:
+        return
+    last = built[-1]
+    last_sentence = max(m.sent_index for m in last.mentions)
+    if mention.sent_index - last_sentence <= _ATTACH_WINDOW:
+        _add_casualties(last, mention)
+        last.mentions.append(mention)
+
+
+def _absorb(b: _Building, m: Mention) -> None:
+    e = b.event
+    first = not b.mentions
+    b.mentions.append(m)
+    for trigger in m.triggers:
+        e.add_evidence("sub_event_type", trigger.span)
+        e.add_evidence("event_type", trigger.span)
+    if first:
+        e.sub_event_type = m.sub_event_type
+        e.event_type = EVENT_TYPE_OF.get(m.sub_event_type or "")
+        e.disorder_type = disorder_type(e.event_type, e.sub_event_type)
+        e.confidence = m.score
+        e.claimant = m.claimant
+        for span in m.claimant_spans:
+            e.add_evidence("claimant", span)
+    if e.event_date is None and m.date is not None:
+        e.event_date, e.end_date, e.time_precision = m.date, m.end_date, m.time_precision
+    if m.date == e.event_date and m.date_span is not None:
+        e.add_evidence("event_date", m.date_span)
+    _set_actors(e, m)
+    _add_casualties(b, m)
+    for term, span in m.loaded:
+        if term not in e.loaded_terms:
+            e.loaded_terms.append(term)
+        e.add_evidence("loaded_terms", span)
+
+
+def _set_actors(e: Event, m: Mention) -> None:
+    if e.actor1 is None and m.agent is not None:
+        e.actor1, e.inter1 = m.agent.name, m.agent.inter
+        e.add_evidence("actor1", m.agent_span)
+        e.initiator = m.agent.name if is_violent(m.sub_event_type) else None
+        if e.initiator:
+            e.add_evidence("initiator", m.agent_span)
+    elif m.agent is not None and m.agent.name == e.actor1:
+        e.add_evidence("actor1", m.agent_span)
+    if m.target is not None and m.target.name != e.actor1:
+        if e.actor2 is None:
+            e.actor2, e.inter2 = m.target.name, m.target.inter
+            e.add_evidence("actor2", m.target_span)
+        elif m.target.name == e.actor2:
+            e.add_evidence("actor2", m.target_span)
+
+
+def _add_casualties(b: _Building, m: Mention) -> None:
+    # Within one sentence, figures of one kind add up (different victims); across sentences
+    # of one event, a figure is a restatement, so the largest stated total stands.
+    per_kind: dict[str, int] = {}
+    for c in m.casualties:
+        kind = "captured" if c.kind in ("captured", "missing") else c.kind
+        per_kind[kind] = per_kind.get(kind, 0) + c.count
+        field_name = "fatalities" if kind == "killed" else kind
+        b.event.add_evidence(field_name, (c.start, c.end))
+        b.event.add_evidence(field_name, c.trigger)
+    for kind, count in per_kind.items():
+        b.figures.setdefault(kind, []).append(count)
+
+
+def _apply_location(
+    e: Event, location: Location | None, focus_country: str | None, document: Document, places: list[Place]
+) -> None:
+    if location is not None:
+        e.location, e.country, e.admin1, e.admin2 = location.location, location.country, location.admin1, location.admin2
+        e.latitude, e.longitude, e.geo_precision = location.latitude, location.longitude, location.geo_precision
+        e.geonameid = location.geonameid
+        for span in location.spans:
+            for name in ("location", "country", "admin1", "latitude", "longitude"):
+                e.add_evidence(name, span)
+        return
+    fallback = _country_place(places, focus_country)
+    if fallback is not None:
+        # Only the country is known: ACLED's precision 3, at the country's own point.
+        e.location, e.country, e.geo_precision = fallback.country, fallback.country, 3
+        e.latitude, e.longitude, e.geonameid = fallback.latitude, fallback.longitude, fallback.geonameid
+        e.add_evidence("country", (fallback.start, fallback.end))
+    elif focus_country is not None:
+        e.country, e.geo_precision = focus_country, 3
+
+
+def previous_country(previous: _Building | None) -> str | None:
+    return previous.event.country if previous is not None else None
+
+
+def _follows(previous: _Building, mention: Mention) -> bool:
+    """The mention continues the story of the previous event (within two sentences)."""
+    return mention.sent_index - max(m.sent_index for m in previous.mentions) <= 2
+
+
+def _inherit_location(e: Event, previous: Event) -> None:
+    """A sentence that names no place happens where the story just was ("On the same day, …")."""
+    e.location, e.country, e.admin1, e.admin2 = previous.location, previous.country, previous.admin1, previous.admin2
+    e.latitude, e.longitude, e.geonameid = previous.latitude, previous.longitude, previous.geonameid
+    e.geo_precision = max(previous.geo_precision or 2, 2)
+    for name in ("location", "country", "admin1"):
+        for span in previous.evidence.get(name, []):
+            e.add_evidence(name, span)
+
+
+def _country_place(places: list[Place], country: str | None) -> Place | None:
+    for p in places:
+        if p.feature_code and p.feature_code.startswith("PCL") and (country is None or p.country == country):
+            return p
+    return None
+
+
+def _finish(b: _Building, document: Document) -> Event:
+    e = b.event
+    killed = b.figures.get("killed", [])
+    e.fatalities = max(killed) if killed else 0
+    e.injured = max(b.figures.get("injured", [0]))
+    e.captured = max(b.figures.get("captured", [0]))
+    _default_actors(e)
+    e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
+    e.confidence = _confidence(e, b)
+    e.notes = write_notes(e)
+    return e
+
+
+def _default_actors(e: Event) -> None:
+    """Fill actors the typology implies when the text leaves them implicit."""
+    country = e.country
+    if e.event_type == "Protests" and e.actor1 is None and country:
+        actor = actors.normalise_actor("protesters", default_country=country)
+        if actor:
+            e.actor1, e.inter1 = actor.name, actor.inter
+    if e.event_type == "Riots" and e.actor1 is None and country:
+        actor = actors.normalise_actor("rioters", default_country=country)
+        if actor:
+            e.actor1, e.inter1 = actor.name, actor.inter
+    if e.actor1 is None and e.actor2 is not None:
+        e.actor1, e.inter1, e.actor2, e.inter2 = e.actor2, e.inter2, None, None
+        e.evidence["actor1"] = e.evidence.pop("actor2", [])
+    if e.actor2 is None:
+        e.inter2 = 0 if e.actor1 else None
+
+
+def _confidence(e: Event, b: _Building) -> float:
+    score = 0.35 * min(1.0, e.confidence + 0.3)
+    score += 0.2 if any(m.date_source in ("explicit", "anaphoric") for m in b.mentions) else 0.05
+    score += 0.15 if e.geo_precision in (1, 2) else 0.05 if e.geo_precision == 3 else 0.0
+    score += 0.15 if e.actor1 else 0.0
+    score += 0.1 if e.actor2 else 0.0
+    score += 0.05 if len(b.mentions) > 1 else 0.0
+    return round(min(score, 1.0), 2)
+
+
+__all__ = ["resolve", "Span"]

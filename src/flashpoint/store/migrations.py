@@ -1,0 +1,60 @@
+"""Named migrations, applied in order and recorded in the ``migrations`` table.
+
+A migration is a name and a function of an open connection. A database remembers which names it
+has applied, so opening an up-to-date database does nothing, and a new release only appends to
+``MIGRATIONS`` (never edits an applied one). Migrations run inside the store's write lock, so two
+processes opening a fresh database at once do not both create it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import Connection, inspect, select
+
+from flashpoint.store import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _initial(conn: Connection) -> None:
+    """Every table of the first schema: documents, places, events, failures, incidents, unlinks."""
+    tables = [schema.documents, schema.places, schema.events, schema.failures,
+              schema.incidents, schema.incident_events, schema.unlinks]
+    schema.metadata.create_all(conn, tables=tables, checkfirst=True)
+
+
+def _incident_country_index(conn: Connection) -> None:
+    """``incidents --country`` filters on the incident's country; index it."""
+    from sqlalchemy import Index
+
+    Index("ix_incidents_country", schema.incidents.c.country).create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (
+    ("0001_initial", _initial),
+    ("0002_incident_country_index", _incident_country_index),
+)
+
+
+def applied(conn: Connection) -> list[str]:
+    """Names of the migrations this database has applied, in order applied."""
+    if not inspect(conn).has_table("migrations"):
+        return []
+    rows = conn.execute(select(schema.migrations.c.name).order_by(schema.migrations.c.applied_at))
+    return [r.name for r in rows]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply every pending migration on ``conn`` (inside the caller's transaction); returns their names."""
+    schema.migrations.create(conn, checkfirst=True)
+    done = set(applied(conn))
+    ran: list[str] = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        step(conn)
+        conn.execute(schema.migrations.insert().values(name=name, applied_at=dt.datetime.now(dt.timezone.utc)))
+        ran.append(name)
+    return ran

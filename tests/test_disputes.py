@@ -1,0 +1,99 @@
+"""Agreed and disputed fields of one incident, with each side's versions and the conservative summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flashpoint.disputes import compare
+from flashpoint.model import Claimant, Event
+
+D = dt.date(2021, 11, 16)
+TEXT_AM = "The ministry said Azerbaijani forces attacked; one serviceman was killed and 12 were captured."
+TEXT_AZ1 = "The ministry said Armenian units opened fire first; two soldiers were killed."
+TEXT_AZ2 = "Updating its figures, the ministry said seven soldiers were killed and ten wounded."
+TEXT_WIRE = "Fighting broke out on the border on Tuesday, the agency reported."
+
+
+def span(text: str, words: str) -> tuple[int, int]:
+    start = text.index(words)
+    return (start, start + len(words))
+
+
+def ev(doc: str, side: str | None, name: str, **kw: object) -> Event:
+    base: dict[str, object] = dict(event_date=D, time_precision=1, event_type="Battles", sub_event_type="Armed clash",
+                                   location="Sotk", claimant=Claimant(name=name, side=side))
+    base.update(kw)
+    return Event(id=f"{doc}-1", document_id=doc, **base)  # type: ignore[arg-type]
+
+
+def incident() -> tuple[list[Event], dict[str, dt.date | None], dict[str, str]]:
+    am = ev("am", "Armenia", "Ministry of Defence of Armenia", initiator="Military Forces of Azerbaijan (2003-)",
+            fatalities=1, captured=12,
+            evidence={"initiator": [span(TEXT_AM, "Azerbaijani forces")], "fatalities": [span(TEXT_AM, "one serviceman")],
+                      "captured": [span(TEXT_AM, "12 were captured")]})
+    az1 = ev("az1", "Azerbaijan", "Ministry of Defence of Azerbaijan", initiator="Military Forces of Armenia (2018-)",
+             fatalities=2, location="Kalbajar", evidence={"fatalities": [span(TEXT_AZ1, "two soldiers")]})
+    az2 = ev("az2", "Azerbaijan", "Ministry of Defence of Azerbaijan", initiator="Military Forces of Armenia",
+             fatalities=7, injured=10, location="Kalbajar",
+             evidence={"fatalities": [span(TEXT_AZ2, "seven soldiers")], "injured": [span(TEXT_AZ2, "ten wounded")]})
+    wire = ev("wire", None, "the agency", location="Sotk")
+    published = {"am": D, "az1": D, "az2": D + dt.timedelta(days=1), "wire": D}
+    texts = {"am": TEXT_AM, "az1": TEXT_AZ1, "az2": TEXT_AZ2, "wire": TEXT_WIRE}
+    return [am, az2, az1, wire], published, texts
+
+
+def test_initiator_is_disputed_and_each_version_attributed_with_evidence() -> None:
+    events, published, texts = incident()
+    c = compare(events, published=published, texts=texts)
+    initiator = c.disputed["initiator"]
+    by_side = {v.side: v for v in initiator if not v.superseded}
+    assert set(by_side) == {"Armenia", "Azerbaijan"}          # the wire names no initiator: not a version
+    assert by_side["Armenia"].value.startswith("Military Forces of Azerbaijan")
+    assert by_side["Armenia"].evidence[0]["text"] == "Azerbaijani forces"
+    assert by_side["Armenia"].document_id == "am"
+
+
+def test_a_sides_later_figure_supersedes_its_earlier_one_and_both_are_kept() -> None:
+    events, published, texts = incident()
+    c = compare(events, published=published, texts=texts)
+    killed = {(v.side, v.value): v for v in c.disputed["fatalities"]}
+    assert killed[("Azerbaijan", 2)].superseded and not killed[("Azerbaijan", 7)].superseded
+    assert not killed[("Armenia", 1)].superseded
+    assert killed[("Azerbaijan", 7)].evidence[0]["text"] == "seven soldiers"
+
+
+def test_summary_is_the_lowest_current_claim_and_says_so() -> None:
+    events, published, texts = incident()
+    c = compare(events, published=published, texts=texts)
+    assert c.summary["fatalities"] == 1 and c.summary["fatalities_claimed"] == [1, 7]
+    assert "conservative" in c.summary_rule and "lowest" in c.summary_rule
+
+
+def test_agreed_single_and_silence() -> None:
+    events, published, texts = incident()
+    c = compare(events, published=published, texts=texts)
+    assert c.agreed["event_date"] == "2021-11-16" and c.agreed["sub_event_type"] == "Armed clash"
+    assert c.single["captured"].value == 12 and c.single["captured"].side == "Armenia"
+    assert "injured" in c.single and "injured" not in c.disputed
+    assert c.disputed["location"]                               # Sotk per Armenia and the wire, Kalbajar per Azerbaijan
+
+
+def test_an_update_alone_is_not_a_dispute() -> None:
+    events, published, _ = incident()
+    az = [e for e in events if e.document_id in ("az1", "az2")]
+    c = compare(az, published=published)
+    assert "fatalities" not in c.disputed
+    assert c.single["fatalities"].value == 7 and len(c.versions["fatalities"]) == 2
+
+
+def test_same_actor_with_or_without_regime_period_is_one_claim() -> None:
+    a = ev("a", "Armenia", "x", initiator="Military Forces of Azerbaijan (2003-)")
+    b = ev("b", None, "wire", initiator="Military Forces of Azerbaijan")
+    assert "initiator" in compare([a, b]).agreed
+
+
+def test_json_shape() -> None:
+    events, published, texts = incident()
+    data = compare(events, published=published, texts=texts).to_dict()
+    entry = data["disputed"]["fatalities"][0]
+    assert {"claimant", "side", "value", "document_id", "evidence"} <= set(entry)

@@ -1,0 +1,137 @@
+"""Linking: which reports are one happening, built from hand-made events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from flashpoint import link
+from flashpoint.model import Event
+
+D = dt.date(2021, 11, 16)
+SOTK = (40.205, 45.939)          # a village on the Armenian side of the border
+KALBAJAR = (40.105, 46.038)      # a district town on the Azerbaijani side, ~14 km away
+TOVUZ = (40.992, 45.628)         # ~90 km north
+
+
+def ev(doc: str, **kw: object) -> Event:
+    base: dict[str, object] = dict(
+        event_date=D, time_precision=1, event_type="Battles", sub_event_type="Armed clash",
+        actor1="Military Forces of Azerbaijan (2003-)", actor2="Military Forces of Armenia (2018-)",
+        latitude=SOTK[0], longitude=SOTK[1], geo_precision=1, country="Armenia", admin1="Gegharkunik",
+        location="Sotk")
+    base.update(kw)
+    return Event(id=f"{doc}-1", document_id=doc, **base)  # type: ignore[arg-type]
+
+
+def test_two_sides_of_one_border_clash_link_despite_reversed_actors_and_countries() -> None:
+    armenia = ev("am")
+    azerbaijan = ev("az", actor1="Military Forces of Armenia (2018-)", actor2="Military Forces of Azerbaijan (2003-)",
+                    latitude=KALBAJAR[0], longitude=KALBAJAR[1], geo_precision=2, country="Azerbaijan",
+                    admin1="Kalbajar", location="Kalbajar", sub_event_type="Shelling/artillery/missile attack",
+                    event_type="Explosions/Remote violence")
+    assert link.why_not(armenia, azerbaijan) is None
+    assert len(link.link([armenia, azerbaijan])) == 1
+
+
+def test_exact_dates_must_be_the_same_day_but_a_month_covers_its_days() -> None:
+    assert link.why_not(ev("a"), ev("b", event_date=D + dt.timedelta(days=1))) == "dates"
+    assert link.compatible(ev("a"), ev("b", event_date=dt.date(2021, 11, 1), time_precision=3))
+    assert not link.compatible(ev("a"), ev("b", event_date=dt.date(2021, 10, 30), time_precision=3))
+    week = ev("b", event_date=D + dt.timedelta(days=3), time_precision=2)
+    assert link.compatible(ev("a"), week)
+    assert link.why_not(ev("a"), ev("b", event_date=None)) == "dates"
+
+
+def test_a_range_links_with_a_day_inside_it() -> None:
+    ranged = ev("b", event_date=dt.date(2021, 11, 15), end_date=dt.date(2021, 11, 17))
+    assert link.compatible(ev("a"), ranged)
+
+
+def test_distance_allowed_grows_with_geo_precision() -> None:
+    far = dict(latitude=TOVUZ[0], longitude=TOVUZ[1], admin1="Tovuz", country="Azerbaijan", location="Tovuz")
+    assert link.why_not(ev("a"), ev("b", **far)) == "places"                      # two towns 90 km apart
+    assert link.compatible(ev("a", geo_precision=3), ev("b", geo_precision=3, **far))  # region-level reports
+    near = dict(latitude=KALBAJAR[0], longitude=KALBAJAR[1], admin1="Kalbajar", location="Kalbajar")
+    assert not link.compatible(ev("a"), ev("b", **near))                           # 14 km, both exact towns
+    assert link.compatible(ev("a"), ev("b", geo_precision=2, **near))              # "near" allows 40 km
+
+
+def test_same_admin1_links_only_when_one_place_is_not_a_town() -> None:
+    a = ev("a", latitude=40.0, longitude=45.0)
+    b = ev("b", latitude=40.6, longitude=45.6)   # ~85 km, same division
+    assert not link.compatible(a, b)
+    assert link.compatible(a, ev("b", latitude=None, longitude=None, geo_precision=3, location=None))
+
+
+def test_places_without_points_link_by_name_within_a_country() -> None:
+    a = ev("a", latitude=None, longitude=None, admin1=None, location="Sotk")
+    assert link.compatible(a, ev("b", latitude=None, longitude=None, admin1=None, location="sotk"))
+    assert not link.compatible(a, ev("b", latitude=None, longitude=None, admin1=None, location="Vardenis"))
+
+
+def test_types_and_actors() -> None:
+    protest = ev("b", event_type="Protests", sub_event_type="Peaceful protest", actor1="Protesters (Armenia)", actor2=None)
+    assert link.why_not(ev("a"), protest) == "event types"
+    others = ev("b", actor1="Military Forces of Russia (2000-)", actor2="Military Forces of Ukraine (2019-)")
+    assert link.why_not(ev("a"), others) == "actors"
+    unnamed = ev("b", actor1="Unidentified Armed Group (Armenia)", actor2=None)
+    assert link.compatible(ev("a"), unnamed)
+    police = ev("b", actor1="Police Forces of Armenia (2018-)", actor2="Military Forces of Azerbaijan (2003-)")
+    assert link.compatible(ev("a"), police)
+
+
+def test_events_of_one_document_never_share_an_incident() -> None:
+    a, b = ev("doc"), ev("doc")
+    b.id = "doc-2"
+    assert len(link.link([a, b])) == 2
+
+
+def test_complete_linkage_keeps_a_vague_report_from_chaining_two_days() -> None:
+    day1, day2 = ev("a"), ev("b", event_date=D + dt.timedelta(days=1))
+    month = ev("c", event_date=dt.date(2021, 11, 1), time_precision=3)
+    incidents = link.link([day1, day2, month])
+    assert sorted(len(i) for i in incidents) == [1, 2]
+
+
+def test_user_separation_is_respected() -> None:
+    a, b = ev("a"), ev("b")
+    assert len(link.link([a, b], cannot_link=[frozenset((a.id, b.id))])) == 2
+
+
+def test_new_event_joins_the_closer_of_two_candidate_incidents() -> None:
+    linker = link.Linker()
+    first = linker.add(ev("a", geo_precision=3, latitude=40.0, longitude=45.0))
+    other = ev("a", latitude=41.0, longitude=46.0, geo_precision=1, admin1="Tavush")
+    other.id = "a-2"   # the same document reports a second clash 140 km away
+    second = linker.add(other)
+    assert first != second
+    joined = linker.add(ev("c", latitude=41.01, longitude=46.01, geo_precision=1, admin1="Tavush"))
+    assert joined == second
+
+
+def test_blocking_finds_the_same_incidents_as_comparing_every_pair() -> None:
+    rng = random.Random(7)
+    events = []
+    for i in range(400):
+        events.append(ev(f"d{i}", event_date=D + dt.timedelta(days=rng.randrange(20)),
+                         time_precision=rng.choice((1, 1, 1, 2, 3)), geo_precision=rng.choice((1, 2, 3)),
+                         latitude=40 + rng.random() * 3, longitude=44 + rng.random() * 3,
+                         admin1=rng.choice(("A", "B", "C", None))))
+    blocked = link.link(events)
+    # Brute force: the same greedy rule with every incident as a candidate.
+    brute: dict[int, list[Event]] = {}
+    for e in events:
+        key = link.choose_incident(e, brute)
+        if key is None:
+            key = len(brute) + 1
+            brute[key] = []
+        brute[key].append(e)
+    assert sorted(sorted(x.id for x in i) for i in blocked) == sorted(sorted(x.id for x in i) for i in brute.values())
+
+
+def test_blocking_cells_reach_the_widest_radius_far_north() -> None:
+    a = ev("a", latitude=69.0, longitude=33.0, geo_precision=3, admin1=None)
+    b = ev("b", latitude=69.0, longitude=36.5, geo_precision=3, admin1=None)   # ~140 km east
+    assert link.distance_km(69.0, 33.0, 69.0, 36.5) < 150
+    assert len(link.link([a, b])) == 1
