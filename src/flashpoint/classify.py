@@ -78,7 +78,7 @@ _INTERVENTION = re.compile(
     re.I,
 )
 _LETHAL_FORCE = re.compile(
-    r"\b(live (ammunition|rounds|fire)|opened fire|shot dead|killed|killing|fired (on|at|into))\b", re.I
+    r"\b(live (ammunition|rounds|fire|bullets)|opened fire|shot dead|killed|killing|fired (on|at|into)|bullets)\b", re.I
 )
 _PROTESTER_VIOLENCE = re.compile(
     r"\b(threw|throwing|hurled|pelted)\b.{0,40}\b(stones?|rocks?|petrol bombs?|molotov|bottles)\b|"
@@ -145,7 +145,7 @@ class RuleClassifier:
     def _protest(m: MentionContext) -> str:
         """Protest sub-types by what the protesters and the authorities did."""
         window = f"{m.text} {m.context_text}"
-        if _LETHAL_FORCE.search(window) and (m.killed > 0 or re.search(r"live (ammunition|rounds|fire)", window, re.I)):
+        if _LETHAL_FORCE.search(window) and (m.killed > 0 or re.search(r"live (ammunition|rounds|fire|bullets)", window, re.I)):
             return "Excessive force against protesters"
         if _PROTESTER_VIOLENCE.search(m.text):
             return "Violent demonstration"

@@ -116,7 +116,7 @@ def _main_trigger(mention: Mention) -> Trigger:
 
 def _fill_roles(doc: Doc, mention: Mention, ctx: DocContext) -> None:
     trigger = _main_trigger(mention)
-    roles: Roles = roles_of(doc, trigger.head)
+    roles: Roles = roles_of(doc, trigger.head, reciprocal="Armed clash" in trigger.types)
     mention.agent, mention.agent_span = _actor_in(doc, roles.agent, ctx, exclude=None)
     mention.target, mention.target_span = _actor_in(doc, roles.target, ctx, exclude=mention.agent_span)
     if mention.agent is None:

@@ -347,8 +347,11 @@ NameRow = tuple[int, int, "int | None", str]
 
 
 def name_rows(geonameid: int, names: Iterable[str], *, feature_class: str, population: int,
-              ) -> Iterator[NameRow]:
-    """(h, geonameid, lh, name) rows to index a place under its names (the stoplist applied)."""
+              feature_code: str = "") -> Iterator[NameRow]:
+    """(h, geonameid, lh, name) rows to index a place under its names. Common English words
+    ("Report", "Police") are skipped for places under 100,000 people, except countries and
+    first-level divisions (Lebanon's "North", Nigeria's "Delta" are what ACLED writes)."""
+    keep_common = feature_class == "A" and (feature_code == "ADM1" or feature_code.startswith("PCL"))
     seen: set[str] = set()
     for name in names:
         if not name:
@@ -357,7 +360,7 @@ def name_rows(geonameid: int, names: Iterable[str], *, feature_class: str, popul
         if len(key) < 2 or key in seen or not key.isascii() or not any(c.isalpha() for c in key):
             continue
         seen.add(key)
-        if key in _STOPWORDS and feature_class != "A" and population < _STOPWORD_MAX_POP:
+        if key in _STOPWORDS and not keep_common and population < _STOPWORD_MAX_POP:
             continue
         loose = _loose_of_key(key)
         yield name_hash(key), geonameid, (loose_hash(loose) if loose else None), name.strip()
@@ -785,7 +788,7 @@ def _write_countries(conn: sqlite3.Connection, gn: dict[str, Any], csc: list[dic
         if pc is not None:
             names += [getattr(pc, a, "") or "" for a in ("name", "official_name", "common_name")]
         names += list(_COUNTRY_ALIASES.get(cc, ()))
-        name_rows_.extend(name_rows(gid, names, feature_class="A", population=pop))
+        name_rows_.extend(name_rows(gid, names, feature_class="A", population=pop, feature_code="PCLI"))
     conn.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", place_rows)
     conn.executemany("INSERT OR REPLACE INTO countries VALUES (?,?,?,?)", country_rows)
     all_names.extend(name_rows_)
@@ -883,7 +886,7 @@ def _write_divisions(conn: sqlite3.Connection, subs: dict[int, dict[str, Any]],
         if st is not None:
             names += [st["name"], st.get("native") or ""]
         names = division_name_variants(names)
-        rows = list(name_rows(s["gid"], names, feature_class="A", population=pop))
+        rows = list(name_rows(s["gid"], names, feature_class="A", population=pop, feature_code=fcode))
         names_out.extend(rows)
         admin_keys[s["gcode"]] = {r[0] for r in rows}
     conn.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", place_rows)

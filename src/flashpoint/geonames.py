@@ -437,7 +437,7 @@ def _load_geonames(conn: sqlite3.Connection, dump: DumpSource, show: bool) -> in
                 admins.append((f"{cc}.{a1}", gid, name))
             elif fcode == "ADM2" and a1 and a2:
                 admins.append((f"{cc}.{a1}.{a2}", gid, name))
-        names.extend(name_rows(gid, all_names, feature_class=fclass, population=pop))
+        names.extend(name_rows(gid, all_names, feature_class=fclass, population=pop, feature_code=fcode))
         n += 1
         if len(places) >= BATCH:
             _flush_places(conn, places, names, admins)
@@ -496,17 +496,18 @@ def _flush_alternates(conn: sqlite3.Connection, batch: list[tuple[int, str]]) ->
     if not batch:
         return
     ids = sorted({gid for gid, _ in batch})
-    known: dict[int, tuple[str, int]] = {}
+    known: dict[int, tuple[str, str, int]] = {}
     for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
         chunk = ids[i:i + 900]
-        q = f"SELECT geonameid, feature_class, population FROM places WHERE geonameid IN ({','.join('?' * len(chunk))})"
-        known.update((gid, (fc, pop)) for gid, fc, pop in conn.execute(q, chunk))
+        q = ("SELECT geonameid, feature_class, feature_code, population FROM places "
+             f"WHERE geonameid IN ({','.join('?' * len(chunk))})")
+        known.update((gid, (fc, code, pop)) for gid, fc, code, pop in conn.execute(q, chunk))
     rows: list[Any] = []
     for gid, name in batch:
         if gid in known:
-            fclass, pop = known[gid]
+            fclass, fcode, pop = known[gid]
             names = division_name_variants([name]) if fclass == "A" else [name]
-            rows.extend(name_rows(gid, names, feature_class=fclass, population=pop))
+            rows.extend(name_rows(gid, names, feature_class=fclass, population=pop, feature_code=fcode))
     conn.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?,?)", rows)
     batch.clear()
 

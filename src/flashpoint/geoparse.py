@@ -3,7 +3,7 @@
 Three steps, each a small function:
 
 1. **Recognition** (:meth:`Geoparser.mentions`): spaCy's GPE/LOC/FAC entities (after
-   ``flashpoint.entity_fixes.v1``), demonyms ("Turkish troops" → Turkey, adjectival), place patterns
+   ``flashpoint_entity_fixes_v1``), demonyms ("Turkish troops" → Turkey, adjectival), place patterns
    ("near X", "the outskirts of X", "the village of X", "the X–Y road") and capitalised n-grams
    the gazetteer knows. People, organisations and dates are never places.
 2. **Disambiguation** (:meth:`Geoparser.places`): every candidate the gazetteer offers is scored by
@@ -247,7 +247,7 @@ class Geoparser:
     """Find and resolve the places in a parsed document; choose where its events happened."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
-        self.gazetteer = gazetteer
+        self.gazetteer = _CachedGazetteer(gazetteer)
 
     # -- 1. recognition -------------------------------------------------------------------
 
@@ -608,11 +608,13 @@ class Geoparser:
     def locate_all(self, places: list[Place], start: int, end: int, text: str) -> list[EventLocation]:
         """Every distinct most-specific place of the event ("the Lachin and Kalbajar Districts" → 2)."""
         inside = [p for p in places if p.start >= start and p.end <= end and p.geonameid is not None]
-        for kinds in (("literal",), ("metonymic",), ("adjectival",)):
-            pool = [p for p in inside if p.kind in kinds]
-            if pool:
-                break
-        else:
+        pool = [p for p in inside if p.kind == "literal"]
+        if not pool:
+            # "Armenia attempted an attack", "Turkish drones struck": no place is named as the
+            # scene, only the country of a party, so the event is known to its country at best.
+            pool = [self._as_country(p) for p in inside]
+            pool = [p for p in pool if p is not None]
+        if not pool:
             return []
         best = min(_specificity(p) for p in pool)
         tied = [p for p in pool if _specificity(p) == best]
@@ -626,6 +628,17 @@ class Geoparser:
             if all(p.geonameid != q.geonameid for q in chosen):
                 chosen.append(p)
         return [self._event_location(p, text, places) for p in chosen]
+
+    def _as_country(self, p: Place) -> Place | None:
+        if _specificity(p) == SPECIFICITY["country"]:
+            return p
+        entry = self.gazetteer.country(p.country_code) if p.country_code else None
+        if entry is None:
+            return None
+        return Place(name=entry.name, start=p.start, end=p.end, kind=p.kind, geonameid=entry.geonameid,
+                     latitude=entry.latitude, longitude=entry.longitude, country=entry.country,
+                     country_code=entry.country_code, feature_code=entry.feature_code,
+                     resolved_name=entry.name, score=p.score, reason=f"country of {p.name}")
 
     def _event_location(self, p: Place, text: str, places: list[Place]) -> EventLocation:
         lvl = SPECIFICITY_LEVEL.get(_specificity(p), "point")
@@ -672,6 +685,42 @@ class Geoparser:
 
 
 SPECIFICITY_LEVEL = {v: k for k, v in SPECIFICITY.items()}
+
+
+class _CachedGazetteer:
+    """The gazetteer's read calls, memoised: a document names the same places many times,
+    and a corpus the same few thousand. Bounded, so a long batch cannot grow it without limit."""
+
+    MAX_ENTRIES = 100_000
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.inner = gazetteer
+        self.path = getattr(gazetteer, "path", None)
+        self._lookups: dict[tuple[str, str | None], list[GazEntry]] = {}
+        self._countries: dict[str, GazEntry | None] = {}
+
+    def lookup(self, name: str, *, country_code: str | None = None, limit: int = 20) -> list[GazEntry]:
+        key = (name, country_code)
+        found = self._lookups.get(key)
+        if found is None:
+            if len(self._lookups) >= self.MAX_ENTRIES:
+                self._lookups.clear()
+            found = self._lookups[key] = self.inner.lookup(name, country_code=country_code,
+                                                           limit=max(limit, MAX_CANDIDATES))
+        return found[:limit]
+
+    def country(self, name_or_code: str) -> GazEntry | None:
+        if name_or_code not in self._countries:
+            if len(self._countries) >= self.MAX_ENTRIES:
+                self._countries.clear()
+            self._countries[name_or_code] = self.inner.country(name_or_code)
+        return self._countries[name_or_code]
+
+    def is_name(self, text: str, *, loose: bool = True) -> bool:
+        return self.inner.is_name(text, loose=loose)
+
+    def get(self, geonameid: int) -> GazEntry | None:
+        return self.inner.get(geonameid)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -729,13 +778,15 @@ def _continues_as_name(doc: Doc, end: int) -> bool:
     return j > end and j < len(doc) and doc[j].text[:1].isupper()
 
 
+_CUES_LONGEST_FIRST = [(cue, cue.split()) for cue in sorted(STRONG_CUES, key=len, reverse=True)]
+
+
 def _cue_before(lowered: list[str], i: int) -> str | None:
     """The place cue ending right before token ``i`` (articles skipped), longest first."""
     j = i
     while j > 0 and lowered[j - 1] in ARTICLES:
         j -= 1
-    for cue in sorted(STRONG_CUES, key=len, reverse=True):
-        words = cue.split()
+    for cue, words in _CUES_LONGEST_FIRST:
         if j >= len(words) and lowered[j - len(words):j] == words:
             return cue
     if j > 0 and lowered[j - 1] in WEAK_PREPOSITIONS:

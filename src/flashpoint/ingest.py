@@ -361,7 +361,7 @@ def document_from_record(obj: dict[str, Any], *, source: str) -> Document:
     published = _record_date(obj.get("published"), source)
     build = document_from_html if kind == "html" else document_from_text
     return build(body, source=source, id=fields["id"], url=fields["url"], title=fields["title"],
-                 outlet=fields["outlet"])
+                 outlet=fields["outlet"], published=published)
 
 
 def _optional_str(obj: dict[str, Any], name: str, source: str) -> str | None:

@@ -89,10 +89,35 @@ def _locate(mention: Mention, document: Document, places: list[Place], locator: 
 
 
 def _merge_target(mention: Mention, location: Location | None, built: list[_Building]) -> _Building | None:
+    if built and _continues(mention, location, built[-1]):
+        return built[-1]
     for b in reversed(built):
         if _same_happening(mention, location, b):
             return b
     return None
+
+
+def _continues(m: Mention, location: Location | None, b: _Building) -> bool:
+    """A sentence without a date of its own, right after an event, usually goes on telling it:
+    'Shells fell on the town; 3 civilians were killed', 'Police said they arrested 3 suspects'.
+    It is a new event only if it names another place."""
+    if m.date_source not in ("inherited", "published") or not _follows(b, m):
+        return False
+    e = b.event
+    if location is not None and e.location is not None and location.geo_precision < 3:
+        if location.location != e.location and location.admin1 != e.admin1:
+            return False
+    if m.sub_event_type == "Arrests" or _only_casualty_triggers(m):
+        return True
+    return is_violent(m.sub_event_type) and is_violent(e.sub_event_type)
+
+
+def _only_casualty_triggers(m: Mention) -> bool:
+    """'2 officers were killed' tells a toll, not a new happening."""
+    return bool(m.casualties) and all(t.text.lower().split()[0] in _CASUALTY_WORDS for t in m.triggers)
+
+
+_CASUALTY_WORDS = frozenset("kill killed killing killings shot shoot shooting gunned die died".split())
 
 
 def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool:
@@ -238,22 +263,61 @@ def _finish(b: _Building, document: Document) -> Event:
     return e
 
 
+_GENERIC_PREFIXES = (
+    "Protesters (", "Rioters (", "Civilians (", "Unidentified Armed Group (", "Unidentified Gang (",
+    "Unidentified Communal Militia (",
+)
+
+# Actors ACLED's typology implies when the text leaves them implicit: (slot, kind word).
+_IMPLIED: dict[str, tuple[tuple[str, str], ...]] = {
+    "Peaceful protest": (("actor1", "protesters"),),
+    "Protest with intervention": (("actor1", "protesters"), ("actor2", "police")),
+    "Excessive force against protesters": (("actor1", "police"), ("actor2", "protesters")),
+    "Violent demonstration": (("actor1", "rioters"),),
+    "Mob violence": (("actor1", "rioters"), ("actor2", "civilians")),
+    "Attack": (("actor2", "civilians"),),
+    "Abduction/forced disappearance": (("actor2", "civilians"),),
+    "Sexual violence": (("actor2", "civilians"),),
+}
+
+
 def _default_actors(e: Event) -> None:
-    """Fill actors the typology implies when the text leaves them implicit."""
+    """Fill and localise actors the way ACLED names them for this event."""
     country = e.country
-    if e.event_type == "Protests" and e.actor1 is None and country:
-        actor = actors.normalise_actor("protesters", default_country=country)
-        if actor:
-            e.actor1, e.inter1 = actor.name, actor.inter
-    if e.event_type == "Riots" and e.actor1 is None and country:
-        actor = actors.normalise_actor("rioters", default_country=country)
-        if actor:
-            e.actor1, e.inter1 = actor.name, actor.inter
+    _fix_role_kinds(e)
+    for slot, word in _IMPLIED.get(e.sub_event_type or "", ()):
+        if getattr(e, slot) is None and country:
+            actor = actors.normalise_actor(word, default_country=country)
+            if actor is not None and actor.name not in (e.actor1, e.actor2):
+                setattr(e, slot, actor.name)
+                setattr(e, "inter1" if slot == "actor1" else "inter2", actor.inter)
     if e.actor1 is None and e.actor2 is not None:
         e.actor1, e.inter1, e.actor2, e.inter2 = e.actor2, e.inter2, None, None
         e.evidence["actor1"] = e.evidence.pop("actor2", [])
+    if country:
+        e.actor1 = _localised(e.actor1, country)
+        e.actor2 = _localised(e.actor2, country)
     if e.actor2 is None:
         e.inter2 = 0 if e.actor1 else None
+
+
+def _fix_role_kinds(e: Event) -> None:
+    """People who protest are Protesters, people who riot are Rioters (not Civilians)."""
+    if e.actor1 and e.actor1.startswith("Civilians (") and e.event_type in ("Protests", "Riots"):
+        word = "protesters" if e.event_type == "Protests" else "rioters"
+        actor = actors.normalise_actor(word, default_country=e.country)
+        if actor is not None:
+            e.actor1, e.inter1 = actor.name, actor.inter
+
+
+def _localised(name: str | None, country: str) -> str | None:
+    """Generic actors carry the country where the event happened: 'Protesters (Kenya)'."""
+    if name is None:
+        return None
+    for prefix in _GENERIC_PREFIXES:
+        if name.startswith(prefix):
+            return f"{prefix}{country})"
+    return name
 
 
 def _confidence(e: Event, b: _Building) -> float:

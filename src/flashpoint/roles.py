@@ -24,12 +24,24 @@ class Roles:
     target: tuple[int, int] | None
 
 
-def roles_of(doc: Doc, head: int) -> Roles:
-    """Agent and target of the trigger whose head token is ``doc[head]``."""
+def roles_of(doc: Doc, head: int, *, reciprocal: bool = False) -> Roles:
+    """Agent and target of the trigger whose head token is ``doc[head]``.
+
+    ``reciprocal`` triggers (clash, fight) take their second party with "with"/"between"."""
     token = doc[head]
-    if token.pos_ in ("VERB", "AUX") or token.dep_ == "ROOT":
-        return _verb_roles(token)
-    return _noun_roles(token)
+    roles = _verb_roles(token) if token.pos_ in ("VERB", "AUX") or token.dep_ == "ROOT" else _noun_roles(token)
+    if reciprocal and roles.target is None:
+        roles = Roles(roles.agent, _with_party(token))
+    return roles
+
+
+def _with_party(token: Token) -> tuple[int, int] | None:
+    """'clashed with X', 'clashes with X', 'fighting between X and Y' → X (or Y)."""
+    for node in (token, token.head):
+        for child in node.children:
+            if child.dep_ == "prep" and child.lower_ in ("with", "between") and child.i > token.i:
+                return _pobj_span(child)
+    return None
 
 
 def _subtree(token: Token) -> tuple[int, int]:

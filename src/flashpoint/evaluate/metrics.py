@@ -30,7 +30,10 @@ def prf(true_positives: int, n_system: int, n_gold: int) -> dict[str, float | No
     """Precision, recall and F1 from counts."""
     precision = ratio(true_positives, n_system)
     recall = ratio(true_positives, n_gold)
-    return {"precision": precision, "recall": recall, "f1": f1_score(precision, recall)}
+    f1 = f1_score(precision, recall)
+    if f1 is None and not true_positives and (n_system or n_gold):
+        f1 = 0.0  # nothing right: F1 is 0 even though precision or recall is undefined
+    return {"precision": precision, "recall": recall, "f1": f1}
 
 
 def mean_absolute_error(pairs: Iterable[tuple[float, float]]) -> float | None:

@@ -250,7 +250,11 @@ def score_fields(pairs: Sequence[tuple[Record, Record]]) -> dict[str, Any]:
     fields["location"] = score_location(pairs)
     for name in ("admin1", "country", "actor1", "actor2"):
         fields[name] = score_accuracy(pairs, name)
+    # Both actors right: as ACLED orders them, and in either order (actor1 does not mean "who
+    # started it", so a coder that swaps them has still read who fought whom).
     either = [(g, s) for g, s in pairs if "actor1" in g or "actor2" in g]
+    fields["actors_both"] = {"n": len(either), "accuracy": ratio(sum(
+        all(field_correct(k, g, s) for k in ("actor1", "actor2") if k in g) for g, s in either), len(either))}
     fields["actors_either_order"] = {
         "n": len(either),
         "accuracy": ratio(sum(actors_either_order(g, s) for g, s in either), len(either)),
@@ -261,7 +265,7 @@ def score_fields(pairs: Sequence[tuple[Record, Record]]) -> dict[str, Any]:
         fields[name] = score_accuracy(pairs, name)
     # Drop what nobody annotated, except the headline fields a reader always looks for.
     keep = {"event_type", "sub_event_type", "event_date", "location", "admin1", "country",
-            "actor1", "actor2", "actors_either_order", "fatalities"}
+            "actor1", "actor2", "actors_both", "actors_either_order", "fatalities"}
     return {k: v for k, v in fields.items() if v["n"] or k in keep}
 
 
@@ -482,11 +486,12 @@ FIELD_LINES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("event_type", ("accuracy", "macro_f1", "weighted_f1")),
     ("sub_event_type", ("accuracy", "macro_f1", "weighted_f1")),
     ("event_date", ("exact", "within_1_day")),
-    ("location", ("median_km", "within_10km", "within_25km", "within_161km", "name_match")),
+    ("location", ("system_coordinates", "median_km", "within_10km", "within_25km", "within_161km", "name_match")),
     ("admin1", ("accuracy",)),
     ("country", ("accuracy",)),
     ("actor1", ("accuracy",)),
     ("actor2", ("accuracy",)),
+    ("actors_both", ("accuracy",)),
     ("actors_either_order", ("accuracy",)),
     ("fatalities", ("exact", "mae")),
     ("injured", ("exact", "mae")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from flashpoint.store import schema
 
@@ -27,9 +27,7 @@ def _initial(conn: Connection) -> None:
 
 def _incident_country_index(conn: Connection) -> None:
     """``incidents --country`` filters on the incident's country; index it."""
-    from sqlalchemy import Index
-
-    Index("ix_incidents_country", schema.incidents.c.country).create(conn, checkfirst=True)
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_incidents_country ON incidents (country)"))
 
 
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (

@@ -66,7 +66,7 @@ class Store:
             return migrations.applied(conn)
 
     def close(self) -> None:
-        self.engine.dispose()
+        db.dispose(self.engine)
 
     def __enter__(self) -> Store:
         return self
