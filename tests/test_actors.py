@@ -270,3 +270,24 @@ def test_mention_spans_stop_at_the_noun_phrase(nlp: spacy.language.Language) -> 
     doc = nlp("ISWAP fighters ambushed a convoy of the Nigerian Army near Damboa on Friday.")
     texts = [m.text for m in find_actor_mentions(doc, default_country="Nigeria")]
     assert texts == ["ISWAP fighters", "a convoy of the Nigerian Army"]
+
+
+def test_every_acled_pattern_for_every_country_normalises_to_itself() -> None:
+    patterns = ["Military Forces of {c}", "Police Forces of {c}", "Government of {c}", "Civilians ({c})",
+                "Protesters ({c})", "Rioters ({c})", "Unidentified Armed Group ({c})"]
+    for row in _countries():
+        for pattern in patterns:
+            actor = normalise_actor(pattern.format(c=row.name))
+            assert actor is not None and actor.country == row.name, (pattern, row.name)
+
+
+def test_every_named_group_and_alias_resolves_to_its_entry() -> None:
+    from flashpoint.actors import _groups
+
+    for group in _groups():
+        name = group.name.replace("{country}", "Iraq")
+        actor = normalise_actor(name)
+        assert actor is not None and actor.name == name and actor.kind == "named_group"
+        for alias in group.aliases:
+            found = normalise_actor(alias, default_country="Iraq")
+            assert found is not None and found.name == name, (alias, found)

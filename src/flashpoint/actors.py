@@ -451,7 +451,7 @@ _LEADING = re.compile(
     r"seven|eight|nine|ten|eleven|twelve)\s+)+",
     re.IGNORECASE,
 )
-_PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
+_PAREN = re.compile(r"\s*\(((?:[^()]|\([^()]*\))*)\)\s*$")  # "(Cocos (Keeling) Islands)" nests
 _WORD = re.compile(r"[\w][\w'’\-\.]*")
 
 

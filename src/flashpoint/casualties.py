@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flashpoint.actors import normalise_actor
@@ -366,6 +367,17 @@ def _negated(trigger: Token) -> bool:
     )
 
 
+_INTENT_VERBS = {"threaten", "plan", "vow", "try", "attempt", "intend", "want", "seek", "aim", "plot",
+                 "order", "urge", "warn", "prepare"}
+
+
+def _unrealised(trigger: Token) -> bool:
+    """"threatened to kill 10 hostages", "will kill": not a casualty (yet)."""
+    if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in trigger.children):
+        return True
+    return trigger.dep_ in ("xcomp", "ccomp") and trigger.head.lemma_.lower() in _INTENT_VERBS
+
+
 def _span(tokens: list[Token]) -> tuple[int, int]:
     first, last = min(tokens, key=lambda t: t.i), max(tokens, key=lambda t: t.i)
     return first.idx, last.idx + len(last.text)
@@ -381,6 +393,7 @@ def find_casualties(sent: Span) -> list[Casualty]:
 
     def add(kind: str, count: int, qualifier: str, figure: list[Token], trigger: Token,
             victim: Token | None) -> None:
+        """Record a figure once, however many patterns find it."""
         key = min(t.i for t in figure)
         if key in used:
             return
@@ -396,7 +409,7 @@ def find_casualties(sent: Span) -> list[Casualty]:
         _zero_nouns(token, add)
     for token in sent:
         kind = _trigger_kind(token)
-        if kind is None:
+        if kind is None or _unrealised(token):
             continue
         negated = _negated(token)
         for victim in _victims(token, kind):
@@ -412,7 +425,11 @@ def find_casualties(sent: Span) -> list[Casualty]:
     return found
 
 
-def _figure_on_trigger(trigger: Token, kind: str, add) -> None:  # type: ignore[no-untyped-def]
+_Add = Callable[[str, int, str, "list[Token]", "Token", "Token | None"], None]
+"""find_casualties' recorder: (kind, count, qualifier, figure tokens, trigger, victim)."""
+
+
+def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
     """Figures written on the casualty word itself: "7 deaths", "five dead and 11 wounded",
     "no injuries"."""
     transitive = any(c.dep_ == "dobj" for c in trigger.children)
@@ -430,15 +447,20 @@ def _figure_on_trigger(trigger: Token, kind: str, add) -> None:  # type: ignore[
                 add(kind, parsed[0], parsed[1], tokens + [trigger], trigger, None)
         elif child.dep_ == "det" and child.lower_ == "no":
             add(kind, 0, "exact", [child, trigger], trigger, None)
+    # "11 wounded" with the figure parsed as belonging to something else
     prev = trigger.doc[trigger.i - 1] if trigger.i > trigger.sent.start else None
-    if prev is not None and trigger.tag_ in ("JJ", "VBN", "NNS", "NN") and not transitive and (prev.like_num or prev.pos_ == "NUM") and prev.head != trigger:
-        # "11 wounded" parsed with the figure elsewhere
-        parsed = parse_count(prev.text)
-        if parsed is not None and prev.dep_ in ("nummod", "nsubj", "dobj", "npadvmod", "compound"):
-            add(kind, parsed[0], _qualifier_before(prev) or parsed[1], [prev, trigger], trigger, None)
+    if (
+        prev is None or transitive or prev.head == trigger or trigger.tag_ not in ("JJ", "VBN", "NNS", "NN")
+        or not (prev.like_num or prev.pos_ == "NUM")
+        or prev.dep_ not in ("nummod", "nsubj", "dobj", "npadvmod", "compound")
+    ):
+        return
+    parsed = parse_count(prev.text)
+    if parsed is not None:
+        add(kind, parsed[0], _qualifier_before(prev) or parsed[1], [prev, trigger], trigger, None)
 
 
-def _bodies(trigger: Token, add) -> None:  # type: ignore[no-untyped-def]
+def _bodies(trigger: Token, add: _Add) -> None:
     """"the bodies of 11 men were found", "the body of a soldier": the dead are the "of" object."""
     for prep in trigger.children:
         if prep.dep_ == "prep" and prep.lower_ == "of":
@@ -448,12 +470,14 @@ def _bodies(trigger: Token, add) -> None:  # type: ignore[no-untyped-def]
                     add("killed", figure[0], figure[1], figure[2], trigger, victim)
 
 
-def _toll(token: Token, add) -> None:  # type: ignore[no-untyped-def]
+def _toll(token: Token, add: _Add) -> None:
     """"the death toll rose to 9", "a toll of 12 dead"."""
     if token.lower_ != "toll":
         return
     sent = token.sent
     for other in sent[token.i - sent.start + 1: token.i - sent.start + 10]:
+        if other.ent_type_ in ("DATE", "TIME", "PERCENT", "MONEY", "ORDINAL"):
+            continue  # "the toll from the 2020 war"
         if other.like_num or other.pos_ == "NUM":
             tokens = _number_tokens(other)
             parsed = _count(tokens, other)
@@ -462,7 +486,7 @@ def _toll(token: Token, add) -> None:  # type: ignore[no-untyped-def]
             return
 
 
-def _zero_nouns(token: Token, add) -> None:  # type: ignore[no-untyped-def]
+def _zero_nouns(token: Token, add: _Add) -> None:
     """"no casualties", "no losses", "without casualties": nobody killed and nobody injured."""
     if _lemma(token) not in _BOTH_NOUNS:
         return

@@ -78,12 +78,20 @@ _INTERVENTION = re.compile(
     re.I,
 )
 _LETHAL_FORCE = re.compile(
-    r"\b(live (ammunition|rounds|fire|bullets)|opened fire|shot dead|killed|killing|fired (on|at|into)|bullets)\b", re.I
+    r"\b(live (ammunition|rounds|fire|bullets)|opened fire|shot dead|killed|killing|died|dead|death|"
+    r"fired (on|at|into)|bullets)\b", re.I
 )
 _PROTESTER_VIOLENCE = re.compile(
     r"\b(threw|throwing|hurled|pelted)\b.{0,40}\b(stones?|rocks?|petrol bombs?|molotov|bottles)\b|"
     r"\b(set fire|torched|burn(ed|t|ing)? (tyres|tires|cars|vehicles|buildings?)|vandali[sz]\w*|"
     r"looted|ransacked|clashed with (police|security)|stormed)\b",
+    re.I,
+)
+_PROTEST_WORDS = re.compile(r"\b(protest\w*|demonstrat\w*|march(ers|ing|ed)?|rally|rallies|sit-in)\b", re.I)
+_CRUDE_WEAPONS = re.compile(r"\b(sticks|stones|rocks|machetes?|clubs|knives|cudgels|iron bars|bare hands)\b", re.I)
+_CIVILIAN_WORDS = re.compile(
+    r"\b(civilians?|villagers?|residents?|farmers?|worshippers?|passengers?|women|children|"
+    r"students?|journalists?|traders?|herders?|family|families|people|man|woman|leader|candidate)\b",
     re.I,
 )
 _ARMED_KINDS = frozenset({"military", "police", "named_group", "unidentified", "militia", "armed"})
@@ -123,21 +131,23 @@ class RuleClassifier:
 
     @staticmethod
     def _violence(m: MentionContext) -> str:
-        """Generic violence: who was hit decides between a battle and violence against civilians."""
-        if m.agent_kind in ("mob", "rioters"):
+        """Generic violence: who acted and who was hit decide between a battle, violence against
+        civilians, mob violence and force against protesters."""
+        state = m.agent_kind in ("military", "police")
+        if m.agent_kind in ("mob", "rioters", "civilians"):
+            # Unarmed people attacking others is mob violence in ACLED's typology.
             return "Mob violence"
-        if m.target_kind == "protesters":
+        if m.agent_kind == "protesters":
+            return "Violent demonstration"
+        if m.target_kind == "protesters" or (state and m.target_kind in (None, "civilians") and _PROTEST_WORDS.search(m.text)):
             return "Excessive force against protesters"
         if m.target_kind in _CIVILIAN_KINDS:
             return "Attack"
-        if m.target_kind in _ARMED_KINDS or m.agent_kind in ("named_group",) and m.target_kind is None:
+        if m.target_kind in _ARMED_KINDS:
             return "Armed clash"
-        if m.target_kind is None and re.search(
-            r"\b(civilians?|villagers?|residents?|farmers?|worshippers?|passengers?|women|children|"
-            r"students?|journalists?|traders?|herders?|family|families|people)\b",
-            m.text,
-            re.I,
-        ):
+        if m.agent_kind not in _ARMED_KINDS and _CRUDE_WEAPONS.search(m.text):
+            return "Mob violence"
+        if m.target_kind is None and _CIVILIAN_WORDS.search(m.text):
             return "Attack"
         return "Armed clash"
 
@@ -145,7 +155,8 @@ class RuleClassifier:
     def _protest(m: MentionContext) -> str:
         """Protest sub-types by what the protesters and the authorities did."""
         window = f"{m.text} {m.context_text}"
-        if _LETHAL_FORCE.search(window) and (m.killed > 0 or re.search(r"live (ammunition|rounds|fire|bullets)", window, re.I)):
+        lethal = m.killed > 0 or re.search(r"live (ammunition|rounds|fire|bullets)|\b(died|dead)\b", window, re.I)
+        if _LETHAL_FORCE.search(window) and lethal:
             return "Excessive force against protesters"
         if _PROTESTER_VIOLENCE.search(m.text):
             return "Violent demonstration"

@@ -52,7 +52,7 @@ def _write_errors(path: Path, reports: list[dict[str, Any]]) -> None:
               help="Write the machine-readable report here (one report, or {\"reports\": [...]} for several files).")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every miss here as JSON lines: false positives, false negatives, wrong fields.")
-@click.option("--model", default=None, metavar="NAME_OR_PATH", help="spaCy pipeline to code with.")
+@click.option("--model", default=None, metavar="NAME_OR_PATH", help="Coder model to evaluate (as for `flashpoint code`; default: the shipped one).")
 @click.pass_context
 def evaluate(ctx: click.Context, gold: tuple[Path, ...], json_path: Path | None, errors_path: Path | None,
              model: str | None) -> None:

@@ -218,6 +218,10 @@ class EntityFixes:
         text = core.text
         if demonym_country(text):
             return [Span(doc, core.start, core.end, label="NORP")]
+        if ent.label_ == "NORP" and gaz is not None and gaz.is_name(text, loose=False) \
+                and _major_place(gaz, text):
+            # "north of Aleppo", "shops in Mombasa": the model's NORP for a city it half knows.
+            return [Span(doc, core.start, core.end, label="GPE")]
         if ent.label_ == "PERSON" and len(core) > 1 and demonym_country(core[0].text):
             # "Azerbaijani Embassy", "Russian Foreign Ministry": an institution, not a person.
             return [Span(doc, ent.start, ent.end, label="ORG")]
@@ -244,6 +248,9 @@ class EntityFixes:
             # "Ankara said": a capital or division speaking for its government; a small town
             # "saying" something is more likely a person's name.
             return "GPE" if len(core) == 1 and _capital_or_division(gaz, base.text) else None
+        if label == "ORG" and len(core) == 1 and _capital_or_country(gaz, base.text):
+            # "Kinshasa accused Rwanda …": a capital standing for its government.
+            return "GPE"
         if label == "PERSON" and len(core) == 1:
             # A lone name the model calls a person but nothing marks as one: a place if the
             # gazetteer knows it as a country, division, capital or sizeable town.
@@ -318,6 +325,17 @@ def _place_context(doc: Doc, span: Span) -> bool:
         if nxt.text == "," and span.end + 1 < len(doc) and doc[span.end + 1].ent_type_ == "GPE":
             return True
     return False
+
+
+def _major_place(gaz: Gazetteer, name: str) -> bool:
+    """A country, first-level division, capital or city of 100,000 people or more."""
+    return any(e.feature_code in {"PPLC", "PPLA", "ADM1"} or e.feature_code.startswith("PCL")
+               or e.population >= 100_000 for e in gaz.lookup(name, limit=3))
+
+
+def _capital_or_country(gaz: Gazetteer, name: str) -> bool:
+    entries = gaz.lookup(name, limit=1)
+    return bool(entries) and (entries[0].feature_code == "PPLC" or entries[0].feature_code.startswith("PCL"))
 
 
 def _capital_or_division(gaz: Gazetteer, name: str) -> bool:

@@ -77,17 +77,52 @@ def _match_at(sent: Span, i: int, index: dict[str, tuple[TriggerEntry, ...]]) ->
         if end > sent.end:
             continue
         if all(token_matches(doc[i + k], w) for k, w in enumerate(entry.words)):
-            return entry
+            if entry.obj is None or _object_fits(token, entry.obj):
+                return entry
     return None
+
+
+_ENTITY_KINDS = {"@place": ("GPE", "LOC", "FAC"), "@person": ("PERSON",)}
+
+
+def _object_fits(verb: Token, allowed: frozenset[str]) -> bool:
+    """'seized the town' (a place) vs 'seized weapons' vs 'seized seven people'."""
+    for obj in _objects(verb):
+        if obj.lemma_.lower() in allowed or obj.lower_ in allowed:
+            return True
+        if any(obj.ent_type_ in _ENTITY_KINDS.get(kind, ()) for kind in allowed if kind.startswith("@")):
+            return True
+    return False
+
+
+def _objects(verb: Token) -> list[Token]:
+    """Direct objects (or passive subjects), through particles/prepositions and conjunctions."""
+    found: list[Token] = []
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass", "attr"):
+            found.append(child)
+        elif child.dep_ in ("prt", "prep"):
+            found.extend(c for c in child.children if c.dep_ == "pobj")
+    for obj in list(found):
+        found.extend(c for c in obj.conjuncts)
+        # 'a cargo of rifles', 'a number of heights': the noun after 'of' names the thing.
+        for prep in obj.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                found.extend(c for c in prep.children if c.dep_ == "pobj")
+    return found
 
 
 def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry) -> Trigger:
     doc = sent.doc
     token = doc[start]
+    types = dict(entry.types)
+    if "@seize" in types and _is_attempt(token):
+        # "an attempt was made to capture heights": fighting over ground, not ground taken.
+        types = {"Armed clash": types.pop("@seize"), **types}
     return Trigger(
         start=start,
         end=end,
-        types=dict(entry.types),
+        types=types,
         ref=entry.ref,
         definite=_is_definite(token),
         negated=_is_negated(token),
@@ -96,6 +131,19 @@ def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry) -> Trig
         char_start=doc[start].idx,
         char_end=doc[end - 1].idx + len(doc[end - 1].text),
     )
+
+
+def _is_attempt(token: Token) -> bool:
+    """'attempted to capture', 'an attempt … to capture', 'tried to seize'."""
+    attempts = ("attempt", "try", "seek", "bid", "effort")
+    head = token.head
+    for node in (head, head.head):
+        if node.lemma_.lower() in attempts:
+            return True
+        # "an attempt was made to capture": the attempt is the governing verb's subject.
+        if any(c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.lemma_.lower() in attempts for c in node.children):
+            return True
+    return False
 
 
 def _is_definite(token: Token) -> bool:

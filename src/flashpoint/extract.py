@@ -186,9 +186,12 @@ def _actor_in(
 
 def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocContext) -> None:
     weights: dict[str, float] = {}
+    fresh = any(not t.is_reference for t in mention.triggers)
     for trigger in mention.triggers:
+        # "after the car bomb attack": a back-reference says little about this sentence's event.
+        damp = 0.3 if fresh and trigger.is_reference else 1.0
         for label, weight in trigger.types.items():
-            weights[label] = weights.get(label, 0.0) + weight
+            weights[label] = weights.get(label, 0.0) + weight * damp
     killed = sum(c.count for c in mention.casualties if c.kind == "killed")
     context = MentionContext(
         text=sent.text,

@@ -293,14 +293,17 @@ class GazEntry:
 
 _CLASS_PRIOR: dict[str, float] = {
     "PCLI": 100.0, "PCLD": 95.0, "PCLF": 95.0, "PCLS": 95.0, "PCLIX": 90.0, "PCL": 95.0,
-    "TERR": 90.0, "ADM1": 80.0, "PPLC": 70.0, "PPLA": 60.0, "ADM2": 50.0, "PPLA2": 45.0,
-    "ADM3": 35.0, "PPLA3": 30.0, "PPLA4": 25.0, "PPLG": 60.0,
+    "TERR": 90.0, "ADM1": 80.0, "PPLC": 70.0, "PPLA": 60.0, "PPLG": 60.0, "PPLA2": 45.0,
+    "PPLA3": 30.0, "PPLA4": 25.0,
+    # A bare name means the town more often than the district named after it ("Oakland"):
+    # second-level divisions rank just below towns of their size ("X District" still finds them).
+    "ADM2": 5.0, "ADM3": 4.0, "ADM4": 3.0,
 }
 _FEATURE_CLASS_PRIOR: dict[str, float] = {"A": 20.0, "P": 10.0, "L": 5.0, "T": 3.0, "H": 3.0}
 
 
 def prior_score(feature_class: str, feature_code: str, population: int) -> float:
-    """Ranking prior: countries > ADM1 > capitals/PPLA > ADM2 > other places, then population."""
+    """Ranking prior: countries > ADM1 > capitals/PPLA > division seats > other places, then population."""
     base = _CLASS_PRIOR.get(feature_code, _FEATURE_CLASS_PRIOR.get(feature_class, 0.0))
     return base + 5.0 * math.log10(max(population, 0) + 1)
 
@@ -483,7 +486,7 @@ class Gazetteer:
             return []
         cc = country_code.upper() if country_code else None
         rows = self._match(name_hash(key), "h", cc)
-        loose = self._match_loose(key, cc)
+        loose = [] if key in _STOPWORDS else self._match_loose(key, cc)
         stem = division_stem(key)
         if stem is not None:
             stem_rows = self._match(name_hash(stem), "h", cc)
@@ -526,7 +529,7 @@ class Gazetteer:
             return False
         if self._contains(name_hash(key)):
             return True
-        if loose:
+        if loose and key not in _STOPWORDS:  # a common word is a place name only as spelt
             lk = loose_key(key)
             return bool(lk) and self._contains(loose_hash(lk))
         return False

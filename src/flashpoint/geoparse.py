@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 NOT_PLACE_LABELS = frozenset({
     "PERSON", "ORG", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL",
-    "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE",
+    "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE", "NORP",
 })
 
 STRONG_CUES = (
@@ -113,6 +113,11 @@ ADM1_SUFFIXES = frozenset({
 })
 """Suffixes that usually name a first-level division ("Sagaing Region", "Idlib Governorate")."""
 
+COMPASS_WORDS = frozenset(
+    "north south east west northern southern eastern western central northeast northwest southeast "
+    "southwest northeastern northwestern southeastern southwestern upper lower greater".split()
+)
+
 CALENDAR_WORDS = frozenset(
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -128,6 +133,9 @@ CLASS_PRIOR = {"A": 0.4, "P": 0.25, "L": 0.2, "T": 0.15, "H": 0.15, "S": 0.1, "V
 SPECIFICITY = {"country": 4, "adm1": 3, "adm2": 2, "adm3": 1, "point": 0}
 
 MAX_CANDIDATES = 10
+
+CONTEXT_PASSES = 3
+"""Rounds of re-ranking with the other mentions' choices (containment, proximity, focus)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,13 +463,22 @@ class Geoparser:
         focus = sum(own, Counter())
         outlet = self._country_code(outlet_country)
         first = [self._rank(m, c, focus - o, outlet, None, None) for m, c, o in zip(mentions, cands, own)]
-        chosen = [s[0].entry if s else None for s in first]
-        own2 = [o + _resolved_focus(s, m) for o, s, m in zip(own, first, mentions)]
-        focus2 = sum(own2, Counter())
-        final = [
-            self._rank(m, c, focus2 - o, outlet, chosen, (i, mentions))
-            for i, (m, c, o) in enumerate(zip(mentions, cands, own2))
-        ]
+        final = first
+        for _ in range(CONTEXT_PASSES):
+            # Each pass reads the others' choices from the pass before: "Georgia" turns from
+            # the country to the US state once "Atlanta" is read, and "Augusta" follows it.
+            chosen = [s[0].entry if s else None for s in final]
+            own2 = [o + _resolved_focus(s, m) for o, s, m in zip(own, final, mentions)]
+            focus2 = sum(own2, Counter())
+            ranked = [
+                self._rank(m, c, focus2 - o, outlet, chosen, (i, mentions))
+                for i, (m, c, o) in enumerate(zip(mentions, cands, own2))
+            ]
+            stable = all(a[:1] and b[:1] and a[0].entry.geonameid == b[0].entry.geonameid or not a and not b
+                         for a, b in zip(final, ranked))
+            final = ranked
+            if stable and _ > 0:
+                break
         _one_sense_per_discourse(mentions, final)
         return [_place(m, s) for m, s in zip(mentions, final) if m.output]
 
@@ -501,6 +518,15 @@ class Geoparser:
         for q in queries:
             for entry in gaz.lookup(q, limit=MAX_CANDIDATES):
                 seen.setdefault(entry.geonameid, entry)
+        if not seen:
+            # "Eastern Congo", "northern Syria": the named place, of which a part is meant.
+            words = m.query.split()
+            if len(words) > 1 and words[0].lower() in COMPASS_WORDS:
+                rest = " ".join(words[1:])
+                entry = gaz.country(rest) if _could_be_country(rest) else None
+                found = [entry] if entry else gaz.lookup(rest, limit=MAX_CANDIDATES)
+                for entry in found:
+                    seen.setdefault(entry.geonameid, entry)
         return list(seen.values())
 
     def _explicit_focus(self, m: Mention, cands: list[GazEntry]) -> Counter[str]:
@@ -520,6 +546,12 @@ class Geoparser:
               chosen: list[GazEntry | None] | None,
               context: tuple[int, list[Mention]] | None) -> list[_Scored]:
         total_focus = sum(focus.values())
+        # A capital, country or first-level division that bears the name as its own: another
+        # place that merely lists it among alternate names ("Islamabad" for Anantnag) yields.
+        major_owner = any(
+            _same_name(m.query, e, matched=False)
+            and (e.feature_code in {"PPLC", "ADM1"} or level(e) == "country") for e in cands
+        )
         scored: list[_Scored] = []
         for rank, entry in enumerate(cands):
             score, why = _prior(entry, rank, len(cands))
@@ -527,6 +559,13 @@ class Geoparser:
             if m.kind == "adjectival":
                 reasons = [f"demonym of {entry.country or entry.name}"]
                 score += 2.0
+            elif m.kind == "metonymic" and (entry.feature_code == "PPLC" or level(entry) == "country"):
+                score += 0.5  # "Islamabad rejects": a government speaks from its capital
+                reasons.append("a capital speaking for its government")
+            if _same_name(m.query, entry, matched=False):
+                score += 0.3  # its own name, not an alternate another place also bears
+            elif major_owner:
+                score -= 0.8
             if m.settlement:
                 bonus = 1.0 if entry.feature_class == "P" else -0.3
                 score += bonus
@@ -575,6 +614,13 @@ class Geoparser:
                 bonus += 1.0
                 reasons.append(f"contains {inner.name} (named beside it)")
                 break
+        # Lying in a first-level division the document names ("flooding across Georgia … in Augusta").
+        if level(entry) in {"point", "adm2", "adm3"} and entry.admin1:
+            for j, other in enumerate(chosen):
+                if j != index and other is not None and level(other) == "adm1" and _contains(other, entry):
+                    bonus += 0.6
+                    reasons.append(f"in {other.name}, named in the text")
+                    break
         # Proximity to the document's other resolved places, for towns and other points only:
         # a division's or country's point is a centroid, and small districts would otherwise
         # beat the region a text names ("Sagaing Region" near Mandalay).
@@ -582,7 +628,7 @@ class Geoparser:
             best = math.inf
             near_name = ""
             for j, other in enumerate(chosen):
-                if other is None or j == index or level(other) == "country" \
+                if other is None or j == index or level(other) != "point" \
                         or _key(mentions[j].query) == _key(m.query):
                     continue
                 d = haversine_km(entry.latitude, entry.longitude, other.latitude, other.longitude)

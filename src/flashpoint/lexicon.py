@@ -20,6 +20,8 @@ class TriggerEntry:
     types: dict[str, float]
     pos: frozenset[str] | None
     ref: bool
+    obj: frozenset[str] | None = None
+    """The word counts only if its object is one of these lemmas (@place, @person: entity kinds)."""
 
 
 def _read_json(name: str) -> Any:
@@ -34,7 +36,8 @@ def trigger_index() -> dict[str, tuple[TriggerEntry, ...]]:
     for raw in _read_json("triggers.json")["triggers"]:
         words = tuple(raw["phrase"].lower().split())
         pos = frozenset(raw["pos"]) if raw.get("pos") else None
-        entry = TriggerEntry(words, dict(raw["types"]), pos, bool(raw.get("ref", False)))
+        obj = frozenset(raw["obj"]) if raw.get("obj") else None
+        entry = TriggerEntry(words, dict(raw["types"]), pos, bool(raw.get("ref", False)), obj)
         index.setdefault(words[0], []).append(entry)
     return {k: tuple(sorted(v, key=lambda e: -len(e.words))) for k, v in index.items()}
 

@@ -44,6 +44,9 @@ class _Building:
     event: Event
     mentions: list[Mention] = field(default_factory=list)
     figures: dict[str, list[int]] = field(default_factory=dict)
+    where: set[str] = field(default_factory=set)
+    """Every place (and its admin1) named in the event's sentences: a later sentence at any of
+    them can tell the same happening ("towards Lachin and Kalbajar")."""
 
 
 def resolve(
@@ -60,20 +63,24 @@ def resolve(
         if mention.sub_event_type is None:
             _attach_casualties(mention, built)
             continue
-        if mention.sub_event_type in _STRATEGIC_NEEDS_DATE and mention.date_source not in ("explicit", "anaphoric"):
+        if mention.sub_event_type in _STRATEGIC_NEEDS_DATE and mention.date_source == "inherited":
+            # Background ("troops were deployed there last year …") told inside another story.
             continue
         location = _locate(mention, document, places, locator)
+        nearby = _all_places(mention, document, places, locator)
         target = _merge_target(mention, location, built)
         if target is None:
             previous = built[-1] if built else None
             target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
             built.append(target)
             vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
-            if vague and previous is not None and _follows(previous, mention) and previous.event.location:
+            same_time = mention.date_source != "explicit" or (previous is not None and mention.date == previous.event.event_date)
+            if vague and same_time and previous is not None and _follows(previous, mention) and previous.event.location:
                 _inherit_location(target.event, previous.event)
             else:
                 _apply_location(target.event, location, focus_country, document, places)
         _absorb(target, mention)
+        target.where |= nearby
     events = [_finish(b, document) for b in built]
     return events
 
@@ -86,6 +93,22 @@ def _locate(mention: Mention, document: Document, places: list[Place], locator: 
     actor_spans = [s for s in (mention.agent_span, mention.target_span) if s is not None]
     usable = [p for p in places if not any(a <= p.start < b for a, b in actor_spans)]
     return locator.locate(usable, start, end, document.text)
+
+
+def _all_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> set[str]:
+    if locator is None or not hasattr(locator, "locate_all"):
+        return set()
+    start, end = mention.sent_span
+    found = locator.locate_all(places, start, end, document.text)
+    return {n for loc in found for n in (loc.location, loc.admin1) if n}
+
+
+def _at(location: Location, b: _Building) -> bool:
+    """Whether a location is one the event was already told at."""
+    e = b.event
+    if location.location == e.location or (location.admin1 is not None and location.admin1 == e.admin1):
+        return True
+    return location.location in b.where or (location.admin1 is not None and location.admin1 in b.where)
 
 
 def _merge_target(mention: Mention, location: Location | None, built: list[_Building]) -> _Building | None:
@@ -104,9 +127,8 @@ def _continues(m: Mention, location: Location | None, b: _Building) -> bool:
     if m.date_source not in ("inherited", "published") or not _follows(b, m):
         return False
     e = b.event
-    if location is not None and e.location is not None and location.geo_precision < 3:
-        if location.location != e.location and location.admin1 != e.admin1:
-            return False
+    if location is not None and e.location is not None and location.geo_precision < 3 and not _at(location, b):
+        return False
     if m.sub_event_type == "Arrests" or _only_casualty_triggers(m):
         return True
     return is_violent(m.sub_event_type) and is_violent(e.sub_event_type)
@@ -132,7 +154,7 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
         return False
     if location is None or e.location is None:
         return True
-    return location.location == e.location or (location.admin1 is not None and location.admin1 == e.admin1)
+    return _at(location, b)
 
 
 def _attach_casualties(mention: Mention, built: list[_Building]) -> None:

@@ -144,8 +144,8 @@ def parse_acled_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) 
     missing = [c for c in REQUIRED_COLUMNS if c not in set(columns)]
     if missing:
         raise EvaluationError(
-            f"not an ACLED-format CSV: missing column(s) {', '.join(missing)} "
-            "(needs at least event_date, event_type, sub_event_type, notes)", code="E603")
+            f"not an ACLED-format CSV: no {', '.join(missing)} column; export from ACLED with the "
+            "event_date, event_type, sub_event_type and notes columns at least", code="E603")
     raw = [{k: (v or "") for k, v in row.items() if k is not None} for row in rows]
     day_first = slash_day_first(r["event_date"] for r in raw)
     result = []
@@ -164,10 +164,14 @@ def parse_acled_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) 
 
 
 def read_acled(path: Path) -> list[AcledRow]:
-    """Read an ACLED-format CSV export (UTF-8, with or without a byte-order mark)."""
+    """Read an ACLED-format CSV export (UTF-8, with or without a byte-order mark; commas or semicolons)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
+            header = handle.readline()
+            handle.seek(0)
+            # Spreadsheets in many locales re-save CSV with semicolons.
+            delimiter = ";" if header.count(";") > header.count(",") else ","
+            reader = csv.DictReader(handle, delimiter=delimiter)
             rows = list(reader)
             return parse_acled_rows(rows, reader.fieldnames or [])
     except UnicodeDecodeError:

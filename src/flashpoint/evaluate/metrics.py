@@ -98,6 +98,9 @@ _SPACES = re.compile(r"\s+")
 _PERIOD = re.compile(r"\s*\(\s*\d{4}\s*-\s*(\d{4})?\s*\).*$")
 """ACLED's regime period "(2003-)" or "(1999-2007)", and any unit suffix after it
 ("Military Forces of Nigeria (2015-) Air Force")."""
+_ACRONYM = re.compile(r"^[^\s:]{1,20}:\s+")
+"""ACLED's "ACRONYM: Full Name" prefix ("ASG: Abu Sayyaf Group" names the same group as "Abu Sayyaf Group")."""
+_THE = re.compile(r"\bthe\s+")
 _ADMIN_SUFFIX = re.compile(
     r"\s+(district|districts|province|region|state|governorate|oblast|rayon|raion|county|"
     r"prefecture|department|municipality|division|territory)$"
@@ -115,11 +118,14 @@ def normalise_text(value: Any) -> str | None:
 
 
 def normalise_actor(value: Any) -> str | None:
-    """An actor name without ACLED's regime period and unit suffix, case-insensitive."""
+    """An actor name as compared: without ACLED's regime period and unit suffix, without an
+    "ACRONYM: " prefix and without "the", case-insensitive. ("Military Forces of the Democratic
+    Republic of Congo (2019-)" and "military forces of democratic republic of congo" are one actor.)"""
     text = normalise_text(value)
     if text is None:
         return None
-    return _PERIOD.sub("", text).strip() or None
+    text = _THE.sub("", _ACRONYM.sub("", _PERIOD.sub("", text).strip()))
+    return text.strip() or None
 
 
 def normalise_admin(value: Any) -> str | None:
