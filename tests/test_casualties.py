@@ -87,6 +87,12 @@ def test_whole_seed_gives_exactly_its_three_figures(nlp: spacy.language.Language
         ("The blast caused 4 deaths and 15 injuries.", [("killed", 4, "exact"), ("injured", 15, "exact")]),
         ("Two of the soldiers later died of their wounds.", [("killed", 2, "exact")]),
         ("A dozen students were kidnapped from the school.", [("captured", 12, "exact")]),
+        ("Clashes in the capital left at least 3 protesters dead.", [("killed", 3, "at_least")]),
+        ("Separatists said they had taken 7 Ukrainian soldiers captive.", [("captured", 7, "exact")]),
+        ("A mob beat two men to death in the market.", [("killed", 2, "exact")]),
+        ("The strike killed a senior commander and his two sons.", [("killed", 1, "exact"), ("killed", 2, "exact")]),
+        ("Witnesses said 14 bodies were recovered from the river.", [("killed", 14, "exact")]),
+        ("Four civilians sustained shrapnel wounds.", [("injured", 4, "exact")]),
     ],
 )
 def test_casualty_patterns(nlp: spacy.language.Language, text: str, expected: list[tuple[str, int, str]]) -> None:

@@ -18,6 +18,13 @@ Choices ACLED's codebook leaves to the coder, made here once:
 - Former officials ("the former defence minister of X") hold no state power: Civilians (X).
 - Foreign state forces are inter 1 here; ACLED codes state forces outside their country as 8
   ("external forces"), which depends on the event's country: see ``inter_in``.
+- Governments ("the Ministry of Defence of X", "X authorities", "the Kremlin") are
+  ``Government of X`` with inter 1: ACLED counts governments among state forces.
+- State forces and civilians take the country the phrase names ("Kenyan police", "Azerbaijani
+  civilians": nationality); armed groups, protesters and rioters the country of the place.
+- Officials named with a title ("Nigerian President Bola Tinubu") stand for their state only when
+  the phrase names the country; weapons ("Russian warplanes") stand for forces only when it says whose.
+- The Islamic State is split by country as ACLED does ("Islamic State (Iraq)").
 
 Tables (``data/countries.tsv``, ``data/groups.tsv``) load lazily, once, on first use.
 """
@@ -315,7 +322,7 @@ _MILITARY = {
     "jets", "jet", "fighter jets", "warplane", "drones", "drone", "helicopters", "gunships", "warships",
     "security forces", "military police", "presidential guard", "republican guard",
     "revolutionary guards", "revolutionary guard", "irgc", "gendarmerie", "gendarmes", "gendarme",
-    "officer corps", "conscripts", "reservists",
+    "officer corps", "conscripts", "reservists", "guard", "guards", "sentry", "sentries", "jawan", "jawans",
 }
 # Weapons and platforms ("Russian warplanes struck …") stand for the forces that use them, but only
 # when the phrase says whose they are: "shot down 20 drones" names no actor.
@@ -337,7 +344,7 @@ _POLICE = {
     "police", "policeman", "policemen", "policewoman", "policewomen", "police officer",
     "police officers", "officer", "officers", "cops", "cop", "riot police", "law enforcement",
     "constabulary", "security officers", "traffic police", "police forces", "police force",
-    "police units", "anti-riot police", "riot squad",
+    "police units", "anti-riot police", "riot squad", "carabineros", "carabinieri",
 }
 
 _GOVERNMENT = {
@@ -365,6 +372,10 @@ _CIVILIANS = {
     "businessman", "businessmen", "community members", "community leader", "chief", "village chief",
     "volunteer", "volunteers", "medic", "medics", "paramedic", "paramedics", "staff", "employees",
     "employee", "engineer", "engineers", "contractor", "contractors", "hostages", "hostage",
+    "son", "sons", "daughter", "daughters", "wife", "wives", "husband", "brother", "brothers",
+    "sister", "sisters", "father", "mother", "parents", "cousin", "nephew", "security guard",
+    "security guards", "night watchman", "watchman", "suspect", "suspects", "detainee", "detainees",
+    "prisoners", "inmates", "voters", "officials' relatives",
 }
 
 _PROTESTERS = {
@@ -713,6 +724,8 @@ def _categorised(
         if category == "protesters" and modifiers & {"angry", "violent", "irate"} and "crowd" in words[-1:]:
             category = "rioters"
         return _make(category, place or own)
+    if modifiers & {"unidentified", "unknown", "masked", "armed", "hooded"}:
+        return _make("unidentified", place or own)  # "unidentified men", "masked persons"
     return _make(category, own)  # civilians: their own country (nationality) when the phrase says it
 
 

@@ -192,6 +192,8 @@ def _trigger_kind(token: Token) -> str | None:
             return "captured"
     if lemma in _MISSING_WORDS or lower in _MISSING_WORDS:
         return "missing"
+    if lower in _CAPTIVE_NOUNS and token.dep_ in ("oprd", "xcomp", "acomp", "attr"):
+        return "captured"  # "taken captive" (an adjective), "held hostage"
     if token.pos_ in ("NOUN", "PROPN"):
         if lemma in _KILLED_NOUNS:
             return "killed"
@@ -222,11 +224,22 @@ def _shared_subject(verb: Token) -> Token | None:
     return None
 
 
+def _patient(verb: Token) -> Token | None:
+    """Who a verb was done to: its passive subject, else its object."""
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return _shared_subject(verb)
+    return next((c for c in verb.children if c.dep_ == "dobj"), None)
+
+
 def _victims(trigger: Token, kind: str) -> list[Token]:
     """The noun (or number) phrase heads that name who was killed, hurt, taken or lost."""
     head: Token | None = None
-    if trigger.pos_ in ("NOUN", "PROPN") and trigger.dep_ not in _SUBJECT_COMPLEMENT_DEPS:
+    if trigger.lower_ == "death" and trigger.dep_ == "pobj" and trigger.head.lower_ == "to":
+        head = _patient(trigger.head.head)  # "was stabbed to death", "beat two men to death"
+    elif trigger.pos_ in ("NOUN", "PROPN") and trigger.dep_ not in _SUBJECT_COMPLEMENT_DEPS:
         head = None  # "7 deaths": the figure sits on the noun itself
+    elif trigger.dep_ in ("oprd", "xcomp", "acomp") and any(c.dep_ == "dobj" for c in trigger.head.children):
+        head = next(c for c in trigger.head.children if c.dep_ == "dobj")  # "left 3 protesters dead"
     elif trigger.dep_ in _SUBJECT_COMPLEMENT_DEPS and (
         trigger.pos_ in ("NOUN", "ADJ", "PROPN") or trigger.lower_ in _MISSING_WORDS
     ):
@@ -340,7 +353,8 @@ def _victim_text(victim: Token) -> tuple[str, tuple[int, int]] | None:
                 if objects:
                     return _victim_text(objects[0])
         return None
-    left = [c.left_edge for c in victim.lefts if c.dep_ in ("amod", "compound", "nmod") and c.lower_ not in VAGUE]
+    left = [c.left_edge for c in victim.lefts
+            if c.dep_ in ("amod", "compound", "nmod") and c.lower_ not in VAGUE and c.lower_ not in _NOT_VICTIM]
     start_tok = min([victim, *left], key=lambda t: t.i)
     end_i = _np_end(victim)
     doc = victim.doc
@@ -349,6 +363,7 @@ def _victim_text(victim: Token) -> tuple[str, tuple[int, int]] | None:
 
 
 _NP_DEPS = {"prep", "pobj", "compound", "amod", "nmod", "nummod", "poss", "flat", "det"}
+_NOT_VICTIM = {"estimated", "approximately", "further", "additional", "reported", "more", "other"}
 
 
 def _np_end(token: Token) -> int:
@@ -447,6 +462,10 @@ def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
                 add(kind, parsed[0], parsed[1], tokens + [trigger], trigger, None)
         elif child.dep_ == "det" and child.lower_ == "no":
             add(kind, 0, "exact", [child, trigger], trigger, None)
+        elif child.dep_ == "compound" and child.pos_ == "NOUN" and _is_person(child):
+            figure = _figure(child)  # "holding 3 aid workers hostage", parsed as one noun phrase
+            if figure is not None:
+                add(kind, figure[0], figure[1], figure[2], trigger, child)
     # "11 wounded" with the figure parsed as belonging to something else
     prev = trigger.doc[trigger.i - 1] if trigger.i > trigger.sent.start else None
     if (

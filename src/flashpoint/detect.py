@@ -18,6 +18,10 @@ _IRREALIS = frozenset(
     "consider propose could would might may should must avoid prevent deter".split()
 )
 _DEFINITE = frozenset("the this these those that such".split())
+# Governors that deny or dispute that it happened at all ("denied reports that troops had clashed").
+_DENIAL = frozenset("deny dismiss refute reject rumour rumor".split())
+# Nouns that make an event noun a pattern, not a happening ("a series of attacks").
+_SERIES = frozenset("series wave spate string campaign surge rise increase number history pattern".split())
 
 
 @dataclass
@@ -32,6 +36,9 @@ class Trigger:
     definite: bool
     negated: bool
     irrealis: bool
+    generic: bool
+    """Habitual or background ("has carried out a series of attacks since 2021", "such attacks");
+    an event only if the sentence gives it a date of its own."""
     text: str
     char_start: int
     char_end: int
@@ -126,11 +133,52 @@ def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry) -> Trig
         ref=entry.ref,
         definite=_is_definite(token),
         negated=_is_negated(token),
-        irrealis=_is_irrealis(token),
+        irrealis=_is_irrealis(token) or _is_denied(token),
+        generic=_is_generic(token),
         text=doc[start:end].text,
         char_start=doc[start].idx,
         char_end=doc[end - 1].idx + len(doc[end - 1].text),
     )
+
+
+def _is_denied(token: Token) -> bool:
+    node = token
+    for _ in range(4):
+        if node.head is node:
+            return False
+        node = node.head
+        if node.lemma_.lower() in _DENIAL:
+            return True
+    return False
+
+
+def _governing_verb(token: Token) -> Token | None:
+    node = token
+    for _ in range(4):
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+        if node.head is node:
+            return None
+        node = node.head
+    return None
+
+
+def _is_generic(token: Token) -> bool:
+    """Present perfect, habitual plurals, 'such'/'series of': talk about a pattern of events."""
+    if any(c.lower_ == "such" for c in token.children):
+        return True
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _SERIES:
+        return True
+    verb = _governing_verb(token)
+    if verb is None:
+        return False
+    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP") for c in verb.children)
+    present = verb.tag_ in ("VBZ", "VBP") and verb.lemma_ not in ("be", "say")
+    bare_plural = token.tag_ == "NNS" and not any(c.dep_ in ("det", "nummod", "poss") for c in token.children)
+    if perfect:
+        return True
+    return bare_plural and present
 
 
 def _is_attempt(token: Token) -> bool:

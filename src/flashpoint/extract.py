@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from flashpoint import actors
 from flashpoint.actors import Actor, ActorMention
@@ -85,7 +85,8 @@ def extract_mentions(doc: Doc, ctx: DocContext) -> list[Mention]:
 
 def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mention | None:
     sent = sents[i]
-    triggers = [t for t in find_triggers(sent) if not t.irrealis]
+    dated = any(sent.start_char <= d.start < sent.end_char and not d.anaphoric and d.precision < 3 for d in ctx.dates)
+    triggers = [t for t in find_triggers(sent) if not t.irrealis and (dated or not t.generic)]
     live = [t for t in triggers if not t.negated and max(t.types.values()) >= _MIN_TRIGGER_WEIGHT]
     casualties = find_casualties(sent)
     if not live and not casualties:
@@ -187,9 +188,13 @@ def _actor_in(
 def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocContext) -> None:
     weights: dict[str, float] = {}
     fresh = any(not t.is_reference for t in mention.triggers)
+    battle = any(t.types.get("Armed clash", 0) >= 0.9 for t in mention.triggers)
     for trigger in mention.triggers:
-        # "after the car bomb attack": a back-reference says little about this sentence's event.
+        # "after the car bomb attack": a back-reference says little about this sentence's event;
+        # "fought with machine guns and mortars": the weapons are the battle's instruments.
         damp = 0.3 if fresh and trigger.is_reference else 1.0
+        if battle and _instrument(sent.doc[trigger.start]):
+            damp = 0.3
         for label, weight in trigger.types.items():
             weights[label] = weights.get(label, 0.0) + weight * damp
     killed = sum(c.count for c in mention.casualties if c.kind == "killed")
@@ -205,6 +210,10 @@ def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocCont
     ranked = ctx.classifier.rank(context)
     if ranked:
         mention.sub_event_type, mention.score = ranked[0]
+
+
+def _instrument(token: Token) -> bool:
+    return token.dep_ in ("pobj", "conj") and any(a.lower_ == "with" for a in token.ancestors if a.dep_ == "prep")
 
 
 def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Mention | None) -> None:

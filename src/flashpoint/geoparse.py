@@ -464,7 +464,7 @@ class Geoparser:
         outlet = self._country_code(outlet_country)
         first = [self._rank(m, c, focus - o, outlet, None, None) for m, c, o in zip(mentions, cands, own)]
         final = first
-        for _ in range(CONTEXT_PASSES):
+        for round_ in range(CONTEXT_PASSES):
             # Each pass reads the others' choices from the pass before: "Georgia" turns from
             # the country to the US state once "Atlanta" is read, and "Augusta" follows it.
             chosen = [s[0].entry if s else None for s in final]
@@ -474,10 +474,9 @@ class Geoparser:
                 self._rank(m, c, focus2 - o, outlet, chosen, (i, mentions))
                 for i, (m, c, o) in enumerate(zip(mentions, cands, own2))
             ]
-            stable = all(a[:1] and b[:1] and a[0].entry.geonameid == b[0].entry.geonameid or not a and not b
-                         for a, b in zip(final, ranked))
+            stable = [_top_id(a) for a in final] == [_top_id(b) for b in ranked]
             final = ranked
-            if stable and _ > 0:
+            if stable and round_ > 0:
                 break
         _one_sense_per_discourse(mentions, final)
         return [_place(m, s) for m, s in zip(mentions, final) if m.output]
@@ -924,6 +923,10 @@ def _same_name(query: str, entry: GazEntry, *, matched: bool = True) -> bool:
         names.add(normalise(entry.matched or ""))
     return q in names
 
+
+
+def _top_id(scored: list[_Scored]) -> int | None:
+    return scored[0].entry.geonameid if scored else None
 
 
 def _key(name: str) -> str:

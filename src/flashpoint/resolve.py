@@ -124,14 +124,27 @@ def _continues(m: Mention, location: Location | None, b: _Building) -> bool:
     """A sentence without a date of its own, right after an event, usually goes on telling it:
     'Shells fell on the town; 3 civilians were killed', 'Police said they arrested 3 suspects'.
     It is a new event only if it names another place."""
-    if m.date_source not in ("inherited", "published") or not _follows(b, m):
+    if m.date_source not in ("inherited", "published"):
         return False
     e = b.event
     if location is not None and e.location is not None and location.geo_precision < 3 and not _at(location, b):
         return False
-    if m.sub_event_type == "Arrests" or _only_casualty_triggers(m):
+    if _only_casualty_triggers(m):
+        return True
+    if m.sub_event_type in _AFTERMATH and (is_violent(e.sub_event_type) or e.event_type in ("Protests", "Riots")):
+        return True
+    if _protest_and_arrests(m.sub_event_type, e.sub_event_type):
         return True
     return is_violent(m.sub_event_type) and is_violent(e.sub_event_type)
+
+
+_AFTERMATH = frozenset({"Arrests", "Disrupted weapons use", "Looting/property destruction"})
+"""Told after a violent event without a date of their own, these are part of its story."""
+
+
+def _protest_and_arrests(a: str | None, b: str | None) -> bool:
+    kinds = {EVENT_TYPE_OF.get(a or ""), EVENT_TYPE_OF.get(b or "")}
+    return "Protests" in kinds and ("Arrests" in (a, b))
 
 
 def _only_casualty_triggers(m: Mention) -> bool:
@@ -146,7 +159,7 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
     e = b.event
     if m.sub_event_type is None or e.sub_event_type is None:
         return False
-    same_type = m.sub_event_type == e.sub_event_type
+    same_type = m.sub_event_type == e.sub_event_type or _protest_and_arrests(m.sub_event_type, e.sub_event_type)
     related = same_type or (is_violent(m.sub_event_type) and is_violent(e.sub_event_type))
     if m.is_reference and related and (m.date_source != "explicit" or m.date == e.event_date):
         return True
@@ -182,6 +195,10 @@ def _absorb(b: _Building, m: Mention) -> None:
         e.claimant = m.claimant
         for span in m.claimant_spans:
             e.add_evidence("claimant", span)
+    if _protest_and_arrests(m.sub_event_type, e.sub_event_type) and e.event_type != "Riots":
+        # Arrests at a protest are the authorities' intervention in it.
+        e.sub_event_type, e.event_type = "Protest with intervention", "Protests"
+        e.disorder_type = disorder_type(e.event_type, e.sub_event_type)
     if e.event_date is None and m.date is not None:
         e.event_date, e.end_date, e.time_precision = m.date, m.end_date, m.time_precision
     if m.date == e.event_date and m.date_span is not None:
