@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else 1)
+        sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("flashpoint: interrupted", err=True)
         sys.exit(130)

@@ -19,6 +19,7 @@ The module does no I/O: it reads a parsed ``Doc`` and a :class:`~flashpoint.gaze
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -214,7 +215,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def level(entry: GazEntry) -> str:
     """How large a thing the entry is: country, adm1, adm2, adm3 or point."""
-    code = entry.feature_code or ""
+    return _level_of_code(entry.feature_code or "")
+
+
+@functools.lru_cache(maxsize=None)
+def _level_of_code(code: str) -> str:
     if code.startswith("PCL") or code == "TERR":
         return "country"
     if code in {"ADM1", "ADM1H", "RGN", "CONT"}:
@@ -470,8 +475,9 @@ class Geoparser:
             chosen = [s[0].entry if s else None for s in final]
             own2 = [o + _resolved_focus(s, m) for o, s, m in zip(own, final, mentions)]
             focus2 = sum(own2, Counter())
+            ctx = _Context.of(mentions, chosen)
             ranked = [
-                self._rank(m, c, focus2 - o, outlet, chosen, (i, mentions))
+                self._rank(m, c, focus2 - o, outlet, chosen, (i, ctx))
                 for i, (m, c, o) in enumerate(zip(mentions, cands, own2))
             ]
             stable = [_top_id(a) for a in final] == [_top_id(b) for b in ranked]
@@ -543,7 +549,7 @@ class Geoparser:
 
     def _rank(self, m: Mention, cands: list[GazEntry], focus: Counter[str], outlet: str | None,
               chosen: list[GazEntry | None] | None,
-              context: tuple[int, list[Mention]] | None) -> list[_Scored]:
+              context: tuple[int, _Context] | None) -> list[_Scored]:
         total_focus = sum(focus.values())
         # A capital, country or first-level division that bears the name as its own: another
         # place that merely lists it among alternate names ("Islamabad" for Anantnag) yields.
@@ -596,8 +602,9 @@ class Geoparser:
         return scored
 
     def _context_bonus(self, entry: GazEntry, chosen: list[GazEntry | None],
-                       context: tuple[int, list[Mention]], reasons: list[str]) -> float:
-        index, mentions = context
+                       context: tuple[int, _Context], reasons: list[str]) -> float:
+        index, ctx = context
+        mentions = ctx.mentions
         m = mentions[index]
         bonus = 0.0
         # Containment, both ways: "Paris, Texas" (Texas contains Paris; Paris lies in Texas).
@@ -607,28 +614,29 @@ class Geoparser:
             if _contains(outer, entry):
                 bonus += 2.0
                 reasons.append(f"in {outer.name} (named beside it)")
-        for j, other in enumerate(mentions):
+        for j in ctx.contained.get(index, ()):
             inner = chosen[j]
-            if other.container == index and inner is not None and _contains(entry, inner):
+            if inner is not None and _contains(entry, inner):
                 bonus += 1.0
                 reasons.append(f"contains {inner.name} (named beside it)")
                 break
+        lvl = level(entry)
         # Lying in a first-level division the document names ("flooding across Georgia … in Augusta").
-        if level(entry) in {"point", "adm2", "adm3"} and entry.admin1:
-            for j, other in enumerate(chosen):
-                if j != index and other is not None and level(other) == "adm1" and _contains(other, entry):
+        if lvl in {"point", "adm2", "adm3"} and entry.admin1:
+            for j, other in ctx.adm1s:
+                if j != index and _contains(other, entry):
                     bonus += 0.6
                     reasons.append(f"in {other.name}, named in the text")
                     break
         # Proximity to the document's other resolved places, for towns and other points only:
         # a division's or country's point is a centroid, and small districts would otherwise
         # beat the region a text names ("Sagaing Region" near Mandalay).
-        if level(entry) == "point":
+        if lvl == "point":
             best = math.inf
             near_name = ""
-            for j, other in enumerate(chosen):
-                if other is None or j == index or level(other) != "point" \
-                        or _key(mentions[j].query) == _key(m.query):
+            own_key = _key(m.query)
+            for j, other in ctx.points:
+                if j == index or ctx.keys[j] == own_key:
                     continue
                 d = haversine_km(entry.latitude, entry.longitude, other.latitude, other.longitude)
                 if d < best:
@@ -730,6 +738,31 @@ class Geoparser:
 
 
 SPECIFICITY_LEVEL = {v: k for k, v in SPECIFICITY.items()}
+
+
+@dataclass
+class _Context:
+    """What one ranking pass knows of the other mentions' current choices."""
+
+    mentions: list[Mention]
+    keys: list[str]
+    points: list[tuple[int, GazEntry]]
+    adm1s: list[tuple[int, GazEntry]]
+    contained: dict[int, list[int]]
+
+    @classmethod
+    def of(cls, mentions: list[Mention], chosen: list[GazEntry | None]) -> _Context:
+        contained: dict[int, list[int]] = {}
+        for j, m in enumerate(mentions):
+            if m.container is not None:
+                contained.setdefault(m.container, []).append(j)
+        return cls(
+            mentions=mentions,
+            keys=[_key(m.query) for m in mentions],
+            points=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "point"],
+            adm1s=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "adm1"],
+            contained=contained,
+        )
 
 
 class _CachedGazetteer:
@@ -915,13 +948,10 @@ def _literal_or_metonymic(doc: Doc, m: Mention) -> str:
 
 
 def _same_name(query: str, entry: GazEntry, *, matched: bool = True) -> bool:
-    from flashpoint.gazetteer import normalise
-
-    q = normalise(query)
-    names = {normalise(entry.name), normalise(entry.country or "") if level(entry) == "country" else ""}
-    if matched:
-        names.add(normalise(entry.matched or ""))
-    return q in names
+    q = _key(query)
+    if q == _key(entry.name) or (matched and q == _key(entry.matched or "")):
+        return True
+    return level(entry) == "country" and q == _key(entry.country or "")
 
 
 
@@ -929,6 +959,7 @@ def _top_id(scored: list[_Scored]) -> int | None:
     return scored[0].entry.geonameid if scored else None
 
 
+@functools.lru_cache(maxsize=65_536)
 def _key(name: str) -> str:
     from flashpoint.gazetteer import normalise
 

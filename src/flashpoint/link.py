@@ -298,28 +298,27 @@ def _named_areas(event: Event) -> list[object]:
 class Linker:
     """Incremental linking in memory: ``add`` each event as it arrives, read ``incidents``.
 
-    Candidates come from a day index and an area index (cell or admin1), so adding an event looks
-    only at incidents near it in time and space: the cost grows with local density, not corpus size.
+    Incidents are indexed under (day, area) pairs — every day of each member's date window with
+    its cell and its named areas — so adding an event looks only at incidents near it in both time
+    and space: the cost grows with local density, not with the size of the corpus.
     """
 
     def __init__(self, rules: LinkRules = DEFAULT_RULES, cannot_link: Iterable[frozenset[str]] = ()) -> None:
         self.rules = rules
         self.cannot_link: set[frozenset[str]] = set(cannot_link)
         self.incidents: dict[int, list[Event]] = {}
-        self._by_day: dict[int, set[int]] = defaultdict(set)
-        self._by_area: dict[object, set[int]] = defaultdict(set)
+        self._index: dict[tuple[int, object], set[int]] = defaultdict(set)
         self._next = 1
 
     def _candidates(self, event: Event) -> dict[int, list[Event]]:
-        by_time: set[int] = set()
+        areas = [*block_cells(event, self.rules), *_named_areas(event)]
+        found: set[int] = set()
         for day in block_days(event, self.rules):
-            by_time |= self._by_day.get(day, set())
-        if not by_time:
-            return {}
-        by_area: set[int] = set()
-        for key in [*block_cells(event, self.rules), *_named_areas(event)]:
-            by_area |= self._by_area.get(key, set())
-        return {k: self.incidents[k] for k in by_time & by_area}
+            for area in areas:
+                hit = self._index.get((day, area))
+                if hit:
+                    found |= hit
+        return {k: self.incidents[k] for k in found}
 
     def add(self, event: Event) -> int:
         """Link ``event``; returns the key of the incident it joined or started."""
@@ -328,11 +327,11 @@ class Linker:
             key, self._next = self._next, self._next + 1
             self.incidents[key] = []
         self.incidents[key].append(event)
-        for day in block_days(event, self.rules):
-            self._by_day[day].add(key)
         home = home_cell(event)
-        for area in ([home] if home is not None else []) + _named_areas(event):
-            self._by_area[area].add(key)
+        areas = ([home] if home is not None else []) + _named_areas(event)
+        for day in block_days(event, self.rules):
+            for area in areas:
+                self._index[(day, area)].add(key)
         return key
 
 
