@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SEED ?= ../shared/seed/000_4d41038f671f9c9f.txt
+DEMO_DB ?= demo.db
 
-.PHONY: demo test setup bench clean
+.PHONY: demo test setup system-deps bench clean
 
 $(BIN)/flashpoint: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +15,28 @@ $(BIN)/flashpoint: pyproject.toml
 
 setup: $(BIN)/flashpoint
 
+# The tests run a real PostgreSQL server and a real headless Chromium. Both come from Debian;
+# they are installed here when missing (needs root, as on CI), otherwise we say what to run.
+system-deps:
+	@missing=""; \
+	command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "the tests need:$$missing — run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
 demo: setup
 	$(BIN)/flashpoint code $(SEED) --format table
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_code.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

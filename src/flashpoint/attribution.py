@@ -50,6 +50,8 @@ class Attribution:
     statements: list[Statement]
     sentence_statement: dict[int, int]
     """Sentence start char → index into ``statements`` for sentences that a statement covers."""
+    default_country: str | None = None
+    """The document's focus country: 'police said' speaks for that country's police."""
 
     def claimant_for(self, sent: Span) -> tuple[Claimant, list[tuple[int, int]]]:
         """The claimant of a sentence and the evidence spans naming them."""
@@ -65,18 +67,21 @@ class Attribution:
                 spans.append(st.relay_span)
         chain.append(st.speaker)
         spans.append(st.speaker_span)
-        party, side = party_and_side(st.speaker)
+        party, side = party_and_side(st.speaker, self.default_country)
         quote = "direct" if st.direct and any(a <= sent.start_char < b for a, b in st.regions) else "indirect"
         return Claimant(name=st.speaker, party=party, side=side, chain=chain, quote=quote), spans
 
 
-def party_and_side(speaker: str) -> tuple[str | None, str | None]:
-    """'the press service of the embassy of the Azerbaijani Republic in …' → Government of Azerbaijan."""
-    actor = actors.normalise_actor(speaker)
+def party_and_side(speaker: str, default_country: str | None = None) -> tuple[str | None, str | None]:
+    """'the press service of the embassy of the Azerbaijani Republic in …' → Government of Azerbaijan;
+    'police' in a Kenyan story → Police Forces of Kenya, side Kenya."""
+    actor = actors.normalise_actor(speaker, default_country=default_country)
     if actor is not None and actor.kind in ("military", "police", "government"):
-        return actor.name, actor.country
+        return actor.name, actor.country or default_country
     spans = actors.demonym_spans(speaker)
     country = spans[0][2] if spans else None
+    if country is None and _OFFICIAL.search(speaker) and default_country:
+        country = default_country
     if country and _OFFICIAL.search(speaker):
         return f"Government of {country}", country
     if actor is not None:
@@ -84,7 +89,7 @@ def party_and_side(speaker: str) -> tuple[str | None, str | None]:
     return speaker, country
 
 
-def attribute(doc: Doc, outlet: str | None = None) -> Attribution:
+def attribute(doc: Doc, outlet: str | None = None, default_country: str | None = None) -> Attribution:
     """Find every statement in ``doc`` and which sentences each covers."""
     text = doc.text
     regions = quote_regions(text)
@@ -102,7 +107,20 @@ def attribute(doc: Doc, outlet: str | None = None) -> Attribution:
             last = statements.index(st)
             sentence_statement[sent.start_char] = last
     _assign_regions(doc, regions, statements, sentence_statement)
-    return Attribution(found_outlet, outlet_span, statements, sentence_statement)
+    _attribute_from_next(doc, sentence_statement)
+    return Attribution(found_outlet, outlet_span, statements, sentence_statement, default_country)
+
+
+def _attribute_from_next(doc: Doc, sentence_statement: dict[int, int]) -> None:
+    """Wire style: "Gunmen killed five people on Monday. Police said the attackers fled."
+    An unattributed sentence takes the source named in the next sentence of its paragraph."""
+    sents = list(doc.sents)
+    for sent, following in zip(sents, sents[1:]):
+        if sent.start_char in sentence_statement or following.start_char not in sentence_statement:
+            continue
+        if "\n" in doc.text[sent.end_char:following.start_char]:
+            continue
+        sentence_statement[sent.start_char] = sentence_statement[following.start_char]
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:

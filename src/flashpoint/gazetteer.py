@@ -354,6 +354,8 @@ def create_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS names_lh ON names (lh)")
 
 
+_NON_LATIN = re.compile("[^\u0000-\u024f\u0250-\u02ff\u0300-\u036f\u1e00-\u1eff\u2000-\u206f]")
+
 NameRow = tuple[int, int, "int | None", str]
 """(h, geonameid, lh, name): one row of the names table."""
 
@@ -366,8 +368,8 @@ def name_rows(geonameid: int, names: Iterable[str], *, feature_class: str, popul
     keep_common = feature_class == "A" and (feature_code == "ADM1" or feature_code.startswith("PCL"))
     seen: set[str] = set()
     for name in names:
-        if not name:
-            continue
+        if not name or _NON_LATIN.search(name):
+            continue  # other scripts never match English text (and normalising them is slow)
         key = _normalise(name)
         if len(key) < 2 or key in seen or not key.isascii() or not any(c.isalpha() for c in key):
             continue

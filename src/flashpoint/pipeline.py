@@ -117,14 +117,14 @@ class Coder:
         """The stages, in order, on an already parsed document."""
         # 1. Every place named, resolved against the gazetteer.
         places = self.geoparser.places(doc, outlet_country=None)
-        # 2. Who says what: outlet → relay → speaker for each sentence.
-        attribution = attribute(doc, document.outlet)
+        # 2. The document's focus country, for actors the text names without a country.
+        focus = focus_country(places)
+        # 3. Who says what: outlet → relay → speaker for each sentence.
+        attribution = attribute(doc, document.outlet, default_country=focus)
         if document.outlet is None and attribution.outlet:
             document.outlet = attribution.outlet
-        # 3. Every date expression, normalised against the publication date.
+        # 4. Every date expression, normalised against the publication date.
         dates = find_dates(document.text, document.published)
-        # 4. The document's focus country, for actors the text names without a country.
-        focus = focus_country(places)
         # 5. Event mentions, sentence by sentence.
         ctx = DocContext(
             published=document.published,

@@ -331,8 +331,13 @@ def _default_actors(e: Event) -> None:
                 setattr(e, slot, actor.name)
                 setattr(e, "inter1" if slot == "actor1" else "inter2", actor.inter)
     if e.actor1 is None and e.actor2 is not None:
-        e.actor1, e.inter1, e.actor2, e.inter2 = e.actor2, e.inter2, None, None
-        e.evidence["actor1"] = e.evidence.pop("actor2", [])
+        perpetrator = actors.normalise_actor("gunmen", default_country=country) if country else None
+        if is_violent(e.sub_event_type) and perpetrator is not None and perpetrator.name != e.actor2:
+            # Violence with a known victim and an unnamed doer: ACLED's unidentified armed group.
+            e.actor1, e.inter1 = perpetrator.name, perpetrator.inter
+        else:
+            e.actor1, e.inter1, e.actor2, e.inter2 = e.actor2, e.inter2, None, None
+            e.evidence["actor1"] = e.evidence.pop("actor2", [])
     if country:
         e.actor1 = _localised(e.actor1, country)
         e.actor2 = _localised(e.actor2, country)
