@@ -50,6 +50,7 @@ __all__ = [
     "CoderPlugin",
     "Partition",
     "code_partition",
+    "load_run",
     "plan_partitions",
     "read_events",
     "read_partition",
@@ -785,3 +786,26 @@ def event_from_row(row: dict[str, Any]) -> Event:
         notes=row["notes"] or "", confidence=row["confidence"] or 0.0, document_id=_none(row["document_id"]),
         evidence=evidence,
     )
+
+
+# --- loading a run into the store ----------------------------------------------------------------------
+
+def load_run(run_dir: str | Path, db: str | Path | None = None) -> dict[str, Any]:
+    """Store a run's coded documents and failures (idempotent: documents already there are skipped).
+
+    The store links each document's events as it lands, exactly as ``flashpoint ingest`` does.
+    """
+    from flashpoint.store import DEFAULT_DB, open_store
+    from flashpoint.store.ingest import ingest_coded
+
+    items = read_run(run_dir)  # checks the directory before the database is opened
+    first = next(items, None)
+    with open_store(db if db is not None else DEFAULT_DB) as store:
+        report = ingest_coded(_chain(first, items), store)
+    return report.to_dict()
+
+
+def _chain(first: CodedDocument | Failure | None, rest: Iterator[CodedDocument | Failure]) -> Iterator[CodedDocument | Failure]:
+    if first is not None:
+        yield first
+        yield from rest

@@ -1,7 +1,7 @@
 """``flashpoint batch``, ``flashpoint load`` and ``flashpoint generate-corpus``: thin shells.
 
 Each command checks its arguments and calls one plain function (``batch.run_batch``,
-``batch_load.load_run`` via ``load``, ``corpus_gen.write_jsonl``). Progress goes to stderr, and only
+``batch.load_run``, ``corpus_gen.write_jsonl``). Progress goes to stderr, and only
 on a terminal; the summary at the end is JSON on stdout when stdout is not a terminal.
 Run directly as ``python -m flashpoint.cli_batch batch …`` too (the lead registers ``COMMANDS``).
 """
@@ -96,7 +96,7 @@ def batch(inputs: tuple[str, ...], out: str, workers: int, threads_per_worker: i
 @click.option("--db", "db", default=None, metavar="URL", help="SQLite path or postgresql:// URL (default: flashpoint.db).")
 def load(run_dir: str, db: str | None) -> None:
     """Load a batch run's documents, events and failures into the corpus store, linking as they land."""
-    from flashpoint.batch_link import load_run
+    from flashpoint.batch import load_run
 
     report = load_run(run_dir, db)
     _summary({"run": run_dir, **report},

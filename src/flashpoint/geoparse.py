@@ -566,7 +566,7 @@ class Geoparser:
                 score += 2.0
             elif m.kind == "metonymic" and (entry.feature_code == "PPLC" or level(entry) == "country"):
                 score += 0.5  # "Islamabad rejects": a government speaks from its capital
-                reasons.append("a capital speaking for its government")
+                reasons.append("a capital or country standing for its government")
             if _same_name(m.query, entry, matched=False):
                 score += 0.3  # its own name, not an alternate another place also bears
             elif major_owner:

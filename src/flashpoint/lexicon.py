@@ -43,10 +43,12 @@ def trigger_index() -> dict[str, tuple[TriggerEntry, ...]]:
 
 
 @functools.cache
-def loaded_terms() -> tuple[tuple[str, ...], ...]:
-    """Loaded terms as word tuples, longest first."""
-    terms = {tuple(t.lower().split()) for t in _read_json("loaded_terms.json")["terms"]}
-    return tuple(sorted(terms, key=lambda t: -len(t)))
+def loaded_terms() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Loaded terms as word tuples keyed by their first word, longest first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for term in {tuple(t.lower().split()) for t in _read_json("loaded_terms.json")["terms"]}:
+        index.setdefault(term[0], []).append(term)
+    return {k: tuple(sorted(v, key=lambda t: -len(t))) for k, v in index.items()}
 
 
 def token_matches(token: Token, word: str) -> bool:

@@ -160,9 +160,21 @@ def default_coder() -> Coder:
     return _default_coder
 
 
+_model_coders: dict[str, Coder] = {}
+"""Coders per trained model (``--model``), sharing the default coder's pipeline and gazetteer."""
+
+
 def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None) -> Iterator[CodedDocument | Failure]:
-    """Code documents in order, one result per input; ``model`` picks a trained classifier."""
+    """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.models)."""
+    from flashpoint.models import fill_event_types, load_classifier
+
     coder = default_coder()
-    if model not in (None, "rules"):
-        raise FlashpointError(f"model {model!r} is not available: only the rule-based coder ('rules') ships yet", code="E401")
-    yield from coder.code_many(docs)
+    if model not in (None, "", "rules"):
+        assert model is not None
+        if model not in _model_coders:
+            classifier = load_classifier(model)  # a bad name fails here, before any parsing
+            _model_coders[model] = Coder(nlp=coder.nlp, gazetteer=coder.gazetteer, classifier=classifier,
+                                         batch_size=coder.batch_size)
+        coder = _model_coders[model]
+    for result in coder.code_many(docs):
+        yield fill_event_types(result, coder.classifier)

@@ -1,0 +1,273 @@
+"""The web app: REST API under /api, HTML pages, static files, one error shape, safe defaults.
+
+``create_app(store_url)`` builds a FastAPI app over a flashpoint database. Defaults are the safe
+ones: read-only (writes need a bearer token the operator configures), no CORS, a strict Content
+Security Policy (scripts and styles only from this server), a cap on request bodies. Every error,
+from a bad filter to an unknown route to a crash, answers ``{"error": {"code", "message"}}``;
+browsers asking for an HTML page get the same code and message as a page.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from flashpoint.errors import FlashpointError
+from flashpoint.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+__all__ = ["create_app", "ApiError", "MAX_BODY_BYTES"]
+
+MAX_BODY_BYTES = 1_000_000
+"""Largest request body accepted (a long news article is well under 100 kB of text)."""
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": {"code", "message"}}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await self._refuse(send)
+                return
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(error_body("body_too_large", f"request body over {self.limit} bytes: "
+                                           "send one document at a time, under the limit"), status_code=413)
+        await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _csp(tile_url: str | None) -> str:
+    img = "'self' data:"
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{", "").replace("}", ""))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            img += f" {parts.scheme}://{parts.netloc}"
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img +
+            "; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+# Swagger UI runs an inline bootstrap script; only /docs gets a policy that allows it.
+_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+             "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path.endswith(".json"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _slug(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "error"
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "body", "path"))
+        parts.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) + " (see /docs for each parameter's format)"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    def answer(request: Request, status: int, code: str, message: str) -> Response:
+        if _wants_html(request):
+            from flashpoint.web.pages import render_error
+
+            return render_error(request, status, code, message)
+        return JSONResponse(error_body(code, message), status_code=status)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        return answer(request, exc.status, exc.code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else _slug(exc.status_code)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such page or resource: {request.url.path} (the API is listed at /docs)"
+        response = answer(request, exc.status_code, _slug(exc.status_code), message)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return answer(request, 422, "invalid_parameter", _validation_message(exc))
+
+    @app.exception_handler(FlashpointError)
+    async def _flashpoint(request: Request, exc: FlashpointError) -> Response:
+        return answer(request, 400, exc.code, str(exc))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return answer(request, 500, "internal_error", "the server failed on this request; its log says why")
+
+
+def _install_headers(app: FastAPI, csp: str) -> None:
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        docs = request.url.path == "/docs"
+        response.headers.setdefault("Content-Security-Policy", _DOCS_CSP if docs else csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI from the swagger-ui-bundle package (offline), else FastAPI's CDN default."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ModuleNotFoundError:
+        swagger_ui_path = None
+    if swagger_ui_path is None:
+        app.add_api_route("/docs", _cdn_docs(app), include_in_schema=False)
+        return
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/_swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="flashpoint API",
+                                   swagger_js_url="/_swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/_swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
+
+    app.add_api_route("/docs", docs, include_in_schema=False)
+
+
+def _cdn_docs(app: FastAPI) -> Callable[[], Awaitable[HTMLResponse]]:
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="flashpoint API")
+
+    return docs
+
+
+def _warm_outlines() -> None:
+    """Build the map outlines in the background so the first map load does not wait for them."""
+    def build() -> None:
+        try:
+            from flashpoint.web.outlines import world_geojson
+
+            world_geojson()
+        except Exception:  # the /outlines.json route reports the error to whoever asks
+            log.info("country outlines not available", exc_info=True)
+
+    threading.Thread(target=build, name="flashpoint-outlines", daemon=True).start()
+
+
+def create_app(
+    store_url: str | Path | Store,
+    *,
+    token: str | None = None,
+    cors_origins: list[str] | None = None,
+    tile_url: str | None = None,
+    max_body: int = MAX_BODY_BYTES,
+    warm: bool = True,
+) -> FastAPI:
+    """A FastAPI app over the database at ``store_url`` (path, URL, or an open ``Store``).
+
+    ``token``: the bearer token that allows ``POST /api/documents`` (None: writes refused, 403).
+    ``cors_origins``: origins allowed to call the API from other sites (None: no CORS headers).
+    ``tile_url``: a ``{z}/{x}/{y}`` tile template drawn under the outlines (None: outlines only).
+    """
+    from flashpoint import __version__
+    from flashpoint.web import api, pages
+
+    store = store_url if isinstance(store_url, Store) else open_store(store_url)
+    app = FastAPI(title="flashpoint", version=__version__, docs_url=None, redoc_url=None,
+                  description="Conflict events coded from reports, with who claims what. "
+                              "Errors always answer {\"error\": {\"code\", \"message\"}}.")
+    app.state.store = store
+    app.state.token = token or None
+    app.state.tile_url = tile_url or None
+    _install_error_handlers(app)
+    _install_headers(app, _csp(tile_url))
+    _install_docs(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(packages=[("flashpoint.web", "static")]), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    if cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(BodyLimit, limit=max_body)
+    if warm:
+        _warm_outlines()
+    return app

@@ -1,0 +1,271 @@
+"""HTML pages: the map, incident and document pages, and lists; each has a JSON twin.
+
+Templates are Jinja2 with autoescaping always on: article text, titles, actor names and URLs are
+untrusted and only ever reach the page as escaped text. Evidence highlighting is computed here as
+plain text segments (the template wraps each in ``<mark>``), so no markup is built from data.
+A page's JSON twin is the API resource it shows, linked from the page and also served at the
+page's own URL with ``.json`` appended.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from flashpoint.disputes import FIELDS as DISPUTE_FIELDS
+from flashpoint.web import api, queries
+from flashpoint.web.app import ApiError
+
+router = APIRouter(include_in_schema=False)
+
+# Evidence field → highlight class (a fixed set: class names never come from data).
+FIELD_CLASS: dict[str, str] = {
+    **{f: "ev-actor" for f in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "initiator")},
+    **{f: "ev-place" for f in ("location", "country", "admin1", "admin2", "latitude", "longitude")},
+    **{f: "ev-date" for f in ("event_date", "end_date")},
+    **{f: "ev-count" for f in ("fatalities", "injured", "captured")},
+    **{f: "ev-type" for f in ("event_type", "sub_event_type", "disorder_type")},
+    "claimant": "ev-claim", "loaded_terms": "ev-loaded", "place_mention": "ev-mention",
+}
+LEGEND = (("ev-actor", "actors"), ("ev-place", "place"), ("ev-date", "date"), ("ev-count", "casualties"),
+          ("ev-type", "event type"), ("ev-claim", "claimant"), ("ev-loaded", "loaded language"))
+FIELD_LABEL = {"initiator": "who started it", "fatalities": "killed", "injured": "injured",
+               "captured": "captured / missing", "location": "place", "event_type": "event type",
+               "sub_event_type": "sub-event type", "event_date": "date"}
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("flashpoint.web", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["safe_url"] = safe_url
+    env.filters["label"] = lambda name: FIELD_LABEL.get(name, name.replace("_", " "))
+    env.filters["value"] = display_value
+    return env
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _env().get_template(template).render(request_path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def render_error(request: Request, status: int, code: str, message: str) -> HTMLResponse:
+    return render(request, "error.html", status, title=f"Error {status}", status=status, code=code,
+                  message=message, json_url=None)
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is plain http(s), else None (``javascript:``, ``data:`` … are never linked)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def display_value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+# --- evidence highlighting -----------------------------------------------------------------------
+
+@dataclass
+class Segment:
+    text: str
+    classes: str = ""
+    fields: str = ""
+
+
+def highlight(text: str, marks: Iterable[tuple[int, int, str]]) -> list[Segment]:
+    """Split ``text`` at every mark boundary; each piece carries the fields whose spans cover it."""
+    spans = [(max(0, s), min(len(text), e), f) for s, e, f in marks if 0 <= s < e and s < len(text)]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    out: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:]):
+        names = sorted({f for s, e, f in spans if s <= start and end <= e})
+        classes = sorted({FIELD_CLASS.get(n, "ev-other") for n in names})
+        out.append(Segment(text[start:end], " ".join(classes), ", ".join(names)))
+    return out
+
+
+def event_marks(events: Iterable[Mapping[str, Any]]) -> list[tuple[int, int, str]]:
+    return [(int(s), int(e), name) for ev in events for name, spans in (ev.get("evidence") or {}).items()
+            for s, e in spans]
+
+
+# --- the map -----------------------------------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse)
+def map_page(request: Request) -> Response:
+    query = str(request.url.query)
+    return render(request, "map.html", title="Map", tile_url=request.app.state.tile_url,
+                  json_url="/api/events" + (f"?{query}" if query else ""),
+                  event_types=_event_types())
+
+
+def _event_types() -> Sequence[str]:
+    from flashpoint.typology import EVENT_TYPES
+
+    return EVENT_TYPES
+
+
+@router.get("/outlines.json")
+def outlines() -> Response:
+    from flashpoint.web.outlines import world_geojson
+
+    return Response(world_geojson(), media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+# --- incidents ------------------------------------------------------------------------------------------
+
+def _list_context(request: Request, kind: str) -> tuple[queries.Filters, queries.Page]:
+    """Filters and page from the page's query string, validated exactly as the API does."""
+    p = request.query_params
+    try:
+        import datetime as dt
+
+        def day(name: str) -> dt.date | None:
+            return dt.date.fromisoformat(p[name]) if p.get(name) else None
+
+        filters = api.filter_params(since=day("since"), until=day("until"), country=p.get("country"),
+                                    admin1=p.get("admin1"), bbox=p.get("bbox"), event_type=p.get("event_type"),
+                                    sub_event_type=p.get("sub_event_type"), actor=p.get("actor"),
+                                    side=p.get("side"), disputed=p.get("disputed") in ("1", "true", "on"),
+                                    q=p.get("q"))
+        page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500), offset=max(int(p.get("offset", 0)), 0))
+    except ValueError as exc:
+        raise ApiError(422, "invalid_parameter", f"{exc}: dates are YYYY-MM-DD, limit and offset whole numbers")
+    return filters, page
+
+
+def _pager(request: Request, result: queries.Result) -> dict[str, str | None]:
+    params = dict(request.query_params)
+
+    def link(offset: int) -> str:
+        return request.url.path + "?" + urlencode({**params, "offset": str(offset), "limit": str(result.page.limit)})
+
+    nxt = result.page.offset + result.page.limit
+    prev = result.page.offset - result.page.limit
+    return {"next": link(nxt) if nxt < result.total else None,
+            "prev": link(max(prev, 0)) if result.page.offset > 0 else None}
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request) -> Response:
+    filters, page = _list_context(request, "incidents")
+    result = queries.list_incidents(request.app.state.store.engine, filters, page)
+    query = str(request.url.query)
+    return render(request, "incidents.html", title="Incidents", result=result, filters=filters,
+                  pager=_pager(request, result), json_url="/api/incidents" + (f"?{query}" if query else ""))
+
+
+@router.get("/incidents.json")
+def incidents_json(request: Request) -> Response:
+    filters, page = _list_context(request, "incidents")
+    return api._json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page))
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, incident_id: str) -> Response:
+    as_json = incident_id.endswith(".json")
+    ident = incident_id.removesuffix(".json")
+    if not ident.isdigit():
+        raise ApiError(404, "not_found", f"no incident {ident!r}: incident ids are whole numbers")
+    store = request.app.state.store
+    data = store.incident(int(ident))
+    if data is None:
+        raise ApiError(404, "not_found", f"no incident {ident} in this database (see /incidents)")
+    if as_json:
+        return JSONResponse(data)
+    return render(request, "incident.html", title=f"Incident {ident}", json_url=f"/api/incidents/{ident}",
+                  inc=data, **incident_view(data, _texts(store, data["events"])), legend=LEGEND)
+
+
+def _texts(store: Any, events: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for ev in events:
+        doc_id = ev.get("document_id")
+        if doc_id and doc_id not in out:
+            doc = store.document(doc_id)
+            out[doc_id] = doc.text if doc else ""
+    return out
+
+
+def incident_view(data: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
+    """Columns by side; rows: disputed fields then fields only one side states; each report's text."""
+    versions: dict[str, list[dict[str, Any]]] = data.get("versions", {})
+    sides = queries.sides_in([v for name in DISPUTE_FIELDS for v in versions.get(name, [])])
+    for ev in data["events"]:
+        side = _side_of(ev)
+        if side not in sides:
+            sides.append(side)
+    claimants = {s: sorted({v["claimant"] for vs in versions.values() for v in vs
+                            if v["side"] == s and v["claimant"]}) for s in sides}
+    rows = []
+    for name in DISPUTE_FIELDS:
+        if name in data["disputed"]:
+            kind = "disputed"
+        elif name in data["single"]:
+            kind = "single"
+        else:
+            continue
+        cells = [[v for v in versions.get(name, []) if v["side"] == s] for s in sides]
+        rows.append({"field": name, "kind": kind, "cells": cells})
+    reports = []
+    for doc_id, text in texts.items():
+        members = [e for e in data["events"] if e.get("document_id") == doc_id]
+        reports.append({"document": members[0].get("document") or {"id": doc_id}, "events": members,
+                        "side": _side_of(members[0]), "segments": highlight(text, event_marks(members))})
+    return {"sides": sides, "claimants": claimants, "rows": rows, "reports": reports}
+
+
+def _side_of(event: Mapping[str, Any]) -> str:
+    c = event.get("claimant") or {}
+    return c.get("side") or c.get("party") or c.get("name") or event.get("source") or "unattributed"
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(request: Request) -> Response:
+    filters, page = _list_context(request, "documents")
+    result = queries.list_documents(request.app.state.store.engine, filters, page)
+    query = str(request.url.query)
+    return render(request, "documents.html", title="Documents", result=result, filters=filters,
+                  pager=_pager(request, result), json_url="/api/documents" + (f"?{query}" if query else ""))
+
+
+@router.get("/documents.json")
+def documents_json(request: Request) -> Response:
+    filters, page = _list_context(request, "documents")
+    return api._json_page(request, queries.list_documents(request.app.state.store.engine, filters, page))
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, document_id: str) -> Response:
+    engine = request.app.state.store.engine
+    data = queries.document_detail(engine, document_id)
+    as_json = False
+    if data is None and document_id.endswith(".json"):
+        data = queries.document_detail(engine, document_id.removesuffix(".json"))
+        as_json = True
+    if data is None:
+        raise ApiError(404, "not_found", f"no document {document_id!r} in this database (see /documents)")
+    if as_json:
+        return JSONResponse(data)
+    marks = event_marks(data["events"]) + [(p["start"], p["end"], "place_mention") for p in data["places"]]
+    return render(request, "document.html", title=data["title"] or data["id"], doc=data,
+                  json_url=f"/api/documents/{data['id']}", segments=highlight(data["text"], marks),
+                  legend=LEGEND)
