@@ -84,3 +84,14 @@ def test_fixes_without_a_gazetteer_still_mend_demonyms_and_divisions() -> None:
     ents = {e.text: e.label_ for e in nlp("Azerbaijani troops entered the Kalbajar District.").ents}
     assert ents.get("Azerbaijani") == "NORP"
     assert ents.get("Kalbajar District") == "GPE"
+
+
+def test_capitals_speaking_for_governments_become_places(nlp: Language) -> None:
+    ents = _ents(nlp, "Kinshasa accused Rwanda of backing the rebels. Ankara said it would respond.")
+    assert ents.get("Kinshasa") == "GPE"
+    assert ents.get("Ankara") == "GPE"
+
+
+def test_a_name_followed_by_she_stays_a_person(nlp: Language) -> None:
+    ents = _ents(nlp, "Victoria said she would visit the camp on Monday.")
+    assert ents.get("Victoria") != "GPE"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import time
 from pathlib import Path
 
@@ -210,6 +211,22 @@ def test_missing_index_without_build_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(GazetteerError) as err:
         Gazetteer.open(tmp_path / "none.sqlite", build=False)
     assert err.value.code == "E302" and "\n" not in str(err.value)
+
+
+def test_unwritable_location_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(GazetteerError) as err:
+        Gazetteer.open(blocker / "gazetteer.sqlite", progress=False)
+    assert err.value.code == "E301" and "\n" not in str(err.value)
+
+
+def test_a_gazetteer_pickles_as_its_path(built_gazetteer: Gazetteer) -> None:
+    copy = pickle.loads(pickle.dumps(built_gazetteer))
+    try:
+        assert copy.path == built_gazetteer.path and copy.get(147625) == built_gazetteer.get(147625)
+    finally:
+        copy.close()
 
 
 # -- the CLI -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from flashpoint import link
-from flashpoint.model import Event
+from flashpoint.model import Claimant, Event
 
 D = dt.date(2021, 11, 16)
 SOTK = (40.205, 45.939)          # a village on the Armenian side of the border
@@ -81,10 +81,13 @@ def test_types_and_actors() -> None:
     assert link.compatible(ev("a"), police)
 
 
-def test_events_of_one_document_never_share_an_incident() -> None:
+def test_events_of_one_document_share_an_incident_only_in_different_voices() -> None:
     a, b = ev("doc"), ev("doc")
     b.id = "doc-2"
-    assert len(link.link([a, b])) == 2
+    assert len(link.link([a, b])) == 2                     # the coder said: two happenings
+    a.claimant = Claimant(name="Armenia's defence ministry", side="Armenia")
+    b.claimant = Claimant(name="Azerbaijan's defence ministry", side="Azerbaijan")
+    assert len(link.link([a, b])) == 1                     # a wire relaying both sides' versions
 
 
 def test_complete_linkage_keeps_a_vague_report_from_chaining_two_days() -> None:

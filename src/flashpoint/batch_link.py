@@ -21,6 +21,7 @@ Undated events cannot be linked (``link.dates_compatible``) and stay alone.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 from collections import defaultdict
@@ -89,7 +90,7 @@ def _slim(event: Event) -> Event:
 
 def _order(event: Event) -> tuple[Any, ...]:
     """A stable order to link in, so the result does not depend on how blocks were scheduled."""
-    return (event.event_date, event.document_id or "", event.id)
+    return (event.event_date or dt.date.min, event.document_id or "", event.id)
 
 
 def link_blocks(blocks: Sequence[Sequence[Event]], rules: link.LinkRules = link.DEFAULT_RULES) -> list[list[str]]:

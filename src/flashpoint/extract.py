@@ -196,7 +196,11 @@ def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocCont
         if battle and _instrument(sent.doc[trigger.start]):
             damp = 0.3
         for label, weight in trigger.types.items():
-            weights[label] = weights.get(label, 0.0) + weight * damp
+            # The strongest cue counts; more cues for the same type add a little (not a sum:
+            # two weak hints must not outvote one unambiguous word).
+            w = weight * damp
+            prev = weights.get(label)
+            weights[label] = w if prev is None else max(prev, w) + 0.15 * min(prev, w)
     killed = sum(c.count for c in mention.casualties if c.kind == "killed")
     context = MentionContext(
         text=sent.text,

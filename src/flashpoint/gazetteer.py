@@ -492,6 +492,10 @@ class Gazetteer:
     def close(self) -> None:
         self._conn.close()
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Pickles as its path (for Dask workers): the copy reopens the same index read-only.
+        return (_reopen, (str(self.path),))
+
     def __enter__(self) -> Gazetteer:
         return self
 
@@ -645,6 +649,10 @@ _ENTRY_SQL_MATCHED = (
 )
 
 
+def _reopen(path: str) -> Gazetteer:
+    return Gazetteer.open(Path(path), build=False)
+
+
 def _entry(row: tuple[Any, ...]) -> GazEntry:
     matched, gid, name, lat, lon, fclass, fcode, cc, country, a1, a2, pop = row
     return GazEntry(gid, name, lat, lon, fclass, fcode, cc, country, a1, a2, pop or 0, matched,
@@ -698,10 +706,10 @@ def build_default(path: Path | None = None, *, progress: bool | None = None) -> 
     if progress is not False:
         print(f"flashpoint: building the gazetteer index at {path} (once; about half a minute)…",
               file=sys.stderr, flush=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     started = time.perf_counter()
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(tmp)
         try:
             _tune_for_bulk(conn)

@@ -13,8 +13,10 @@ Pure: no I/O. Two events are *compatible* when
    unidentified or missing actor matching anyone.
 
 An event joins the incident all of whose events it is compatible with (complete linkage, so a
-vague event cannot chain two distinct clashes together), never one that already holds an event
-of its own document, and never one holding an event the user has separated it from. Candidates
+vague event cannot chain two distinct clashes together), never one holding another event of its
+own document in the same voice (the coder already split that document's happenings; a wire that
+relays both sides gives one event per side, and those may share an incident), and never one
+holding an event the user has separated it from. Candidates
 are found by blocking on date and area (``block_days``, ``block_cells``) so that the cost of
 adding an event does not grow with the corpus.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
 from collections import defaultdict
@@ -120,6 +123,7 @@ def _has_point(e: Event) -> bool:
     return e.latitude is not None and e.longitude is not None
 
 
+@functools.lru_cache(maxsize=65536)
 def _norm(text: str | None) -> str:
     return re.sub(r"\s+", " ", (text or "").strip()).casefold()
 
@@ -164,6 +168,7 @@ _PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\).*$")
 _STATE = re.compile(r"^(?:military|police) forces of (.+)$")
 
 
+@functools.lru_cache(maxsize=65536)
 def actor_key(name: str | None) -> str | None:
     """An actor's identity for matching: the regime period and unit dropped, state forces by country.
 
@@ -192,9 +197,14 @@ def actors_compatible(a: Event, b: Event) -> bool:
 
 # --- pairs and incidents --------------------------------------------------------------------
 
+def _voice(e: Event) -> str:
+    c = e.claimant
+    return _norm(c.side or c.party or c.name)
+
+
 def why_not(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> str | None:
     """The first rule that keeps ``a`` and ``b`` apart, or None when they may be one happening."""
-    if a.document_id is not None and a.document_id == b.document_id:
+    if a.document_id is not None and a.document_id == b.document_id and _voice(a) == _voice(b):
         return "same document"
     if not dates_compatible(a, b, rules):
         return "dates"

@@ -258,15 +258,31 @@
   }
 
   function clusters() {
-    const cells = new Map();
-    for (const f of state.features) {
-      const [sx, sy] = toScreen(project(f.geometry.coordinates[0], f.geometry.coordinates[1]));
-      const key = Math.floor(sx / CELL) + ":" + Math.floor(sy / CELL);
-      let c = cells.get(key);
-      if (!c) { c = {x: 0, y: 0, items: []}; cells.set(key, c); }
-      c.x += sx; c.y += sy; c.items.push(f);
+    // Greedy: each event joins the first cluster whose centre lies within CELL pixels, found
+    // through a grid of cluster seeds (3x3 neighbourhood), so nearby markers never overlap.
+    const grid = new Map();
+    const out = [];
+    const points = state.features.map((f) => ({f, p: toScreen(project(f.geometry.coordinates[0], f.geometry.coordinates[1]))}));
+    for (const {f, p: [sx, sy]} of points) {
+      const gx = Math.floor(sx / CELL), gy = Math.floor(sy / CELL);
+      let home = null;
+      for (let dx = -1; dx <= 1 && !home; dx++) {
+        for (let dy = -1; dy <= 1 && !home; dy++) {
+          for (const c of grid.get((gx + dx) + ":" + (gy + dy)) || []) {
+            if (Math.hypot(c.sx - sx, c.sy - sy) < CELL) { home = c; break; }
+          }
+        }
+      }
+      if (!home) {
+        home = {sx, sy, x: 0, y: 0, items: []};
+        const key = gx + ":" + gy;
+        if (!grid.has(key)) grid.set(key, []);
+        grid.get(key).push(home);
+        out.push(home);
+      }
+      home.x += sx; home.y += sy; home.items.push(f);
     }
-    return [...cells.values()].map((c) => ({x: c.x / c.items.length, y: c.y / c.items.length, items: c.items}));
+    return out.map((c) => ({x: c.x / c.items.length, y: c.y / c.items.length, items: c.items}));
   }
 
   function describe(p) {
@@ -471,7 +487,7 @@
     const rows = state.all.slice(0, 300);
     if (!rows.length) {
       const tr = html("tr");
-      tr.appendChild(html("td", {colspan: 6, class: "muted"}, "No event matches these filters."));
+      tr.appendChild(html("td", {colspan: 5, class: "muted"}, "No event matches these filters."));
       body.appendChild(tr);
       return;
     }
@@ -479,18 +495,18 @@
       const p = f.properties;
       const tr = html("tr");
       tr.appendChild(html("td", {class: "nowrap"}, p.event_date || "—"));
-      const type = html("td");
+      const what = html("td");
       const dot = html("span", {class: "swatch"});
       dot.style.background = colourOf(p.event_type);
-      type.append(dot, document.createTextNode(p.sub_event_type || p.event_type || "—"));
-      tr.appendChild(type);
-      tr.appendChild(html("td", {}, [p.location, p.country].filter(Boolean).join(", ") || "—"));
+      what.append(dot, document.createTextNode(p.sub_event_type || p.event_type || "—"));
+      what.appendChild(html("div", {class: "small muted"}, [p.location, p.country].filter(Boolean).join(", ") || "—"));
+      tr.appendChild(what);
       tr.appendChild(html("td", {class: "num"}, p.fatalities));
       tr.appendChild(html("td", {}, (p.claimant && (p.claimant.side || p.claimant.name)) || "—"));
-      const links = html("td", {class: "nowrap"});
+      const links = html("td", {class: "nowrap small"});
       if (p.incident_id !== null && p.incident_id !== undefined) {
         links.appendChild(html("a", {href: "/incidents/" + encodeURIComponent(p.incident_id)}, "incident"));
-        links.appendChild(document.createTextNode(" · "));
+        links.appendChild(html("br"));
       }
       links.appendChild(html("a", {href: "/documents/" + encodeURIComponent(p.document_id)}, "report"));
       tr.appendChild(links);

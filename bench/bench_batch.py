@@ -1,0 +1,174 @@
+"""Throughput of `flashpoint batch` on Dask, against the bare spaCy pipeline and the one-process
+coder, on one generated corpus in one run; and the time to link 10k and 100k events in blocks.
+
+Run: .venv/bin/python bench/bench_batch.py [--docs N] [--seed S] [--events 10000,100000]
+Prints one JSON object (the figures in bench/RESULTS.md come from it). No outside data: the corpus
+is flashpoint.corpus_gen's, the events for linking are generated here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from flashpoint.model import Event
+
+
+def _rate(n: int, seconds: float) -> float:
+    return round(n / seconds, 2) if seconds else float("inf")
+
+
+def _load_avg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def bare_spacy(texts: list[str]) -> dict[str, Any]:
+    import spacy
+
+    from flashpoint import settings
+
+    nlp = spacy.load(settings.SPACY_MODEL)
+    list(nlp.pipe(texts[:8]))
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    return {"docs_per_s": _rate(len(texts), time.perf_counter() - t0)}
+
+
+def one_process(corpus: Path) -> dict[str, Any]:
+    from flashpoint.ingest import read_sources
+    from flashpoint.pipeline import Coder
+
+    docs = list(read_sources([str(corpus)]))
+    coder = Coder(batch_size=32)
+    t0 = time.perf_counter()
+    list(coder.code_many(docs[:4]))  # loads the gazetteer and the pipeline
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    events = sum(len(getattr(r, "events", [])) for r in coder.code_many(docs))
+    seconds = time.perf_counter() - t0
+    return {"docs_per_s": _rate(len(docs), seconds), "events": events, "load_seconds": round(load_s, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def batch(corpus: Path, workers: int, partition_size: int) -> dict[str, Any]:
+    from flashpoint.batch import local_client, run_batch
+
+    client = local_client(workers=workers)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            stats = run_batch([str(corpus)], Path(tmp) / "run", client=client, partition_size=partition_size)
+            wall = time.perf_counter() - t0
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+    return {"workers": workers, "docs_per_s": round(stats.rate, 2), "documents": stats.documents,
+            "events": stats.events, "failures": stats.failures, "coding_seconds": round(stats.elapsed, 2),
+            "wall_seconds_with_worker_warmup": round(wall, 2), "peak_rss_mb_per_worker": stats.to_dict()["peak_rss_mb_per_worker"]}
+
+
+def synthetic_events(n: int, seed: int = 0) -> list[Event]:
+    """``n`` events: happenings at generated towns, each reported by one to four documents."""
+    rng = random.Random(seed)
+    towns = [(rng.uniform(-35, 55), rng.uniform(-20, 120)) for _ in range(max(50, n // 20))]
+    types = [("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+             ("Violence against civilians", "Attack"), ("Protests", "Peaceful protest")]
+    start = dt.date(2021, 1, 1)
+    events: list[Event] = []
+    doc = 0
+    while len(events) < n:
+        lat, lon = rng.choice(towns)
+        day = start + dt.timedelta(days=rng.randrange(730))
+        kind = rng.choice(types)
+        for _ in range(rng.choice((1, 1, 2, 3, 4))):
+            doc += 1
+            precision = rng.choice((1, 1, 1, 1, 1, 1, 1, 1, 2, 3))
+            events.append(Event(
+                id=f"doc{doc}-1", document_id=f"doc{doc}", event_date=day, time_precision=precision,
+                event_type=kind[0], sub_event_type=kind[1], actor1=rng.choice(["Military Forces of A (2000-)", None]),
+                latitude=lat + rng.uniform(-0.02, 0.02), longitude=lon + rng.uniform(-0.02, 0.02),
+                geo_precision=rng.choice((1, 1, 2)), country="A"))
+    return events[:n]
+
+
+def linking(sizes: list[int], workers: int) -> list[dict[str, Any]]:
+    from flashpoint import link
+    from flashpoint.batch import local_client
+    from flashpoint.batch_link import link_events
+
+    results = []
+    client = local_client(workers=workers)
+    try:
+        for n in sizes:
+            events = synthetic_events(n)
+            t0 = time.perf_counter()
+            incidents = link_events(events, client=client)
+            on_dask = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            link_events(events)
+            blocked_here = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            plain = link.link(sorted(events, key=lambda e: (e.event_date, e.document_id)))
+            plain_s = time.perf_counter() - t0
+            results.append({"events": n, "incidents": len(incidents), "dask_seconds": round(on_dask, 2),
+                            "blocked_one_process_seconds": round(blocked_here, 2),
+                            "link_link_one_process_seconds": round(plain_s, 2), "link_link_incidents": len(plain)})
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--partition-size", type=int, default=25)
+    parser.add_argument("--events", default="10000,100000", help="comma-separated event counts for linking")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: spacy,coder,batch,link")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+
+    from flashpoint.batch import ensure_gazetteer
+    from flashpoint.corpus_gen import write_jsonl
+
+    ensure_gazetteer()
+    report: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        "load_average_at_start": _load_avg(), "documents": args.docs, "seed": args.seed,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        write_jsonl(corpus, args.docs, args.seed)
+        texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines()]
+        report["words"] = sum(len(t.split()) for t in texts)
+        if "spacy" not in skip:
+            report["bare_spacy"] = bare_spacy(texts)
+        if "coder" not in skip:
+            report["coder_one_process"] = one_process(corpus)
+        if "batch" not in skip:
+            report["batch_1_worker"] = batch(corpus, 1, args.partition_size)
+            report["batch_2_workers"] = batch(corpus, 2, args.partition_size)
+            one, two = report["batch_1_worker"]["docs_per_s"], report["batch_2_workers"]["docs_per_s"]
+            report["scaling_efficiency_1_to_2"] = round(two / (2 * one), 3) if one else None
+    if "link" not in skip:
+        report["linking"] = linking([int(n) for n in args.events.split(",")], workers=2)
+    report["load_average_at_end"] = _load_avg()
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
