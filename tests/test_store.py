@@ -406,3 +406,71 @@ def test_cli_exports(cli: click.Group, filled: str, tmp_path: Path) -> None:
     assert table.num_rows == 3 and str(table.schema.field("fatalities").type) == "int64"
     bad = runner.invoke(cli, ["export", "--db", filled, "--format", "parquet", "--by", "incident", "--out", str(pq)])
     assert bad.exit_code == 2
+
+
+# --- the demo corpus through the real coder ----------------------------------------------------
+
+DEMO = ROOT / "demo"
+CLASH_DOCS = ("demo-am-mod-2021-11-17", "demo-az-mod-2021-11-16", "demo-az-mod-2021-11-17", "demo-wire-2021-11-17")
+GRENADE_DOCS = ("demo-az-2021-11-13-shusha", "demo-regional-2021-11-14-shusha")
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    files = sorted(DEMO.glob("*.json"))
+    if not files:
+        pytest.fail("demo/*.json is missing: the demo corpus is part of the repository")
+    with open_store(tmp_path_factory.mktemp("demo") / "demo.db") as store:
+        report = ingest([str(f) for f in files], store)
+        assert report.failures == [] and report.added == len(files)
+        yield store
+
+
+def _incidents_of(store: Store, doc_ids: Iterable[str], event_type: str | None = None) -> dict[int, set[str]]:
+    """Incident id → the given documents with an event in it (optionally of one event type)."""
+    found: dict[int, set[str]] = {}
+    for event, incident_id in store.iter_events():
+        if event.document_id in doc_ids and (event_type is None or event.event_type == event_type):
+            found.setdefault(incident_id or 0, set()).add(event.document_id or "")
+    return found
+
+
+@pytest.mark.slow
+def test_demo_the_16_november_clash_is_one_incident_across_sides(demo_store: Store) -> None:
+    found = _incidents_of(demo_store, CLASH_DOCS, "Battles")
+    on_16 = {i: docs for i, docs in found.items()
+             if (demo_store.incident(i) or {}).get("dates", {}).get("start") == "2021-11-16"}
+    assert any(docs == set(CLASH_DOCS) for docs in on_16.values()), f"16 Nov clash incidents: {on_16}"
+
+
+@pytest.mark.slow
+def test_demo_the_16_november_clash_shows_initiator_and_casualties_disputed(demo_store: Store) -> None:
+    found = _incidents_of(demo_store, CLASH_DOCS, "Battles")
+    incident_id = max(found, key=lambda i: len(found[i]))
+    data = demo_store.incident(incident_id)
+    assert data is not None
+    assert "initiator" in data["disputed"] and "fatalities" in data["disputed"], data["disputed"].keys()
+    for versions in data["disputed"].values():
+        for v in versions:
+            assert v["claimant"] and v["side"] and v["document_id"]
+    initiators = {v["side"]: v["value"] for v in data["disputed"]["initiator"] if not v["superseded"]}
+    assert any("Azerbaijan" in (value or "") for value in initiators.values())
+    assert any("Armenia" in (value or "") for value in initiators.values())
+    killed = {v["value"] for v in data["disputed"]["fatalities"]}
+    assert {1, 7} <= killed
+
+
+@pytest.mark.slow
+def test_demo_the_13_november_grenade_is_linked_across_its_reports(demo_store: Store) -> None:
+    found = _incidents_of(demo_store, GRENADE_DOCS, "Explosions/Remote violence")
+    assert any(docs == set(GRENADE_DOCS) for docs in found.values()), found
+
+
+@pytest.mark.slow
+def test_demo_unrelated_incidents_stay_apart(demo_store: Store) -> None:
+    clash = _incidents_of(demo_store, CLASH_DOCS, "Battles")
+    grenade = _incidents_of(demo_store, GRENADE_DOCS, "Explosions/Remote violence")
+    for doc in ("demo-am-2021-11-18-yerevan-protest", "demo-am-mod-2021-11-20-tavush"):
+        own = set(_incidents_of(demo_store, [doc]))
+        assert own, f"{doc}: no event coded"
+        assert not own & (set(clash) | set(grenade)), f"{doc} linked into the clash or grenade incident"

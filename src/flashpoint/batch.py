@@ -208,12 +208,20 @@ def _read_jsonl_span(part: Partition) -> Iterator[Document | Failure]:
             continue
         where = f"{part.path}:{number}"  # the same name ``flashpoint code`` gives a JSONL line
         try:
-            value = json.loads(raw.decode("utf-8-sig"))
+            value = json.loads(_decode_line(raw))
         except (ValueError, RecursionError) as err:
             yield Failure(where, f"line {number} is not valid JSON ({type(err).__name__}): fix or remove that line",
                           errors.E_BAD_JSON)
             continue
         yield _document(value, where)
+
+
+def _decode_line(raw: bytes) -> str:
+    """UTF-8 (a BOM allowed), else Windows-1252, as ``flashpoint code`` reads a file."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def _read_parquet_span(part: Partition) -> Iterator[Document | Failure]:
@@ -545,12 +553,15 @@ class BatchStats:
     failures: int = 0
     errors: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    finished: float | None = None
+    incidents: int | None = None
+    """Incidents found when the run was linked (None when it was not)."""
     peak_rss_mb: dict[int, float] = field(default_factory=dict)
     """Peak resident memory (MB) of each worker process, by pid."""
 
     @property
     def elapsed(self) -> float:
-        return time.perf_counter() - self.started
+        return (self.finished or time.perf_counter()) - self.started
 
     @property
     def rate(self) -> float:
@@ -570,7 +581,8 @@ class BatchStats:
                 "partitions_skipped": self.partitions_skipped, "documents": self.documents, "events": self.events,
                 "places": self.places, "failures": self.failures, "errors": list(self.errors),
                 "seconds": round(self.elapsed, 2), "documents_per_second": round(self.rate, 2),
-                "peak_rss_mb_per_worker": sorted(self.peak_rss_mb.values())}
+                "peak_rss_mb_per_worker": sorted(self.peak_rss_mb.values()),
+                **({"incidents": self.incidents} if self.incidents is not None else {})}
 
 
 Progress = Callable[[BatchStats], None]
@@ -586,6 +598,7 @@ def run_batch(
     resume: bool = False,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     batch_size: int = 32,
+    link: bool = False,
     client: Client | None = None,
     progress: Progress | None = None,
 ) -> BatchStats:
@@ -593,7 +606,8 @@ def run_batch(
 
     ``client`` reuses a running Dask client; else ``scheduler`` connects to a cluster by address;
     else a ``LocalCluster`` of ``workers`` processes with ``threads_per_worker`` threads is started
-    (scripts that call this need the ``if __name__ == "__main__"`` guard).
+    (scripts that call this need the ``if __name__ == "__main__"`` guard). ``link`` also links
+    the run's events into incidents (``RUN/incidents/part-00000.parquet``) on the same cluster.
     """
     out = Path(out)
     # 1. Plan (or re-read the plan of the run being resumed).
@@ -604,27 +618,43 @@ def run_batch(
     todo = [p for p in parts if p.index not in done]
     stats = BatchStats(partitions=len(parts), partitions_skipped=len(parts) - len(todo),
                        documents_planned=sum(p.documents for p in todo))
-    _write_json_atomic(out / MANIFEST, _manifest(inputs, partition_size, parts, done, created))
-    if not todo:
+
+    def write_manifest() -> None:
+        _write_json_atomic(out / MANIFEST, _manifest(inputs, partition_size, parts, done, created))
+
+    write_manifest()
+    if not todo and not link:
         return stats
-    # 3.-4. Code and write the rest on the cluster; 5. keep the manifest current.
     with _cluster(client, scheduler, workers, threads_per_worker) as dask_client:
-        _register(dask_client, batch_size)
-        stats.started = time.perf_counter()  # the rate counts coding, not the cluster's start
-        last_write = time.monotonic()
-        for part, counts, error in _submit(dask_client, todo, out):
-            if error is not None:
-                stats.errors.append(f"{part.name}: {error}")
-            else:
-                done[part.index] = counts
-                stats.add(counts)
-            if progress:
-                progress(stats)
-            if time.monotonic() - last_write > 2.0:
-                _write_json_atomic(out / MANIFEST, _manifest(inputs, partition_size, parts, done, created))
-                last_write = time.monotonic()
-    _write_json_atomic(out / MANIFEST, _manifest(inputs, partition_size, parts, done, created))
+        # 3.-4. Code and write the rest on the cluster; 5. keep the manifest current.
+        if todo:
+            _code_all(dask_client, todo, out, batch_size, stats, done, progress, write_manifest)
+        # 6. Optionally, link the run's events into incidents on the same cluster.
+        if link:
+            from flashpoint.batch_link import link_run
+
+            stats.incidents = link_run(out, client=dask_client)
+    write_manifest()
     return stats
+
+
+def _code_all(client: Client, todo: Sequence[Partition], out: Path, batch_size: int, stats: BatchStats,
+              done: dict[int, dict[str, Any]], progress: Progress | None, write_manifest: Callable[[], None]) -> None:
+    _register(client, batch_size)
+    stats.started = time.perf_counter()  # the rate counts coding, not the cluster's start
+    last_write = time.monotonic()
+    for part, counts, error in _submit(client, todo, out):
+        if error is not None:
+            stats.errors.append(f"{part.name}: {error}")
+        else:
+            done[part.index] = counts
+            stats.add(counts)
+        if progress:
+            progress(stats)
+        if time.monotonic() - last_write > 2.0:  # a summary; the markers are the truth
+            write_manifest()
+            last_write = time.monotonic()
+    stats.finished = time.perf_counter()
 
 
 def _register(client: Client, batch_size: int) -> None:

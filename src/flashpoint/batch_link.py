@@ -4,13 +4,13 @@ The pairwise rule is ``flashpoint.link``'s (``link.link`` with its ``LinkRules``
 copied. What this module adds is the split into independent blocks:
 
 * time: periods of ``PERIOD_DAYS`` days; an event goes to every period its date window touches;
-* area: cells of ``CELL_DEGREES`` degrees; an event goes to every cell that its widest linking
-  radius (``rules.max_distance_km``) reaches, and also to a block of its first-level division
+* area: cells of ``CELL_DEGREES`` degrees; an event goes to every cell that its own linking radius
+  (``rules.distance_km`` for its ``geo_precision``) reaches, and also to a block of its first-level division
   (two reports in one division may link however far apart their points are, see
   ``link.places_compatible``), or of its place name when it has neither point nor division.
 
 Any two events that the rule can link share at least one block (their date windows share a day, and
-one's point lies in a cell the other's radius reaches), so nothing linkable is missed; each event
+the coarser one's radius reaches the other's home cell), so nothing linkable is missed; each event
 lands in a handful of blocks, so the work grows linearly with the number of events. Each block is
 linked with ``link.link`` (complete linkage inside the block); events that one block put together
 are merged across blocks (union-find), so the result is a partition of the events into incidents.
@@ -52,10 +52,14 @@ def _norm(text: str | None) -> str:
 
 
 def _cells(event: Event, rules: link.LinkRules) -> list[BlockKey]:
-    """Cells reached by the event's widest linking radius (none without a point)."""
+    """Cells reached by the event's own linking radius (none without a point).
+
+    The radius is the one for the event's own ``geo_precision``: of two events that may link, the
+    coarser one's radius covers the distance between them, so it reaches the other's home cell.
+    """
     if event.latitude is None or event.longitude is None:
         return []
-    reach = rules.max_distance_km
+    reach = rules.distance_km.get(event.geo_precision or 3, rules.max_distance_km)
     dlat = reach / 111.0
     lat_edge = min(89.9, abs(event.latitude) + dlat)
     dlon = min(180.0, reach / (111.0 * math.cos(math.radians(lat_edge))))

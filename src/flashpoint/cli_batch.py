@@ -69,21 +69,18 @@ def batch(inputs: tuple[str, ...], out: str, workers: int, threads_per_worker: i
     progress = _ProgressLine(not quiet and sys.stderr.isatty())
     try:
         stats = run_batch(list(inputs), out, workers=workers, threads_per_worker=threads_per_worker,
-                          scheduler=scheduler, resume=resume, partition_size=partition_size, progress=progress)
+                          scheduler=scheduler, resume=resume, partition_size=partition_size, link=do_link,
+                          progress=progress)
     finally:
         progress.close()
     data = {"out": out, **stats.to_dict()}
-    if do_link:
-        from flashpoint.batch_link import link_run
-
-        data["incidents"] = link_run(out, workers=workers, scheduler=scheduler)
     _summary(data, [
         f"flashpoint: {stats.documents} documents coded, {stats.events} events, {stats.failures} failed "
         f"({stats.rate:.1f} docs/s) into {out}",
         f"flashpoint: {stats.partitions_done} partition(s) done now, {stats.partitions_skipped} already done, "
         f"{len(stats.errors)} in error",
         *(f"flashpoint: {e}" for e in stats.errors),
-        *([f"flashpoint: {data['incidents']} incidents"] if do_link else []),
+        *([f"flashpoint: {stats.incidents} incidents linked"] if stats.incidents is not None else []),
     ])
     if stats.errors:
         click.echo("flashpoint: some partitions failed: run again with --resume to retry them", err=True)

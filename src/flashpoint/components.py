@@ -250,7 +250,7 @@ class EntityFixes:
             if len(core) == 1 and not _pronoun_follows(doc, core) and _capital_or_division(gaz, base.text):
                 return "GPE"
             return None
-        if label == "ORG" and len(core) == 1 and _capital_or_country(gaz, base.text):
+        if label == "ORG" and len(core) == 1 and _capital_or_division(gaz, base.text):
             # "Kinshasa accused Rwanda …": a capital standing for its government.
             return "GPE"
         if label == "PERSON" and len(core) == 1:
@@ -341,11 +341,6 @@ def _major_place(gaz: Gazetteer, name: str) -> bool:
     """A country, first-level division, capital or city of 100,000 people or more."""
     return any(e.feature_code in {"PPLC", "PPLA", "ADM1"} or e.feature_code.startswith("PCL")
                or e.population >= 100_000 for e in gaz.lookup(name, limit=3))
-
-
-def _capital_or_country(gaz: Gazetteer, name: str) -> bool:
-    entries = gaz.lookup(name, limit=1)
-    return bool(entries) and (entries[0].feature_code == "PPLC" or entries[0].feature_code.startswith("PCL"))
 
 
 def _capital_or_division(gaz: Gazetteer, name: str) -> bool:

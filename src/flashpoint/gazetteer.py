@@ -741,7 +741,7 @@ def _unlink(p: Path) -> None:
     for q in (p, p.with_name(p.name + "-journal"), p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
         try:
             q.unlink()
-        except FileNotFoundError:
+        except OSError:  # absent, or its directory is not one
             pass
 
 

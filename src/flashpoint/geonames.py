@@ -581,5 +581,5 @@ def _remove(path: Path) -> None:
     for p in (path, path.with_name(path.name + "-journal")):
         try:
             p.unlink()
-        except FileNotFoundError:
+        except OSError:  # absent, or its directory is not one
             pass

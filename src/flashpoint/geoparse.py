@@ -55,7 +55,7 @@ STRONG_CUES = (
     "town of", "city of", "settlement of", "suburb of", "near", "nearby", "close to",
     "in the vicinity of", "vicinity of", "district of", "province of", "region of",
     "governorate of", "camp of", "neighbourhood of", "neighborhood of", "area of",
-    "neighbouring", "neighboring", "call", "called", "calls", "known as", "renamed",
+    "neighbouring", "neighboring", "known as", "renamed",
     "the town", "the village",
 )
 """Words before a capitalised name that make it a place even if the gazetteer does not know it."""
@@ -800,6 +800,9 @@ class _CachedGazetteer:
     def get(self, geonameid: int) -> GazEntry | None:
         return self.inner.get(geonameid)
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)  # everything else straight from the gazetteer
+
 
 # ---------------------------------------------------------------------------------------------
 # Recognition helpers
@@ -912,6 +915,8 @@ def _share_plural_suffix(doc: Doc, mentions: list[Mention]) -> None:
 def _link_containers(doc: Doc, mentions: list[Mention]) -> None:
     """Mark "Y, X", "Y in X Province" and "X's Y" pairs, where X contains Y."""
     by_start = {m.tok_start: k for k, m in enumerate(mentions)}
+    for m in mentions:
+        m.container = None  # indexes change when mentions are dropped: link afresh
     for k, m in enumerate(mentions):
         if m.kind == "adjectival":
             continue

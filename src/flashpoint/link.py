@@ -165,12 +165,12 @@ def types_compatible(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> bo
 
 
 _PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\).*$")
-_STATE = re.compile(r"^(?:military|police) forces of (.+)$")
+_STATE = re.compile(r"^(?:(?:military|police) forces|government) of (?:the )?(.+)$")
 
 
 @functools.lru_cache(maxsize=65536)
 def actor_key(name: str | None) -> str | None:
-    """An actor's identity for matching: the regime period and unit dropped, state forces by country.
+    """An actor's identity for matching: regime period and unit dropped; a state's forces and government as one.
 
     ``None`` means "anyone" (missing or unidentified), which matches every actor.
     """
@@ -278,9 +278,9 @@ def block_days(event: Event, rules: LinkRules = DEFAULT_RULES) -> list[int]:
 
 def home_cell(event: Event) -> tuple[int, int] | None:
     """The area cell the event's point lies in (None without a point)."""
-    if not _has_point(event):
+    if event.latitude is None or event.longitude is None:
         return None
-    return (math.floor(event.latitude / CELL_DEGREES), math.floor(event.longitude / CELL_DEGREES))  # type: ignore[operator]
+    return (math.floor(event.latitude / CELL_DEGREES), math.floor(event.longitude / CELL_DEGREES))
 
 
 def block_cells(event: Event, rules: LinkRules = DEFAULT_RULES) -> list[tuple[int, int]]:

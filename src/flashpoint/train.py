@@ -156,13 +156,21 @@ def split_examples(examples: Sequence[Example], dev_fraction: float, seed: int) 
             groups.append(ex.group)
     rng = random.Random(seed)
     dev_groups: set[str] = set()
-    for label in sorted(by_label):
+    # Rarest labels first; a group already sent to dev for another label counts towards this one,
+    # so notes coded with several labels do not inflate the dev share.
+    for label in sorted(by_label, key=lambda lab: (len(by_label[lab]), lab)):
         groups = sorted(by_label[label])
         rng.shuffle(groups)
         k = math.floor(len(groups) * dev_fraction + 0.5) if dev_fraction else 0
         if dev_fraction and k == 0 and len(groups) > 1:
             k = 1
-        dev_groups.update(groups[:k])
+        need = k - sum(1 for g in groups if g in dev_groups)
+        for g in groups:
+            if need <= 0:
+                break
+            if g not in dev_groups:
+                dev_groups.add(g)
+                need -= 1
     train = [ex for ex in examples if ex.group not in dev_groups]
     dev = [ex for ex in examples if ex.group in dev_groups]
     return train, dev

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, or_, select, update
 
 from flashpoint import disputes, link
 from flashpoint.errors import StoreError
@@ -32,6 +32,35 @@ from flashpoint.store.schema import (
     places,
     unlinks,
 )
+
+
+# Hot statements are built once: SQLAlchemy then reuses their compiled form without rebuilding them.
+_Q_HAS_DOCUMENT = select(documents.c.id).where(documents.c.id == bindparam("id"))
+_Q_SEPARATED = select(unlinks.c.other_event_id).where(unlinks.c.event_id == bindparam("id"))
+_Q_MEMBERS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
+              .join(incident_events, incident_events.c.event_id == events.c.id)
+              .join(documents, documents.c.id == events.c.document_id)
+              .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
+              .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
+_NEAR = (events.c.date_lo >= bindparam("earliest"), events.c.date_lo <= bindparam("hi"),
+         events.c.date_hi >= bindparam("lo"), events.c.id != bindparam("event_id"))
+_IN_BOX = and_(events.c.latitude.between(bindparam("lat0"), bindparam("lat1")),
+               events.c.longitude.between(bindparam("lon0"), bindparam("lon1")))
+_IN_ADMIN1 = func.lower(events.c.admin1) == bindparam("admin1")
+_AT_LOCATION = func.lower(events.c.location) == bindparam("location")
+
+
+def _candidates_query(area: Any) -> Any:
+    return (select(incident_events.c.incident_id).join(events, events.c.id == incident_events.c.event_id)
+            .where(*_NEAR, area).distinct())
+
+
+_Q_CANDIDATES = {
+    ("box", "admin1"): _candidates_query(or_(_IN_BOX, _IN_ADMIN1)),
+    ("box",): _candidates_query(_IN_BOX),
+    ("admin1",): _candidates_query(_IN_ADMIN1),
+    ("location",): _candidates_query(_AT_LOCATION),
+}
 
 
 def _now() -> dt.datetime:
@@ -82,7 +111,7 @@ class Store:
 
     def has_document(self, document_id: str) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(documents.c.id).where(documents.c.id == document_id)).first() is not None
+            return conn.execute(_Q_HAS_DOCUMENT, {"id": document_id}).first() is not None
 
     def add(self, coded: CodedDocument) -> Added:
         """Store one coded document and link its events, in one transaction (idempotent)."""
@@ -90,18 +119,22 @@ class Store:
 
     def _add(self, conn: Connection, coded: CodedDocument) -> Added:
         doc = coded.document
-        if conn.execute(select(documents.c.id).where(documents.c.id == doc.id)).first() is not None:
+        if conn.execute(_Q_HAS_DOCUMENT, {"id": doc.id}).first() is not None:
             return Added(doc.id, added=False)
         conn.execute(insert(documents), [_document_row(doc)])
         if coded.places:
             conn.execute(insert(places), [_place_row(doc.id, i, p) for i, p in enumerate(coded.places)])
-        touched: set[int] = set()
-        for seq, event in enumerate(coded.events):
-            event.document_id = doc.id
-            conn.execute(insert(events), [_event_row(event, seq, self.rules)])
-            touched.add(self._link(conn, event))
-        for incident_id in touched:
-            self._refresh_incident(conn, incident_id)
+        if coded.events:
+            for seq, event in enumerate(coded.events):
+                event.document_id = doc.id
+            conn.execute(insert(events), [_event_row(e, seq, self.rules) for seq, e in enumerate(coded.events)])
+        touched: dict[int, list[Event]] = {}
+        published = {doc.id: doc.published}
+        for event in coded.events:
+            incident_id, members = self._link(conn, event, touched, published)
+            touched[incident_id] = members
+        for incident_id, members in touched.items():
+            self._refresh_incident(conn, incident_id, members, published)
         return Added(doc.id, added=True, events=len(coded.events), incidents=tuple(sorted(touched)))
 
     def add_failure(self, failure: Failure) -> None:
@@ -120,56 +153,55 @@ class Store:
 
     # --- linking --------------------------------------------------------------------------------
 
-    def _link(self, conn: Connection, event: Event) -> int:
-        """Put a just-inserted event in the incident it belongs to, or in a new one."""
-        candidates = self._candidate_incidents(conn, event)
-        separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(
-            select(unlinks.c.other_event_id).where(unlinks.c.event_id == event.id))}
+    def _link(self, conn: Connection, event: Event, touched: dict[int, list[Event]],
+              published: dict[str, dt.date | None]) -> tuple[int, list[Event]]:
+        """Put a just-inserted event in the incident it belongs to, or a new one; returns it and its events."""
+        candidates = self._candidate_incidents(conn, event, published)
+        candidates.update({k: v for k, v in touched.items() if k in candidates})  # this document's own links
+        separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(_Q_SEPARATED, {"id": event.id})}
         incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules)
         if incident_id is None:
             now = _now()
             incident_id = conn.execute(insert(incidents).values(created_at=now, updated_at=now, n_events=0)
                                        .returning(incidents.c.id)).scalar_one()
         conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto"))
-        return int(incident_id)
+        return int(incident_id), [*candidates.get(incident_id, []), event]
 
-    def _candidate_incidents(self, conn: Connection, event: Event) -> dict[int, list[Event]]:
+    def _candidate_incidents(self, conn: Connection, event: Event,
+                             published: dict[str, dt.date | None]) -> dict[int, list[Event]]:
         """Incidents with an event near ``event`` in time and area (blocking), with all their events."""
         window = link.date_window(event, self.rules)
         if window is None:
             return {}
         lo, hi = window
-        widest = dt.timedelta(days=self.rules.max_window_days)
-        near = [events.c.date_lo >= lo - widest, events.c.date_lo <= hi, events.c.date_hi >= lo,
-                events.c.id != event.id]
-        area = _area_clause(event, self.rules)
-        if area is None:
+        params: dict[str, Any] = {"earliest": lo - dt.timedelta(days=self.rules.max_window_days), "hi": hi,
+                                  "lo": lo, "event_id": event.id}
+        kind = _area_params(event, self.rules, params)
+        if kind is None:
             return {}
-        ids_q = (select(incident_events.c.incident_id).join(events, events.c.id == incident_events.c.event_id)
-                 .where(*near, area).distinct())
-        ids = [r.incident_id for r in conn.execute(ids_q)]
-        if not ids:
-            return {}
-        return self._members(conn, ids)
+        ids = [r.incident_id for r in conn.execute(_Q_CANDIDATES[kind], params)]
+        return self._members(conn, ids, published) if ids else {}
 
     @staticmethod
-    def _members(conn: Connection, incident_ids: Sequence[int]) -> dict[int, list[Event]]:
+    def _members(conn: Connection, incident_ids: Sequence[int],
+                 published: dict[str, dt.date | None] | None = None) -> dict[int, list[Event]]:
+        """Every event of the given incidents; fills ``published`` with their documents' dates."""
         out: dict[int, list[Event]] = defaultdict(list)
-        q = (select(events, incident_events.c.incident_id)
-             .join(incident_events, incident_events.c.event_id == events.c.id)
-             .where(incident_events.c.incident_id.in_(list(incident_ids)))
-             .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
-        for row in conn.execute(q):
+        for row in conn.execute(_Q_MEMBERS, {"ids": list(incident_ids)}):
             out[row.incident_id].append(_event_from_row(row._mapping))
+            if published is not None:
+                published[row.document_id] = row.doc_published
         return dict(out)
 
-    def _refresh_incident(self, conn: Connection, incident_id: int) -> None:
+    def _refresh_incident(self, conn: Connection, incident_id: int, members: list[Event] | None = None,
+                          published: dict[str, dt.date | None] | None = None) -> None:
         """Recompute an incident's cached summary (dates, place, counts, disputed fields)."""
-        members = self._members(conn, [incident_id]).get(incident_id, [])
+        if members is None or published is None:
+            published = {}
+            members = self._members(conn, [incident_id], published).get(incident_id, [])
         if not members:
             conn.execute(delete(incidents).where(incidents.c.id == incident_id))
             return
-        published = _published(conn, {e.document_id for e in members if e.document_id})
         comparison = disputes.compare(members, published=published)
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
             **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=_now()))
@@ -290,7 +322,7 @@ class Store:
             row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
             if row is None:
                 return None
-            members = self._members(conn, [incident_id]).get(incident_id, [])
+            members = self._members(conn, [incident_id], {}).get(incident_id, [])
             doc_ids = sorted({e.document_id for e in members if e.document_id})
             docs = {r.id: r for r in conn.execute(select(documents).where(documents.c.id.in_(doc_ids)))}
         published = {d: docs[d].published for d in docs}
@@ -354,28 +386,25 @@ def _event_from_row(r: Any) -> Event:
     )
 
 
-def _published(conn: Connection, doc_ids: set[str]) -> dict[str, dt.date | None]:
-    if not doc_ids:
-        return {}
-    rows = conn.execute(select(documents.c.id, documents.c.published).where(documents.c.id.in_(sorted(doc_ids))))
-    return {r.id: r.published for r in rows}
-
-
-def _area_clause(event: Event, rules: link.LinkRules) -> Any:
-    """SQL for "in the area of ``event``": a bounding box around its point, its admin1, or its place name."""
-    clauses = []
+def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) -> tuple[str, ...] | None:
+    """Which "near ``event``" query to run (a box around its point, its admin1, or its place name), with
+    its parameters put in ``params``; None when the event has no place to compare."""
+    kind: list[str] = []
     if event.latitude is not None and event.longitude is not None:
         reach = rules.max_distance_km
         dlat = reach / 111.0
         worst = min(89.0, abs(event.latitude) + dlat)
         dlon = min(180.0, reach / (111.0 * math.cos(math.radians(worst))))
-        clauses.append(and_(events.c.latitude.between(event.latitude - dlat, event.latitude + dlat),
-                            events.c.longitude.between(event.longitude - dlon, event.longitude + dlon)))
+        params.update(lat0=event.latitude - dlat, lat1=event.latitude + dlat,
+                      lon0=event.longitude - dlon, lon1=event.longitude + dlon)
+        kind.append("box")
     if event.admin1:
-        clauses.append(func.lower(events.c.admin1) == event.admin1.strip().lower())
+        params["admin1"] = event.admin1.strip().lower()
+        kind.append("admin1")
     elif event.latitude is None and event.location:
-        clauses.append(func.lower(events.c.location) == event.location.strip().lower())
-    return or_(*clauses) if clauses else None
+        params["location"] = event.location.strip().lower()
+        kind.append("location")
+    return tuple(kind) or None
 
 
 def _incident_summary(members: list[Event]) -> dict[str, Any]:

@@ -52,9 +52,9 @@ def _env() -> Any:
     return env
 
 
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     html = _env().get_template(template).render(request_path=request.url.path, **context)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status_code)
 
 
 def render_error(request: Request, status: int, code: str, message: str) -> HTMLResponse:

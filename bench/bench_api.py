@@ -1,0 +1,225 @@
+"""API load test: N concurrent clients for a fixed time against /api/events with filters.
+
+    .venv/bin/python bench/bench_api.py                          # 100k events, 50 clients, 20 s
+    .venv/bin/python bench/bench_api.py --events 10000 --clients 20 --seconds 5
+
+1. builds (or reuses, with --db) a database of generated events: rows written straight into the
+   store's tables (coding and linking 100k reports is bench_code/bench_store's business), spread
+   over 30 countries and six years, each event its own incident, one in ten disputed;
+2. starts ``flashpoint serve``'s app under uvicorn in a child process on 127.0.0.1 (one worker);
+3. runs the clients (asyncio + httpx, keep-alive), each sending a filtered query after another
+   (date range + country, type + bbox, actor + dates, disputed + dates, text search ...), for
+   ``--seconds``; then stops the server it started and prints errors, latency p50/p99, requests/s.
+Bounded: it stops by itself after the given time (plus set-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+START = dt.date(2019, 1, 1)
+DAYS = 6 * 365
+COUNTRIES = [(f"Country {i:02d}", -30 + (i % 10) * 8.0, 20 + (i // 10) * 12.0) for i in range(30)]
+TYPES = (("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+         ("Violence against civilians", "Attack"), ("Protests", "Peaceful protest"), ("Riots", "Mob violence"),
+         ("Strategic developments", "Arrests"))
+ACTORS = ("Military Forces of Armenia (2018-)", "Military Forces of Azerbaijan (2003-)", "Protesters (Mali)",
+          "Police Forces of Kenya (2022-)", "Unidentified Armed Group (Sudan)", "Civilians (Yemen)")
+SIDES = ("Armenia", "Azerbaijan", "Mali", "Sudan", None)
+
+
+def build(path: Path, n_events: int, per_doc: int = 5, seed: int = 7) -> None:
+    """A database of ``n_events`` generated events (``per_doc`` per document, one incident each)."""
+    from sqlalchemy import insert
+
+    from flashpoint.store import open_store
+    from flashpoint.store.schema import documents, events, incident_events, incidents
+
+    rng = random.Random(seed)
+    now = dt.datetime.now(dt.timezone.utc)
+    with open_store(path) as store, store.engine.begin() as conn:
+        docs, evs, incs, links = [], [], [], []
+        for i in range(n_events):
+            if i % per_doc == 0:
+                doc_id = f"d{i // per_doc:08d}"
+                docs.append({"id": doc_id, "url": None, "title": f"Report {i // per_doc}", "outlet": "Bench Wire",
+                             "published": START + dt.timedelta(days=rng.randrange(DAYS)), "language": "en",
+                             "text": "Generated report.", "removed": "[]", "source": "bench", "ingested_at": now})
+            country, lon0, lat0 = rng.choice(COUNTRIES)
+            day = START + dt.timedelta(days=rng.randrange(DAYS))
+            etype, sub = rng.choice(TYPES)
+            a1, a2 = rng.sample(ACTORS, 2)
+            side = rng.choice(SIDES)
+            lat, lon = lat0 + rng.uniform(-3, 3), lon0 + rng.uniform(-3, 3)
+            killed = rng.choice((0, 0, 0, 1, 2, 3, 5, 12))
+            event_id = f"{doc_id}-{i % per_doc}"
+            evs.append({
+                "id": event_id, "document_id": doc_id, "seq": i % per_doc, "event_date": day, "end_date": None,
+                "time_precision": 1, "disorder_type": "Political violence", "event_type": etype,
+                "sub_event_type": sub, "actor1": a1, "assoc_actor_1": None, "inter1": 1, "actor2": a2,
+                "assoc_actor_2": None, "inter2": 1, "initiator": a1, "country": country,
+                "admin1": f"Province {rng.randrange(8)}", "admin2": None, "location": f"Town {rng.randrange(500)}",
+                "latitude": lat, "longitude": lon, "geo_precision": 1, "geonameid": None, "fatalities": killed,
+                "injured": 0, "captured": 0,
+                "claimant": json.dumps({"name": f"Ministry of {side}" if side else "Bench Wire", "party": side,
+                                        "side": side, "chain": [], "quote": "none"}),
+                "claimant_side": side, "loaded_terms": "[]", "source": "Bench Wire",
+                "notes": f"On {day}, {a1} clashed with {a2} near Town.", "confidence": 1.0, "evidence": "{}",
+                "date_lo": day - dt.timedelta(days=1), "date_hi": day + dt.timedelta(days=1)})
+            incs.append({"id": i + 1, "date_lo": day, "date_hi": day, "country": country, "admin1": None,
+                         "location": None, "latitude": lat, "longitude": lon, "n_events": 1, "n_documents": 1,
+                         "disputed": "fatalities" if rng.random() < 0.1 else "", "created_at": now,
+                         "updated_at": now})
+            links.append({"event_id": event_id, "incident_id": i + 1, "linked_by": "auto"})
+            if len(evs) >= 10_000:
+                _flush(conn, docs, evs, incs, links)
+        _flush(conn, docs, evs, incs, links)
+    del insert
+
+
+def _flush(conn: Any, docs: list, evs: list, incs: list, links: list) -> None:  # type: ignore[type-arg]
+    from sqlalchemy import insert
+
+    from flashpoint.store.schema import documents, events, incident_events, incidents
+
+    for table, rows in ((documents, docs), (events, evs), (incidents, incs), (incident_events, links)):
+        if rows:
+            conn.execute(insert(table), rows)
+            rows.clear()
+
+
+def queries(rng: random.Random) -> list[dict[str, str]]:
+    """A mix of filtered queries an analyst's map would send."""
+    out = []
+    for _ in range(200):
+        a = START + dt.timedelta(days=rng.randrange(DAYS - 90))
+        since, until = a.isoformat(), (a + dt.timedelta(days=rng.choice((7, 30, 90)))).isoformat()
+        country, lon0, lat0 = rng.choice(COUNTRIES)
+        etype, _ = rng.choice(TYPES)
+        bbox = f"{lon0 - 2:.1f},{lat0 - 2:.1f},{lon0 + 2:.1f},{lat0 + 2:.1f}"
+        out += [
+            {"since": since, "until": until, "country": country},
+            {"event_type": etype, "bbox": bbox},
+            {"since": since, "until": until, "actor": "azerbaijan"},
+            {"disputed": "true", "since": since, "until": until},
+            {"side": "Mali", "event_type": etype, "since": since, "until": until},
+            {"q": "Town 42", "country": country},
+        ]
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+    code = ("import uvicorn, sys; from flashpoint.web.app import create_app; "
+            f"uvicorn.run(create_app({str(db)!r}, warm=False), host='127.0.0.1', port={port}, "
+            "log_level='error', access_log=False)")
+    return subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "FLASHPOINT_TOKEN": ""})
+
+
+async def wait_up(base: str, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while True:
+            try:
+                if (await client.get(base + "/api/facets")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            await asyncio.sleep(0.2)
+
+
+async def load(base: str, clients: int, seconds: float, limit: int) -> dict[str, Any]:
+    import httpx
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    items = 0
+    stop = time.monotonic() + seconds
+
+    async def client(n: int) -> None:
+        nonlocal items
+        rng = random.Random(n)
+        mix = queries(rng)
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            while time.monotonic() < stop:
+                params = {**rng.choice(mix), "limit": str(limit)}
+                t0 = time.perf_counter()
+                try:
+                    response = await http.get("/api/events", params=params)
+                    latencies.append(time.perf_counter() - t0)
+                    if response.status_code != 200:
+                        errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+                    else:
+                        items += len(response.json()["items"])
+                except httpx.HTTPError as exc:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    elapsed = time.monotonic() - t0
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies),
+            "errors": sum(errors.values()), "error_kinds": errors, "rps": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(q[49] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
+            "max_ms": round(latencies[-1] * 1000, 1) if latencies else None, "items_returned": items}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--limit", type=int, default=100, help="page size asked for")
+    parser.add_argument("--db", type=Path, help="reuse (or create) this database instead of a temporary one")
+    args = parser.parse_args()
+
+    tmp = None
+    if args.db is None:
+        tmp = tempfile.TemporaryDirectory()
+        args.db = Path(tmp.name) / "bench.db"
+    if not args.db.exists():
+        t0 = time.perf_counter()
+        build(args.db, args.events)
+        print(f"built {args.events} events in {time.perf_counter() - t0:.1f} s: {args.db}", file=sys.stderr)
+    port = _free_port()
+    server = start_server(args.db, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        asyncio.run(wait_up(base))
+        result = asyncio.run(load(base, args.clients, args.seconds, args.limit))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if tmp is not None:
+            tmp.cleanup()
+    result["events_in_db"] = args.events
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
