@@ -207,6 +207,7 @@ def main() -> None:
         build(args.db, args.events)
         print(f"built {args.events} events in {time.perf_counter() - t0:.1f} s: {args.db}", file=sys.stderr)
     port = _free_port()
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
     server = start_server(args.db, port)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -218,6 +219,8 @@ def main() -> None:
         if tmp is not None:
             tmp.cleanup()
     result["events_in_db"] = args.events
+    result["load_average_1m_after"] = round(os.getloadavg()[0], 2)
+    result["cpus"] = os.cpu_count()
     print(json.dumps(result, indent=2))
 
 

@@ -54,7 +54,7 @@ def trained_dir(notes_csv: Path, shared_coder: Any, tmp_path_factory: pytest.Tem
     """A small model trained end to end with rule features, saved to a directory."""
     from flashpoint.pipeline import Coder
 
-    examples = read_examples(notes_csv)[:250]
+    examples = read_examples(notes_csv)[:150]  # 6 notes a label: quick, still all 25 types
 
     def factory(classifier: Any) -> Coder:
         return Coder(nlp=shared_coder.nlp, gazetteer=shared_coder.gazetteer, classifier=classifier)
@@ -94,7 +94,7 @@ def test_saved_model_has_a_manifest_and_scores(trained_dir: Path, notes_csv: Pat
     assert set(manifest["labels"]) == set(ALL_SUB_EVENT_TYPES)
     assert manifest["event_types"]["Grenade"] == "Explosions/Remote violence"
     dev = manifest["scores"]["dev"]["sub_event_type"]
-    assert dev["n"] > 25 and dev["weighted_f1"] > 0.6 and "confusion" in dev
+    assert dev["n"] >= 25 and dev["weighted_f1"] > 0.6 and "confusion" in dev
     assert manifest["scores"]["rules_on_dev"] is not None
     assert (trained_dir / "weights.npz").stat().st_size < 5_000_000
     model, _, _ = load_model(trained_dir)
@@ -179,7 +179,7 @@ def test_a_users_own_typology_trains_and_codes(notes_csv: Path, tmp_path: Path, 
     assert (event.sub_event_type, event.event_type) == ("Bomb attack", "Terror")
 
 
-def test_train_cli_prints_held_out_scores_and_models_list_finds_it(notes_csv: Path, tmp_path: Path,
+def test_train_cli_prints_held_out_scores_and_models_list_finds_it(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from flashpoint.cli_train import COMMANDS, models
     from flashpoint.cli_train import train as train_cmd
@@ -187,9 +187,12 @@ def test_train_cli_prints_held_out_scores_and_models_list_finds_it(notes_csv: Pa
     assert {c.name for c in COMMANDS} == {"train", "models"}
     monkeypatch.setenv("FLASHPOINT_HOME", str(tmp_path / "home"))
     out = tmp_path / "home" / "models" / "mine"
-    result = CliRunner().invoke(train_cmd, [str(notes_csv), "--out", str(out), "--text-only", "--seed", "4"])
+    small = tmp_path / "small.csv"
+    with small.open("w", newline="", encoding="utf-8") as handle:
+        write_csv(generate(150, seed=9), handle)
+    result = CliRunner().invoke(train_cmd, [str(small), "--out", str(out), "--text-only", "--seed", "4"])
     assert result.exit_code == 0, result.output
-    assert "weighted F1" in result.stdout and "Commonest" in result.stdout or "Grenade" in result.stdout
+    assert "weighted F1" in result.stdout and "Grenade" in result.stdout
     listed = CliRunner().invoke(models, ["list", "--format", "json"])
     names = {m["name"]: m for m in json.loads(listed.stdout)}
     assert {"rules", "mine"} <= set(names)

@@ -43,13 +43,20 @@ HOSTILE = {
 
 
 def _need_browser() -> None:
-    if CHROMIUM.exists():
+    """Skip on a developer's machine without the browser; on CI, fail and say what to install."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium not found at {CHROMIUM}: install it with `apt-get update && apt-get install -y "
+                       "chromium` (the tests drive the system browser; never `playwright install`)")
+    try:
+        import playwright  # noqa: F401
+    except ModuleNotFoundError:
+        missing.append("the Playwright package is missing: pip install playwright==1.65.2")
+    if not missing:
         return
-    message = (f"Chromium not found at {CHROMIUM}: install it with `apt-get update && apt-get install -y chromium` "
-               "(the browser tests drive the system browser; never `playwright install`)")
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+        pytest.fail("; ".join(missing))
+    pytest.skip("; ".join(missing))
 
 
 def _free_port() -> int:
@@ -61,7 +68,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_browser()
-    pytest.importorskip("playwright")
     import httpx
     import uvicorn
 

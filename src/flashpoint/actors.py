@@ -118,6 +118,17 @@ def _countries() -> tuple[_Country, ...]:
     )
 
 
+def demonyms_by_iso2() -> dict[str, tuple[str, ...]]:
+    """ISO 3166-1 alpha-2 code → its demonyms, first-listed first ('~' shared forms last).
+    The one table of demonyms: the entity fixes and the geoparser read it from here."""
+    table: dict[str, tuple[str, ...]] = {}
+    for c in _countries():
+        plain = [d for d in c.demonyms if not d.startswith("~")]
+        shared = [d.lstrip("~") for d in c.demonyms if d.startswith("~")]
+        table[c.iso2] = tuple(plain + shared)
+    return table
+
+
 @functools.cache
 def _groups() -> tuple[_Group, ...]:
     return tuple(

@@ -162,7 +162,8 @@ def link_events(
     if client is None:
         results = [link_blocks(chunk, rules) for chunk in chunks]
     else:
-        futures = client.map(link_blocks, chunks, rules=rules, pure=False)
+        # Scattered, not embedded in the task graph: 100k events make a graph of tens of MB.
+        futures = client.map(link_blocks, client.scatter(chunks), rules=rules, pure=False)
         results = client.gather(futures)
     uf = _UnionFind()
     for groups in results:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from flashpoint.errors import ModelError
+from flashpoint.errors import FlashpointError, ModelError
 
 if TYPE_CHECKING:
     from flashpoint.gazetteer import Gazetteer
@@ -94,22 +95,30 @@ SIGNIFICANT_FEATURES = frozenset({
 
 @functools.lru_cache(maxsize=1)
 def demonym_table() -> dict[str, str]:
-    """Lower-cased demonym (and its plural) → ISO 3166-1 alpha-2 code, from package data.
+    """Lower-cased demonym (and its plural) → ISO 3166-1 alpha-2 code, from the one country table
+    (``flashpoint.actors``). A form shared by two countries goes to the one that lists it plainly
+    ("Congolese" → CD, not CG)."""
+    from flashpoint.actors import demonyms_by_iso2
 
-    The first country listed for a demonym wins ("Congolese" → CD before CG).
-    """
     table: dict[str, str] = {}
-    text = resources.files("flashpoint.data").joinpath("demonyms.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        code, _, names = line.partition("\t")
-        for name in names.split(","):
-            name = name.strip()
-            for form in (name, _plural(name)):
-                if form:
-                    table.setdefault(form.lower(), code.strip())
+    by_country = demonyms_by_iso2()
+    for rank in (0, 1):
+        for code, names in by_country.items():
+            for i, name in enumerate(names):
+                if (rank == 0) == (i < _plain_count(code)):
+                    for form in (name, _plural(name)):
+                        if form:
+                            table.setdefault(form.lower(), code)
     return table
+
+
+def _plain_count(code: str) -> int:
+    from flashpoint.actors import _countries
+
+    for c in _countries():
+        if c.iso2 == code:
+            return sum(1 for d in c.demonyms if not d.startswith("~"))
+    return 0
 
 
 def _plural(demonym: str) -> str | None:
@@ -136,12 +145,9 @@ def demonym_country(text: str, *, plural: bool = True) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _singular_demonyms() -> frozenset[str]:
-    text = resources.files("flashpoint.data").joinpath("demonyms.tsv").read_text(encoding="utf-8")
-    return frozenset(
-        name.strip().lower()
-        for line in text.splitlines() if line.strip() and not line.startswith("#")
-        for name in line.partition("\t")[2].split(",")
-    )
+    from flashpoint.actors import demonyms_by_iso2
+
+    return frozenset(name.lower() for names in demonyms_by_iso2().values() for name in names)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +193,7 @@ class EntityFixes:
                 from flashpoint.gazetteer import Gazetteer
 
                 self._gaz = Gazetteer.open()
-            except Exception as err:  # the fixes that need no gazetteer still run
+            except (FlashpointError, OSError, sqlite3.Error) as err:  # the fixes that need none still run
                 self._gaz_failed = True
                 log.warning("entity fixes run without a gazetteer: %s", err)
         return self._gaz

@@ -22,6 +22,8 @@ import json
 import math
 import os
 import re
+import functools
+import hashlib
 import sqlite3
 import statistics
 import sys
@@ -347,9 +349,17 @@ CREATE TABLE IF NOT EXISTS keyset (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
+@functools.cache
+def schema_id() -> str:
+    """The schema version plus a fingerprint of the code that builds and keys the index: an index
+    built by other code (its name keys may differ) is rebuilt rather than silently matching nothing."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return f"{SCHEMA_VERSION}-{digest}"
+
+
 def create_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (schema_id(),))
 
 
 def create_indexes(conn: sqlite3.Connection) -> None:
@@ -691,7 +701,7 @@ def _schema_ok(path: Path) -> bool:
             conn.close()
     except sqlite3.DatabaseError:
         return False
-    return bool(row) and row[0] == SCHEMA_VERSION
+    return bool(row) and row[0] == schema_id()
 
 
 # ---------------------------------------------------------------------------------------------

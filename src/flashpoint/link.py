@@ -142,12 +142,13 @@ def places_compatible(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> b
     is enough only when one of them is known no better than "near"/"in the region", because a
     division can be hundreds of kilometres wide.
     """
-    coarse = max(a.geo_precision or 3, b.geo_precision or 3) if _has_point(a) and _has_point(b) else 3
-    if _has_point(a) and _has_point(b):
+    coarse = max(a.geo_precision or 3, b.geo_precision or 3)
+    both_points = _has_point(a) and _has_point(b)
+    if both_points:
         limit = rules.distance_km.get(coarse, rules.max_distance_km)
         if distance_km(a.latitude, a.longitude, b.latitude, b.longitude) <= limit:  # type: ignore[arg-type]
             return True
-    if _same_admin1(a, b) and (coarse >= 2 or not (_has_point(a) and _has_point(b))):
+    if _same_admin1(a, b) and (coarse >= 2 or not both_points):
         return True
     if not _has_point(a) and not _has_point(b) and not (a.admin1 or b.admin1):
         return bool(a.location) and _norm(a.location) == _norm(b.location) and _norm(a.country) == _norm(b.country)

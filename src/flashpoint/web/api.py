@@ -195,11 +195,11 @@ def _not_found(kind: str, ident: object) -> ApiError:
 
 @router.get("/events", summary="Events (one happening as one report tells it)")
 def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
-    result, objs = queries.list_events(_engine(request), filters, page)
+    result, rows = queries.list_events(_engine(request), filters, page)
     if fmt == "csv":
         from flashpoint.exports import COLUMNS, event_records
 
-        pairs = [(e, item["incident_id"]) for e, item in zip(objs, result.items)]
+        pairs = [(queries.event_from_row(r), r["incident_id"]) for r in rows]
         return _csv_response(event_records(pairs), list(COLUMNS), result.total, "events")
     if fmt == "geojson":
         features = (_feature(i["latitude"], i["longitude"], {k: v for k, v in i.items() if k != "evidence"})

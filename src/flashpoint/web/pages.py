@@ -226,8 +226,9 @@ def incident_view(data: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str
     reports = []
     for doc_id, text in texts.items():
         members = [e for e in data["events"] if e.get("document_id") == doc_id]
+        doc_sides = list(dict.fromkeys(_side_of(e) for e in members))
         reports.append({"document": members[0].get("document") or {"id": doc_id}, "events": members,
-                        "side": _side_of(members[0]), "segments": highlight(text, event_marks(members))})
+                        "side": " · ".join(doc_sides), "segments": highlight(text, event_marks(members))})
     return {"sides": sides, "claimants": claimants, "rows": rows, "reports": reports}
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, false, func, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
+from flashpoint.link import DEFAULT_RULES
 from flashpoint.model import Claimant, Event
 from flashpoint.store.schema import documents, events, failures, incident_events, incidents, places
 
@@ -26,6 +27,9 @@ __all__ = [
     "list_failures", "timeline", "facets", "document_detail", "place_detail", "failure_detail",
     "event_dict",
 ]
+
+WINDOW_DAYS = DEFAULT_RULES.max_window_days
+"""How far before an event's day its stored ``date_lo`` can start (see ``link.date_window``)."""
 
 BBox = tuple[float, float, float, float]
 """west, south, east, north in degrees (west > east crosses the antimeridian)."""
@@ -97,6 +101,46 @@ def _in_bbox(lat: Any, lon: Any, bbox: BBox) -> ColumnElement[bool]:
     return and_(lat.between(south, north), lon_ok)
 
 
+def _matches_name(column: Any, value: str | tuple[str, ...]) -> ColumnElement[bool]:
+    """Case-insensitive name match. ``canonical`` turns the user's text into the stored spellings
+    (a tuple) so that an index on the column can answer it; a plain string falls back to lower()."""
+    if isinstance(value, tuple):
+        return column.in_(value) if value else false()
+    return func.lower(column) == value.strip().lower()
+
+
+_SPELLINGS_TTL_S = 30.0
+_spelling_cache: dict[tuple[int, str], tuple[float, dict[str, tuple[str, ...]]]] = {}
+
+
+def _spellings(engine: Engine, column: Any) -> dict[str, tuple[str, ...]]:
+    """lower(name) → stored spellings for a column, from its index, cached for a few seconds."""
+    import time
+
+    key = (id(engine), column.name)
+    now = time.monotonic()
+    hit = _spelling_cache.get(key)
+    if hit and now - hit[0] < _SPELLINGS_TTL_S:
+        return hit[1]
+    table: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for (name,) in conn.execute(select(column).where(column.is_not(None)).distinct()):
+            table.setdefault(name.strip().lower(), []).append(name)
+    result = {k: tuple(v) for k, v in table.items()}
+    _spelling_cache[key] = (now, result)
+    return result
+
+
+def canonical(engine: Engine, f: Filters) -> Filters:
+    """``f`` with country/admin1 replaced by the spellings the events table holds (index-friendly)."""
+    changes: dict[str, Any] = {}
+    for name, column in (("country", events.c.country), ("admin1", events.c.admin1)):
+        value = getattr(f, name)
+        if isinstance(value, str) and value.strip():
+            changes[name] = _spellings(engine, column).get(value.strip().lower(), ())
+    return replace(f, **changes) if changes else f
+
+
 def _disputed_event_ids() -> Select[Any]:
     return (select(incident_events.c.event_id)
             .join(incidents, incidents.c.id == incident_events.c.incident_id)
@@ -109,12 +153,16 @@ def event_conditions(f: Filters) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     if f.since is not None:
         out.append(e.event_date >= f.since)
+        # The store's blocking window always starts at most WINDOW_DAYS before the event's day:
+        # this redundant bound lets SQLite answer a date range from the date_lo index.
+        out.append(e.date_lo >= f.since - dt.timedelta(days=WINDOW_DAYS))
     if f.until is not None:
         out.append(e.event_date <= f.until)
+        out.append(e.date_lo <= f.until)
     if f.country:
-        out.append(func.lower(e.country) == f.country.strip().lower())
+        out.append(_matches_name(e.country, f.country))
     if f.admin1:
-        out.append(func.lower(e.admin1) == f.admin1.strip().lower())
+        out.append(_matches_name(e.admin1, f.admin1))
     if f.bbox is not None:
         out.append(_in_bbox(e.latitude, e.longitude, f.bbox))
     if f.event_type:
@@ -157,8 +205,22 @@ def event_from_row(r: Any) -> Event:
                  **{name: r[name] for name in _EVENT_SCALARS})
 
 
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
+_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}"}
+
+
 def event_dict(r: Any) -> dict[str, Any]:
-    data = event_from_row(r).to_dict()
+    """The row as ``Event.to_dict()`` would give it (plus ``incident_id``), without building the
+    dataclass: ``dataclasses.asdict`` deep-copies and costs more than the query on a big page."""
+    data: dict[str, Any] = {}
+    for name in _EVENT_FIELDS:
+        value = r[name]
+        if name in _JSON_FIELDS:
+            value = json.loads(value or _JSON_FIELDS[name])
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        data[name] = value
+    data["interaction"] = Event(id="", inter1=r["inter1"], inter2=r["inter2"]).interaction
     data["incident_id"] = r["incident_id"]
     return data
 
@@ -170,14 +232,26 @@ def _events_query(f: Filters) -> Select[Any]:
             .order_by(events.c.event_date, events.c.id))
 
 
-def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[Event]]:
-    """Matching events, by date then id; also the ``Event`` objects (for CSV/GeoJSON writers)."""
-    q = _events_query(f)
+def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[Any]]:
+    """Matching events, by date then id; also the raw rows (``event_from_row`` makes ``Event``s of them).
+
+    Two steps: the page's ids with the total (a window count), sorting only narrow rows; then the
+    full rows of just those ids. Sorting every matching wide row to keep a hundred cost far more."""
+    where = event_conditions(canonical(engine, f))
+    ids_q = (select(events.c.id, func.count().over().label("total")).where(*where)
+             .order_by(events.c.event_date, events.c.id).limit(page.limit).offset(page.offset))
     with engine.connect() as conn:
-        total = _count(conn, q)
-        rows = [r._mapping for r in conn.execute(q.limit(page.limit).offset(page.offset))]
-    items = [event_dict(r) for r in rows]
-    return Result(items, total, page), [event_from_row(r) for r in rows]
+        picked = conn.execute(ids_q).all()
+        if picked:
+            total = int(picked[0].total)
+        else:
+            total = _count(conn, select(events.c.id).where(*where)) if page.offset else 0
+        order = {r.id: i for i, r in enumerate(picked)}
+        full = (select(events, incident_events.c.incident_id)
+                .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
+                .where(events.c.id.in_(list(order))))
+        rows = sorted((r._mapping for r in conn.execute(full)), key=lambda m: order[m["id"]]) if order else []
+    return Result([event_dict(r) for r in rows], total, page), rows
 
 
 def event_detail(engine: Engine, event_id: str) -> dict[str, Any] | None:
@@ -197,7 +271,8 @@ def timeline(engine: Engine, f: Filters) -> list[dict[str, Any]]:
     """Events per day under every filter but the date range (the timeline brushes that)."""
     day = events.c.event_date
     q = (select(day, func.count().label("n"), func.sum(events.c.fatalities).label("fatalities"))
-         .where(day.is_not(None), *event_conditions(f.without_dates())).group_by(day).order_by(day))
+         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates()))
+         .group_by(day).order_by(day))
     with engine.connect() as conn:
         return [{"date": _iso(r.event_date), "events": int(r.n), "fatalities": int(r.fatalities or 0)}
                 for r in conn.execute(q)]
@@ -243,7 +318,7 @@ def list_incidents(engine: Engine, f: Filters, page: Page) -> Result:
     """Incidents with at least one event matching ``f``, oldest first."""
     q = select(incidents).order_by(incidents.c.date_lo, incidents.c.id)
     if f != Filters():
-        q = q.where(incidents.c.id.in_(_matching_event_ids_incidents(f)))
+        q = q.where(incidents.c.id.in_(_matching_event_ids_incidents(canonical(engine, f))))
     with engine.connect() as conn:
         total = _count(conn, q)
         items = [incident_row_dict(r._mapping) for r in conn.execute(q.limit(page.limit).offset(page.offset))]
