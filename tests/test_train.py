@@ -83,6 +83,17 @@ def test_split_is_by_note_and_deterministic() -> None:
     assert 0.15 < len(dev_a) / len(examples) < 0.35
 
 
+def test_gold_jsonl_gives_one_example_per_event_type(tmp_path: Path) -> None:
+    path = tmp_path / "gold.jsonl"
+    docs = [{"id": "d1", "text": "Troops fought rebels. Later, police arrested two men.",
+             "events": [{"sub_event_type": "Armed clash"}, {"sub_event_type": "Arrests"},
+                        {"sub_event_type": "Armed clash"}]},
+            {"id": "d2", "text": "Nothing happened.", "events": []}]
+    path.write_text("\n".join(json.dumps(d) for d in docs) + "\n")
+    examples = read_examples(path)
+    assert [(e.label, e.group) for e in examples] == [("Armed clash", "d1"), ("Arrests", "d1")]
+
+
 def test_a_csv_without_notes_says_what_is_needed() -> None:
     with pytest.raises(UsageError, match="notes"):
         parse_acled_examples([{"sub_event_type": "Attack"}], ["sub_event_type"], "x.csv")

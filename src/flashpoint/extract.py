@@ -53,6 +53,8 @@ class Mention:
     claimant_spans: list[CharSpan] = field(default_factory=list)
     loaded: list[tuple[str, CharSpan]] = field(default_factory=list)
     negated: bool = False
+    context_span: CharSpan | None = None
+    """The two sentences before this one, where the story may have named the place."""
 
 
 @dataclass
@@ -94,6 +96,7 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
     mention = Mention(
         sent_index=i,
         sent_span=(sent.start_char, sent.end_char),
+        context_span=(sents[max(0, i - 2)].start_char, sent.start_char) if i else None,
         sub_event_type=None,
         score=0.0,
         triggers=live,

@@ -8,6 +8,7 @@ type on the same day at a compatible place is the same happening.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -86,13 +87,47 @@ def resolve(
 
 
 def _locate(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> Location | None:
+    """Where it happened: the most specific place named in the sentence, not counting the
+    dateline (where the reporter files from) or places that name an actor; if the sentence names
+    no town, the town the story named just before."""
     if locator is None:
         return None
     start, end = mention.sent_span
     # A place that names one of the actors ("Armenia attempted to deploy …") is not where it happened.
     actor_spans = [s for s in (mention.agent_span, mention.target_span) if s is not None]
-    usable = [p for p in places if not any(a <= p.start < b for a, b in actor_spans)]
-    return locator.locate(usable, start, end, document.text)
+    dateline = dateline_span(document.text)
+    usable = [
+        p for p in places
+        if not any(a <= p.start < b for a, b in actor_spans) and not (dateline and dateline[0] <= p.start < dateline[1])
+    ]
+    found = locator.locate(usable, start, end, document.text)
+    if (found is None or found.geo_precision == 3) and mention.context_span is not None:
+        earlier = locator.locate(usable, mention.context_span[0], mention.context_span[1], document.text)
+        if earlier is not None and earlier.geo_precision < 3 and (found is None or earlier.country == found.country):
+            return earlier
+    if found is None and dateline is not None:
+        # Nothing else is named: the dateline city is the best (least precise) guess.
+        at_dateline = locator.locate(places, dateline[0], dateline[1], document.text)
+        if at_dateline is not None:
+            at_dateline.geo_precision = max(at_dateline.geo_precision, 2)
+        return at_dateline
+    return found
+
+
+_DATELINE = re.compile(
+    r"^[ \t]*[A-Z][A-Z .'’-]{2,40}(?:,[ \t]*[A-Z][A-Za-z .'’-]{1,30}){0,2}"
+    r"(?:,?[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2})?[ \t]*(?:\([^()\n]{1,40}\))?[ \t]*(?:[-–—:]|/[^/\n]{1,30}/)",
+    re.M,
+)
+
+
+def dateline_span(text: str) -> tuple[int, int] | None:
+    """'KADUNA, Nigeria, March 9 (CPA) -' at the top of a story: where it was filed from."""
+    head = text[:600]
+    match = _DATELINE.search(head)
+    if match is None or "\n\n" in head[: match.start()].strip("\n"):
+        return None
+    return (match.start(), match.end())
 
 
 def _all_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> set[str]:

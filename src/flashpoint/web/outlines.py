@@ -79,7 +79,9 @@ def _feature(record: dict[str, Any], points: Sequence[Sequence[float]], parts: S
     if not rings:
         return None
     return {"type": "Feature",
-            "properties": {"name": record.get("NAME_EN") or record.get("NAME"), "iso": record.get("ISO_A2_EH")},
+            "properties": {"name": record.get("NAME_EN") or record.get("NAME"), "iso": record.get("ISO_A2_EH"),
+                           "label": [record.get("LABEL_X"), record.get("LABEL_Y")],
+                           "min_label": record.get("MIN_LABEL")},
             "geometry": {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]}}
 
 

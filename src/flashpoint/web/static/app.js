@@ -149,7 +149,9 @@
             rings.push(projected);
           }
         }
-        return {name: f.properties.name, rings, box: [x0, y0, x1, y1]};
+        const [lx, ly] = f.properties.label || [];
+        const label = typeof lx === "number" && typeof ly === "number" ? project(lx, ly) : null;
+        return {name: f.properties.name, rings, box: [x0, y0, x1, y1], label, minLabel: f.properties.min_label || 5};
       });
       drawMap();
     } catch (err) { /* the markers still show without outlines */ }
@@ -253,6 +255,13 @@
       const path = svg("path", {d, class: "country"});
       path.appendChild(svg("title", {}, c.name || ""));
       group.appendChild(path);
+    }
+    // Names on top of every outline, only where Natural Earth says a label fits at this zoom.
+    for (const c of state.outlines) {
+      if (!c.label || !c.name || state.view.z + 2 < c.minLabel) continue;
+      const [sx, sy] = toScreen(c.label);
+      if (sx < 0 || sx > w || sy < 0 || sy > h) continue;
+      group.appendChild(svg("text", {x: sx.toFixed(1), y: sy.toFixed(1), class: "country-label", "text-anchor": "middle"}, c.name));
     }
     return group;
   }
@@ -499,7 +508,8 @@
       const dot = html("span", {class: "swatch"});
       dot.style.background = colourOf(p.event_type);
       what.append(dot, document.createTextNode(p.sub_event_type || p.event_type || "—"));
-      what.appendChild(html("div", {class: "small muted"}, [p.location, p.country].filter(Boolean).join(", ") || "—"));
+      const where = [...new Set([p.location, p.admin1, p.country].filter(Boolean))].join(", ");
+      what.appendChild(html("div", {class: "small muted"}, where || "—"));
       tr.appendChild(what);
       tr.appendChild(html("td", {class: "num"}, p.fatalities));
       tr.appendChild(html("td", {}, (p.claimant && (p.claimant.side || p.claimant.name)) || "—"));
