@@ -45,10 +45,7 @@ SIDES = ("Armenia", "Azerbaijan", "Mali", "Sudan", None)
 
 def build(path: Path, n_events: int, per_doc: int = 5, seed: int = 7) -> None:
     """A database of ``n_events`` generated events (``per_doc`` per document, one incident each)."""
-    from sqlalchemy import insert
-
     from flashpoint.store import open_store
-    from flashpoint.store.schema import documents, events, incident_events, incidents
 
     rng = random.Random(seed)
     now = dt.datetime.now(dt.timezone.utc)
@@ -89,7 +86,6 @@ def build(path: Path, n_events: int, per_doc: int = 5, seed: int = 7) -> None:
             if len(evs) >= 10_000:
                 _flush(conn, docs, evs, incs, links)
         _flush(conn, docs, evs, incs, links)
-    del insert
 
 
 def _flush(conn: Any, docs: list, evs: list, incs: list, links: list) -> None:  # type: ignore[type-arg]

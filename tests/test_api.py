@@ -8,13 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
-
-from flashpoint.model import ACLED_COLUMNS  # noqa: E402
-from flashpoint.store import ingest, open_store  # noqa: E402
-from flashpoint.web.app import create_app  # noqa: E402
+from flashpoint.model import ACLED_COLUMNS
+from flashpoint.store import ingest, open_store
+from flashpoint.web.app import create_app
 
 DEMO = sorted(str(p) for p in (Path(__file__).parents[1] / "demo").glob("*.json"))
 TOKEN = "test-token-1234"

@@ -45,6 +45,8 @@ class _Building:
     event: Event
     mentions: list[Mention] = field(default_factory=list)
     figures: dict[str, list[int]] = field(default_factory=dict)
+    victims: list[tuple[str, int, Span]] = field(default_factory=list)
+    """Actors named as the killed, injured or captured (name, inter, evidence span)."""
     where: set[str] = field(default_factory=set)
     """Every place (and its admin1) named in the event's sentences: a later sentence at any of
     them can tell the same happening ("towards Lachin and Kalbajar")."""
@@ -273,6 +275,10 @@ def _add_casualties(b: _Building, m: Mention) -> None:
         field_name = "fatalities" if kind == "killed" else kind
         b.event.add_evidence(field_name, (c.start, c.end))
         b.event.add_evidence(field_name, c.trigger)
+        if c.victim and c.victim_span:
+            victim = actors.normalise_actor(c.victim)
+            if victim is not None and victim.kind in ("civilians", "military", "police", "protesters"):
+                b.victims.append((victim.name, victim.inter, c.victim_span))
     for kind, count in per_kind.items():
         b.figures.setdefault(kind, []).append(count)
 
@@ -330,6 +336,7 @@ def _finish(b: _Building, document: Document) -> Event:
     e.fatalities = max(killed) if killed else 0
     e.injured = max(b.figures.get("injured", [0]))
     e.captured = max(b.figures.get("captured", [0]))
+    _victims_as_target(e, b)
     _default_actors(e)
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
@@ -355,10 +362,54 @@ _IMPLIED: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+def _victims_as_target(e: Event, b: _Building) -> None:
+    """Whoever was killed or hurt in a violent event is its second actor when none is named
+    ("… killing 11 civilians" → Civilians); civilians are never the doer of an air strike."""
+    if not is_violent(e.sub_event_type):
+        return
+    if e.actor1 and e.actor1.startswith("Civilians") and e.sub_event_type not in ("Mob violence",):
+        if e.actor2 is None:
+            e.actor2, e.inter2 = e.actor1, e.inter1
+            e.evidence["actor2"] = e.evidence.pop("actor1", [])
+        e.actor1 = e.inter1 = None
+        e.initiator = None
+    if e.actor2 is None:
+        for name, inter, span in b.victims:
+            if name != e.actor1 and not (e.actor1 or "").startswith(name):
+                e.actor2, e.inter2 = name, inter
+                e.add_evidence("actor2", span)
+                break
+
+
+_STATE_PREFIXES = ("Police Forces of", "Military Forces of")
+
+
+def _protest_roles(e: Event) -> None:
+    """ACLED's order for demonstrations: the demonstrators first, the force that intervened
+    second, except for excessive force, where the force is the doer."""
+    force = next((a for a in (e.actor1, e.actor2) if a and a.startswith(_STATE_PREFIXES)), None)
+    other = e.actor2 if force == e.actor1 else e.actor1
+    if e.sub_event_type in ("Protest with intervention", "Peaceful protest", "Violent demonstration"):
+        crowd = "rioters" if e.event_type == "Riots" else "protesters"
+        if other is None or other.startswith(("Civilians (", "Protesters (", "Rioters (")):
+            actor = actors.normalise_actor(crowd, default_country=e.country) if e.country else None
+            if actor is not None:
+                e.actor1, e.inter1 = actor.name, actor.inter
+                e.actor2 = force
+                e.inter2 = 1 if force else None
+    elif e.sub_event_type == "Excessive force against protesters" and force is not None:
+        actor = actors.normalise_actor("protesters", default_country=e.country) if e.country else None
+        e.actor1, e.inter1 = force, 1
+        if actor is not None:
+            e.actor2, e.inter2 = actor.name, actor.inter
+
+
 def _default_actors(e: Event) -> None:
     """Fill and localise actors the way ACLED names them for this event."""
     country = e.country
     _fix_role_kinds(e)
+    if e.event_type in ("Protests", "Riots"):
+        _protest_roles(e)
     for slot, word in _IMPLIED.get(e.sub_event_type or "", ()):
         if getattr(e, slot) is None and country:
             actor = actors.normalise_actor(word, default_country=country)
@@ -382,7 +433,7 @@ def _default_actors(e: Event) -> None:
 
 def _fix_role_kinds(e: Event) -> None:
     """People who protest are Protesters, people who riot are Rioters (not Civilians)."""
-    if e.actor1 and e.actor1.startswith("Civilians (") and e.event_type in ("Protests", "Riots"):
+    if e.actor1 and e.actor1.startswith(("Civilians (", "Protesters (")) and e.event_type in ("Protests", "Riots"):
         word = "protesters" if e.event_type == "Protests" else "rioters"
         actor = actors.normalise_actor(word, default_country=e.country)
         if actor is not None:

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from flashpoint.errors import FlashpointError
-from flashpoint.model import Document, Event, Failure
+from flashpoint.model import Document, Failure
 from flashpoint.typology import ALL_SUB_EVENT_TYPES, EVENT_TYPES
 from flashpoint.web import queries
 from flashpoint.web.app import ApiError
@@ -127,7 +127,7 @@ def _next_url(request: Request, result: Result) -> str | None:
     return f"{request.url.path}?{urlencode(params)}"
 
 
-def _json_page(request: Request, result: Result) -> JSONResponse:
+def json_page(request: Request, result: Result) -> JSONResponse:
     nxt = _next_url(request, result)
     body = {"items": result.items, "total": result.total, "limit": result.page.limit,
             "offset": result.page.offset, "next": nxt}
@@ -205,7 +205,7 @@ def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
         features = (_feature(i["latitude"], i["longitude"], {k: v for k, v in i.items() if k != "evidence"})
                     for i in result.items)
         return _geojson_response(features, result, request)
-    return _json_page(request, result)
+    return json_page(request, result)
 
 
 @router.get("/events/{event_id}", summary="One event, with its evidence spans and document")
@@ -224,7 +224,7 @@ def list_incidents(request: Request, filters: FiltersDep, page: PageDep, fmt: Fo
     if fmt == "geojson":
         features = (_feature(i["place"]["latitude"], i["place"]["longitude"], i) for i in result.items)
         return _geojson_response(features, result, request)
-    return _json_page(request, result)
+    return json_page(request, result)
 
 
 @router.get("/incidents/{incident_id}", summary="One incident: agreed fields, each side's versions, summary")
@@ -242,7 +242,7 @@ def list_documents(request: Request, filters: FiltersDep, page: PageDep, fmt: Fo
         return _csv_response(result.items, None, result.total, "documents")
     if fmt == "geojson":
         raise _no_geometry("documents")
-    return _json_page(request, result)
+    return json_page(request, result)
 
 
 @router.get("/documents/{document_id}", summary="One document: text, events, places")
@@ -261,7 +261,7 @@ def list_places(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
     if fmt == "geojson":
         features = (_feature(i["latitude"], i["longitude"], i) for i in result.items)
         return _geojson_response(features, result, request)
-    return _json_page(request, result)
+    return json_page(request, result)
 
 
 @router.get("/places/{place_id}", summary="One place mention; its id is DOCUMENT_ID:SEQ")
@@ -279,7 +279,7 @@ def list_failures(request: Request, filters: FiltersDep, page: PageDep, fmt: For
         return _csv_response(result.items, None, result.total, "failures")
     if fmt == "geojson":
         raise _no_geometry("failures")
-    return _json_page(request, result)
+    return json_page(request, result)
 
 
 @router.get("/failures/{failure_id}", summary="One failure")

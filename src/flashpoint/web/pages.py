@@ -130,7 +130,7 @@ def outlines() -> Response:
 
 # --- incidents ------------------------------------------------------------------------------------------
 
-def _list_context(request: Request, kind: str) -> tuple[queries.Filters, queries.Page]:
+def _list_context(request: Request) -> tuple[queries.Filters, queries.Page]:
     """Filters and page from the page's query string, validated exactly as the API does."""
     p = request.query_params
     try:
@@ -164,7 +164,7 @@ def _pager(request: Request, result: queries.Result) -> dict[str, str | None]:
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request) -> Response:
-    filters, page = _list_context(request, "incidents")
+    filters, page = _list_context(request)
     result = queries.list_incidents(request.app.state.store.engine, filters, page)
     query = str(request.url.query)
     return render(request, "incidents.html", title="Incidents", result=result, filters=filters,
@@ -173,8 +173,8 @@ def incidents_page(request: Request) -> Response:
 
 @router.get("/incidents.json")
 def incidents_json(request: Request) -> Response:
-    filters, page = _list_context(request, "incidents")
-    return api._json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page))
+    filters, page = _list_context(request)
+    return api.json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page))
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
@@ -241,7 +241,7 @@ def _side_of(event: Mapping[str, Any]) -> str:
 
 @router.get("/documents", response_class=HTMLResponse)
 def documents_page(request: Request) -> Response:
-    filters, page = _list_context(request, "documents")
+    filters, page = _list_context(request)
     result = queries.list_documents(request.app.state.store.engine, filters, page)
     query = str(request.url.query)
     return render(request, "documents.html", title="Documents", result=result, filters=filters,
@@ -250,8 +250,8 @@ def documents_page(request: Request) -> Response:
 
 @router.get("/documents.json")
 def documents_json(request: Request) -> Response:
-    filters, page = _list_context(request, "documents")
-    return api._json_page(request, queries.list_documents(request.app.state.store.engine, filters, page))
+    filters, page = _list_context(request)
+    return api.json_page(request, queries.list_documents(request.app.state.store.engine, filters, page))
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
