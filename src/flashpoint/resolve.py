@@ -66,6 +66,8 @@ def resolve(
         if mention.sub_event_type is None:
             _attach_casualties(mention, built)
             continue
+        if _background(mention, document):
+            continue
         if mention.sub_event_type in _STRATEGIC_NEEDS_DATE and mention.date_source == "inherited":
             # Background ("troops were deployed there last year …") told inside another story.
             continue
@@ -86,6 +88,14 @@ def resolve(
         target.where |= nearby
     events = [_finish(b, document) for b in built]
     return events
+
+
+def _background(m: Mention, document: Document) -> bool:
+    """History told for context ("a ceasefire … ended the war in November 2020"): a month or a
+    year well before the report is not news of an event."""
+    if m.date_source != "explicit" or m.time_precision < 3 or m.date is None or document.published is None:
+        return False
+    return (document.published - m.date).days > 45
 
 
 def _locate(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> Location | None:
