@@ -81,8 +81,11 @@ def _report_failures(
         click.echo("", err=True)
 
 
-def _register_optional_commands() -> None:
-    """Subcommands that live in their own modules (each a thin shell over its stage)."""
+def _register_commands() -> None:
+    """Subcommands that live beside their stage's module, each a thin shell over plain functions.
+
+    Importing a command module is cheap: heavy dependencies (spaCy, Dask, FastAPI) load inside
+    the commands, when they run."""
     import importlib
 
     for module, attr in (
@@ -90,11 +93,13 @@ def _register_optional_commands() -> None:
         ("flashpoint.cli_geoparse", "geoparse"),
         ("flashpoint.cli_evaluate", "evaluate"),
     ):
-        command = getattr(importlib.import_module(module), attr)
-        cli.add_command(command)
+        cli.add_command(getattr(importlib.import_module(module), attr))
+    for module in ("flashpoint.cli_store", "flashpoint.cli_train", "flashpoint.cli_batch", "flashpoint.cli_serve"):
+        for command in importlib.import_module(module).COMMANDS:
+            cli.add_command(command)
 
 
-_register_optional_commands()
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
