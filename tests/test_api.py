@@ -335,3 +335,21 @@ def test_serve_refuses_a_missing_database(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(serve, ["--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2 and "flashpoint ingest" in result.output
+
+
+def test_compact_geojson_keeps_what_the_map_needs(client: TestClient) -> None:
+    full = client.get("/api/events", params={"format": "geojson"}).json()
+    compact = client.get("/api/events", params={"format": "geojson", "compact": "true"}).json()
+    assert [f["id"] for f in compact["features"]] == [f["id"] for f in full["features"]]
+    props = compact["features"][0]["properties"]
+    assert {"event_type", "fatalities", "incident_id", "document_id"} <= set(props) and "notes" not in props
+
+
+def test_evidence_highlighting_splits_overlapping_spans() -> None:
+    from flashpoint.web.pages import highlight
+
+    segments = highlight("Two soldiers killed", [(0, 12, "fatalities"), (4, 12, "actor2"), (13, 19, "fatalities"),
+                                                  (40, 50, "location")])  # out of range: ignored
+    assert [(s.text, s.fields) for s in segments] == [
+        ("Two ", "fatalities"), ("soldiers", "actor2, fatalities"), (" ", ""), ("killed", "fatalities")]
+    assert segments[1].classes == "ev-actor ev-count"

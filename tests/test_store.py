@@ -125,7 +125,8 @@ def coded(doc_id: str, *events: dict[str, Any], text: str = "Report text.", publ
 
 def test_migrations_are_named_recorded_and_applied_once(db_url: str) -> None:
     with open_store(db_url) as s:
-        assert s.migrations() == ["0001_initial", "0002_incident_country_index"]
+        assert s.migrations() == ["0001_initial", "0002_incident_country_index",
+                                  "0003_event_window_class"]
     with open_store(db_url) as s:
         assert s.migrate() == []
 
@@ -177,6 +178,27 @@ def test_reports_of_one_clash_link_and_the_incident_shows_the_dispute(store: Sto
     assert killed["Armenia"]["value"] == 1 and killed["Armenia"]["evidence"][0]["text"] == "One ki"
     assert data["summary"]["fatalities"] == 1 and "conservative" in data["summary_rule"]
     assert data["dates"] == {"start": "2021-11-16", "end": "2021-11-16"}
+
+
+def test_a_long_range_report_links_with_a_day_inside_it(store: Store) -> None:
+    store.add(coded("season", clash("the wire", event_date="2021-09-01", end_date="2021-11-30")))
+    store.add(coded("day", clash("Armenia")))
+    assert [i["n_events"] for i in store.incidents()] == [2]
+
+
+def test_migration_0003_fills_window_classes_of_older_databases(db_url: str) -> None:
+    from sqlalchemy import text
+
+    with open_store(db_url) as s:
+        s.add(coded("a", clash("Armenia")))
+        with s.engine.begin() as conn:
+            conn.execute(text("UPDATE events SET window_class = NULL"))
+            conn.execute(text("DELETE FROM migrations WHERE name = '0003_event_window_class'"))
+    with open_store(db_url) as s:
+        with s.engine.connect() as conn:
+            assert conn.execute(text("SELECT window_class FROM events")).scalar_one() == 0
+        s.add(coded("b", clash("Azerbaijan")))
+        assert [i["n_events"] for i in s.incidents()] == [2]
 
 
 def test_listing_filters(store: Store) -> None:

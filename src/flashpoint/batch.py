@@ -335,13 +335,14 @@ def code_partition(part: Partition, out_dir: str, coder: Coder | None = None) ->
     """Code one partition and commit its four Parquet files and its marker; returns its counts."""
     started = time.perf_counter()
     coder = coder or _current_coder()
-    parse_started = time.perf_counter()
+    parse_started, cpu_started = time.perf_counter(), time.process_time()
     coded, failed = [], []
     for item in coder.code_many(read_partition(part)):
         (failed if isinstance(item, Failure) else coded).append(item)
     counts = write_partition(Path(out_dir), part, coded, failed)
     counts.update(seconds=round(time.perf_counter() - started, 3),
                   coding_seconds=round(time.perf_counter() - parse_started, 3),
+                  cpu_seconds=round(time.process_time() - cpu_started, 3),
                   worker_pid=os.getpid(), worker_peak_rss_mb=_peak_rss_mb())
     _write_json_atomic(Path(out_dir) / DONE_DIR / f"{part.name}.json", counts)  # the commit point
     return counts
@@ -554,6 +555,8 @@ class BatchStats:
     errors: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     finished: float | None = None
+    cpu_seconds: float = 0.0
+    """CPU time the workers spent on the partitions coded in this run (all worker processes)."""
     incidents: int | None = None
     """Incidents found when the run was linked (None when it was not)."""
     peak_rss_mb: dict[int, float] = field(default_factory=dict)
@@ -572,6 +575,7 @@ class BatchStats:
         self.partitions_done += 1
         for name in ("documents", "events", "places", "failures"):
             setattr(self, name, getattr(self, name) + int(counts.get(name, 0)))
+        self.cpu_seconds += float(counts.get("cpu_seconds", 0.0))
         if "worker_pid" in counts:
             pid = int(counts["worker_pid"])
             self.peak_rss_mb[pid] = max(self.peak_rss_mb.get(pid, 0.0), float(counts["worker_peak_rss_mb"]))
@@ -581,6 +585,7 @@ class BatchStats:
                 "partitions_skipped": self.partitions_skipped, "documents": self.documents, "events": self.events,
                 "places": self.places, "failures": self.failures, "errors": list(self.errors),
                 "seconds": round(self.elapsed, 2), "documents_per_second": round(self.rate, 2),
+                "worker_cpu_seconds": round(self.cpu_seconds, 2),
                 "peak_rss_mb_per_worker": sorted(self.peak_rss_mb.values()),
                 **({"incidents": self.incidents} if self.incidents is not None else {})}
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -107,6 +108,10 @@ def link_blocks(blocks: Sequence[Sequence[Event]], rules: link.LinkRules = link.
     return groups
 
 
+def _link_blob(blob: bytes, rules: link.LinkRules = link.DEFAULT_RULES) -> list[list[str]]:
+    return link_blocks(pickle.loads(blob), rules)  # noqa: S301  (our own blob, made by link_events)
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
@@ -162,8 +167,10 @@ def link_events(
     if client is None:
         results = [link_blocks(chunk, rules) for chunk in chunks]
     else:
-        # Scattered, not embedded in the task graph: 100k events make a graph of tens of MB.
-        futures = client.map(link_blocks, client.scatter(chunks), rules=rules, pure=False)
+        # Each chunk goes as one pickled blob, scattered rather than embedded in the task graph: Dask
+        # would otherwise serialise the nested lists element by element (minutes for 100k events).
+        blobs = client.scatter([pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL) for chunk in chunks])
+        futures = client.map(_link_blob, blobs, rules=rules, pure=False)
         results = client.gather(futures)
     uf = _UnionFind()
     for groups in results:

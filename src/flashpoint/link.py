@@ -70,11 +70,6 @@ class LinkRules:
     """Event types that sides may use for one happening (a clash is "shelling" to one side)."""
 
     @property
-    def max_window_days(self) -> int:
-        """The widest date window any event can have (a month plus slack): bounds blocking."""
-        return 31 + 2 * max(self.day_slack, self.week_days)
-
-    @property
     def max_distance_km(self) -> float:
         return max(self.distance_km.values())
 

@@ -293,8 +293,12 @@ class LinearModel:
     weights: csr_matrix
     intercept: np.ndarray
 
+    def __post_init__(self) -> None:
+        # Transposed once, as CSR: X · Wᵀ per mention must not convert the whole matrix each time.
+        self._weights_t = self.weights.T.tocsr()
+
     def probabilities(self, X: csr_matrix) -> np.ndarray:
-        scores = np.asarray((X @ self.weights.T).todense()) + self.intercept
+        scores = np.asarray((X @ self._weights_t).todense()) + self.intercept
         if len(self.labels) == 1:
             return np.ones((X.shape[0], 1))
         scores -= scores.max(axis=1, keepdims=True)

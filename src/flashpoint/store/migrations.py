@@ -30,9 +30,23 @@ def _incident_country_index(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_incidents_country ON incidents (country)"))
 
 
+def _event_window_class(conn: Connection) -> None:
+    """Bucket event date windows by width, indexed with date_lo, for tight blocking queries."""
+    from flashpoint.store.store import window_class
+
+    if "window_class" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.execute(text("ALTER TABLE events ADD COLUMN window_class INTEGER"))
+    rows = conn.execute(text("SELECT id, date_lo, date_hi FROM events WHERE window_class IS NULL")).all()
+    for row in rows:
+        conn.execute(text("UPDATE events SET window_class = :c WHERE id = :id"),
+                     {"c": window_class(row.date_lo, row.date_hi), "id": row.id})
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_window ON events (window_class, date_lo)"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
+    ("0003_event_window_class", _event_window_class),
 )
 
 

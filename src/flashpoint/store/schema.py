@@ -3,7 +3,9 @@
 JSON-valued fields (claimant, evidence, loaded terms, removed chrome, place alternatives) are
 stored as JSON text so that both back-ends hold the same bytes and an event read back equals the
 event written. ``date_lo``/``date_hi`` hold each event's precision-widened date window for
-blocking: linking asks only for events whose window overlaps a new event's.
+blocking: linking asks only for events whose window overlaps a new event's. ``window_class``
+buckets windows by width (a day, a week, a month, longer) so that the overlap query is a tight
+index range per bucket instead of a scan as wide as the widest window (migration 0003).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ events = Table(
     Column("evidence", Text, nullable=False, default="{}"),
     Column("date_lo", Date),
     Column("date_hi", Date),
+    Column("window_class", Integer),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),

@@ -42,8 +42,29 @@ _Q_MEMBERS = (select(events, incident_events.c.incident_id, documents.c.publishe
               .join(documents, documents.c.id == events.c.document_id)
               .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
               .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
-_NEAR = (events.c.date_lo >= bindparam("earliest"), events.c.date_lo <= bindparam("hi"),
-         events.c.date_hi >= bindparam("lo"), events.c.id != bindparam("event_id"))
+WINDOW_CLASSES = (2, 9, 45)
+"""Widths (days) of the date-window buckets; wider windows are class 3, searched without a lower bound."""
+
+
+def window_class(lo: Any, hi: Any) -> int | None:
+    """The bucket of a date window ``[lo, hi]`` (dates or ISO strings); None when undated."""
+    if lo is None or hi is None:
+        return None
+    width = (_as_date(hi) - _as_date(lo)).days
+    return next((i for i, w in enumerate(WINDOW_CLASSES) if width <= w), len(WINDOW_CLASSES))
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+_OVERLAPS = or_(
+    *(and_(events.c.window_class == i, events.c.date_lo.between(bindparam(f"earliest{i}"), bindparam("hi")))
+      for i in range(len(WINDOW_CLASSES))),
+    and_(events.c.window_class == len(WINDOW_CLASSES), events.c.date_lo <= bindparam("hi")),
+)
+"""Windows overlapping ``[lo, hi]``: for each width bucket, date_lo within ``[lo - width, hi]``."""
+_NEAR = (_OVERLAPS, events.c.date_hi >= bindparam("lo"), events.c.id != bindparam("event_id"))
 _IN_BOX = and_(events.c.latitude.between(bindparam("lat0"), bindparam("lat1")),
                events.c.longitude.between(bindparam("lon0"), bindparam("lon1")))
 _IN_ADMIN1 = func.lower(events.c.admin1) == bindparam("admin1")
@@ -174,8 +195,8 @@ class Store:
         if window is None:
             return {}
         lo, hi = window
-        params: dict[str, Any] = {"earliest": lo - dt.timedelta(days=self.rules.max_window_days), "hi": hi,
-                                  "lo": lo, "event_id": event.id}
+        params: dict[str, Any] = {"hi": hi, "lo": lo, "event_id": event.id}
+        params.update({f"earliest{i}": lo - dt.timedelta(days=w) for i, w in enumerate(WINDOW_CLASSES)})
         kind = _area_params(event, self.rules, params)
         if kind is None:
             return {}
@@ -373,6 +394,7 @@ def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
         loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
         evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
         date_lo=window[0] if window else None, date_hi=window[1] if window else None,
+        window_class=window_class(window[0], window[1]) if window else None,
     )
     return row
 

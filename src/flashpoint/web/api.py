@@ -193,9 +193,18 @@ def _not_found(kind: str, ident: object) -> ApiError:
 
 # --- lists and records --------------------------------------------------------------------------------
 
+COMPACT_FIELDS = ("id", "event_date", "event_type", "sub_event_type", "location", "admin1", "country", "fatalities",
+                  "injured", "captured", "claimant", "incident_id", "document_id")
+"""What a map marker needs (``compact=true``): a fifth of the full event's bytes."""
+
+
 @router.get("/events", summary="Events (one happening as one report tells it)")
-def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
+def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep,
+                compact: Annotated[bool, Query(description="GeoJSON/JSON with only the fields a map needs")] = False,
+                ) -> Response:
     result, rows = queries.list_events(_engine(request), filters, page)
+    if compact:
+        result.items = [{k: i[k] for k in (*COMPACT_FIELDS, "latitude", "longitude")} for i in result.items]
     if fmt == "csv":
         from flashpoint.exports import COLUMNS, event_records
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -85,9 +86,19 @@ def _feature(record: dict[str, Any], points: Sequence[Sequence[float]], parts: S
             "geometry": {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]}}
 
 
-@functools.lru_cache(maxsize=1)
+_BUILDING = threading.Lock()
+
+
 def world_geojson() -> bytes:
-    """The world's country outlines as GeoJSON bytes (built once per process, ~1 s)."""
+    """The world's country outlines as GeoJSON bytes (built once per process, a few seconds).
+
+    Locked: the app warms this in a thread while the first page may already ask for it."""
+    with _BUILDING:
+        return _build()
+
+
+@functools.lru_cache(maxsize=1)
+def _build() -> bytes:
     from importlib import resources
 
     try:

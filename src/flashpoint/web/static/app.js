@@ -100,7 +100,7 @@
     }
     try {
       const [events, timeline] = await Promise.all([
-        getJson(`/api/events?format=geojson&limit=${MAX_EVENTS}&${qs}`),
+        getJson(`/api/events?format=geojson&compact=true&limit=${MAX_EVENTS}&${qs}`),
         getJson(`/api/timeline?${qs}`),
       ]);
       state.features = events.features.filter((f) => f.geometry);
@@ -258,7 +258,7 @@
     }
     // Names on top of every outline, only where Natural Earth says a label fits at this zoom.
     for (const c of state.outlines) {
-      if (!c.label || !c.name || state.view.z + 2 < c.minLabel) continue;
+      if (!c.label || !c.name || state.view.z + 0.5 < c.minLabel) continue;
       const [sx, sy] = toScreen(c.label);
       if (sx < 0 || sx > w || sy < 0 || sy > h) continue;
       group.appendChild(svg("text", {x: sx.toFixed(1), y: sy.toFixed(1), class: "country-label", "text-anchor": "middle"}, c.name));
@@ -308,7 +308,10 @@
       const byType = new Map();
       for (const f of c.items) byType.set(f.properties.event_type, (byType.get(f.properties.event_type) || 0) + 1);
       const dominant = [...byType.entries()].sort((a, b) => b[1] - a[1])[0][0];
-      const r = Math.min(30, 6 + 2.4 * Math.sqrt(fatalities) + (c.items.length > 1 ? 2.5 * Math.log2(c.items.length) : 0));
+      // Area grows with fatalities (per event in a cluster), a cluster also with its size; capped
+      // below half the clustering distance so that neighbouring markers never overlap.
+      const n = c.items.length;
+      const r = Math.min(CELL / 2 - 2, 5 + 1.8 * Math.sqrt(fatalities / n) + (n > 1 ? 2.2 * Math.log2(n) : 0));
       const g = svg("g", {class: c.items.length > 1 ? "marker cluster" : "marker", tabindex: 0});
       g.setAttribute("transform", `translate(${c.x.toFixed(1)} ${c.y.toFixed(1)})`);
       if (byType.size > 1) g.appendChild(svg("circle", {r: r + 3, fill: "none", stroke: colourOf([...byType.keys()].find((t) => t !== dominant)), "stroke-width": 3}));
