@@ -459,10 +459,13 @@ def _incidents_of(store: Store, doc_ids: Iterable[str], event_type: str | None =
 
 @pytest.mark.slow
 def test_demo_the_16_november_clash_is_one_incident_across_sides(demo_store: Store) -> None:
-    found = _incidents_of(demo_store, CLASH_DOCS, "Battles")
-    on_16 = {i: docs for i, docs in found.items()
-             if (demo_store.incident(i) or {}).get("dates", {}).get("start") == "2021-11-16"}
-    assert any(docs == set(CLASH_DOCS) for docs in on_16.values()), f"16 Nov clash incidents: {on_16}"
+    on_16: dict[int, set[str]] = {}
+    for event, incident_id in demo_store.iter_events():
+        if event.document_id in CLASH_DOCS and event.event_type == "Battles" and event.event_date == D:
+            on_16.setdefault(incident_id or 0, set()).add(event.id)
+    assert len(on_16) == 1, f"16 Nov clash events split over incidents: {on_16}"
+    (members,) = on_16.values()
+    assert {m.rsplit("-", 1)[0] for m in members} == set(CLASH_DOCS)
 
 
 @pytest.mark.slow

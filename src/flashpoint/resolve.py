@@ -15,6 +15,7 @@ from typing import Protocol
 from flashpoint import actors
 from flashpoint.casualties import conservative
 from flashpoint.extract import Mention, is_violent
+from flashpoint.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
 from flashpoint.notes import write_notes
 from flashpoint.typology import EVENT_TYPE_OF, disorder_type
@@ -24,20 +25,12 @@ _ATTACH_WINDOW = 3
 _STRATEGIC_NEEDS_DATE = frozenset({"Other", "Change to group/activity", "Headquarters or base established"})
 
 
-class Location(Protocol):
-    location: str
-    country: str | None
-    admin1: str | None
-    admin2: str | None
-    latitude: float | None
-    longitude: float | None
-    geo_precision: int
-    geonameid: int | None
-    spans: list[tuple[int, int]]
-
-
 class Locator(Protocol):
+    """Anything that says where an event in ``text[start:end]`` happened (the geoparser)."""
+
     def locate(self, places: list[Place], start: int, end: int, text: str) -> Location | None: ...
+
+    def locate_all(self, places: list[Place], start: int, end: int, text: str) -> list[Location]: ...
 
 
 @dataclass
@@ -143,7 +136,7 @@ def dateline_span(text: str) -> tuple[int, int] | None:
 
 
 def _all_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> set[str]:
-    if locator is None or not hasattr(locator, "locate_all"):
+    if locator is None:
         return set()
     start, end = mention.sent_span
     found = locator.locate_all(places, start, end, document.text)
