@@ -90,8 +90,9 @@ def batch(inputs: tuple[str, ...], out: str, workers: int, threads_per_worker: i
 
 @click.command("load")
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--db", "db", default=None, metavar="URL", help="SQLite path or postgresql:// URL (default: flashpoint.db).")
-def load(run_dir: str, db: str | None) -> None:
+@click.option("--db", "db", default="flashpoint.db", envvar="FLASHPOINT_DB", show_default=True, metavar="URL",
+              help="Database: a SQLite file path or a postgresql:// URL (env FLASHPOINT_DB).")
+def load(run_dir: str, db: str) -> None:
     """Load a batch run's documents, events and failures into the corpus store, linking as they land."""
     from flashpoint.batch import load_run
 

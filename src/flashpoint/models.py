@@ -101,15 +101,22 @@ def list_models(extra: Iterable[Path] = ()) -> list[ModelInfo]:
     from flashpoint.train import MANIFEST
 
     found = [ModelInfo(RULES, "rules", None, labels=25)]
+    seen: set[Path] = set()
+
+    def add(name: str, kind: str, path: Path) -> None:
+        if path.resolve() not in seen:  # a folder given twice, or inside another given one, is listed once
+            seen.add(path.resolve())
+            found.append(_info(name, kind, path))
+
     if (shipped_model_path() / MANIFEST).is_file():
-        found.append(_info(DEFAULT, "shipped", shipped_model_path()))
+        add(DEFAULT, "shipped", shipped_model_path())
     roots = [(models_dir(), "user"), *((Path(p), "path") for p in extra)]
     for root, kind in roots:
         if (root / MANIFEST).is_file():
-            found.append(_info(str(root), kind, root))
+            add(str(root), kind, root)
         elif root.is_dir():
             for sub in sorted(p for p in root.iterdir() if (p / MANIFEST).is_file()):
-                found.append(_info(sub.name if kind == "user" else str(sub), kind, sub))
+                add(sub.name if kind == "user" else str(sub), kind, sub)
     return found
 
 
