@@ -15,7 +15,7 @@ from flashpoint import actors
 from flashpoint.attribution import attribute
 from flashpoint.classify import RuleClassifier, TypeClassifier
 from flashpoint.dates import find_dates
-from flashpoint.errors import E_PROCESSING, FlashpointError
+from flashpoint.errors import E_PROCESSING
 from flashpoint.extract import DocContext, extract_mentions
 from flashpoint.model import CodedDocument, Document, Failure, Place
 from flashpoint.resolve import resolve

@@ -294,11 +294,21 @@ class LinearModel:
     intercept: np.ndarray
 
     def __post_init__(self) -> None:
-        # Transposed once, as CSR: X · Wᵀ per mention must not convert the whole matrix each time.
+        # Transposed once, as CSR, for batches; and dense (features × labels, float32) for the
+        # one-mention-at-a-time path while coding, where a row lookup beats a sparse product.
         self._weights_t = self.weights.T.tocsr()
+        self._dense_t: np.ndarray | None = None
+
+    def _scores(self, X: csr_matrix) -> np.ndarray:
+        if X.shape[0] > 4:
+            return np.asarray((X @ self._weights_t).todense())
+        if self._dense_t is None:
+            self._dense_t = np.asarray(self._weights_t.todense(), dtype=np.float32)
+        rows = [X.data[a:b] @ self._dense_t[X.indices[a:b]] for a, b in zip(X.indptr[:-1], X.indptr[1:], strict=True)]
+        return np.vstack(rows) if rows else np.zeros((0, len(self.labels)))
 
     def probabilities(self, X: csr_matrix) -> np.ndarray:
-        scores = np.asarray((X @ self._weights_t).todense()) + self.intercept
+        scores = self._scores(X).astype(np.float64) + self.intercept
         if len(self.labels) == 1:
             return np.ones((X.shape[0], 1))
         scores -= scores.max(axis=1, keepdims=True)
