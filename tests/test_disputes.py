@@ -97,3 +97,15 @@ def test_json_shape() -> None:
     data = compare(events, published=published, texts=texts).to_dict()
     entry = data["disputed"]["fatalities"][0]
     assert {"claimant", "side", "value", "document_id", "evidence"} <= set(entry)
+
+
+def test_a_vaguer_place_or_date_that_contains_the_other_is_not_a_dispute() -> None:
+    fine = ev("a", "Azerbaijan", "ministry", location="Shusha", admin1="Shusha", country="Azerbaijan", geo_precision=1)
+    vague = ev("b", "Russia", "peacekeepers", location="Azerbaijan", country="Azerbaijan", geo_precision=3,
+               event_date=dt.date(2021, 11, 1), time_precision=3)
+    c = compare([fine, vague])
+    assert c.agreed["location"] == "Shusha" and c.agreed["event_date"] == "2021-11-16"
+    elsewhere = ev("c", "Armenia", "ministry", location="Sotk", admin1="Gegharkunik", country="Armenia",
+                   event_date=dt.date(2021, 11, 15))
+    c = compare([fine, elsewhere])
+    assert "location" in c.disputed and "event_date" in c.disputed

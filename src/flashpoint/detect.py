@@ -196,7 +196,8 @@ def _is_attempt(token: Token) -> bool:
 
 def _is_definite(token: Token) -> bool:
     """'the clashes', 'this attack': a noun that likely refers to an event already told."""
-    if token.pos_ != "NOUN":
+    # "the fighting" is often tagged as a verb (a gerund); it still refers back.
+    if token.pos_ != "NOUN" and not (token.tag_ == "VBG" and token.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass")):
         return False
     head_noun = token if token.dep_ != "compound" else token.head
     return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in head_noun.children)

@@ -3,8 +3,9 @@
 Each field the sides argue about (who started it, killed/injured/captured, place, type, date) gets
 every claimant's version. Versions are grouped by *side* (the claimant's side, else its party, else
 its name): a side's later figure — by its document's publication date — supersedes its earlier one,
-and both are kept, the earlier marked ``superseded``. A field is *agreed* when every side's current
-version has one value, *disputed* when they differ. A report that does not state a field (no
+and both are kept, the earlier marked ``superseded``. A field is *disputed* when two sides' current
+versions contradict each other, *agreed* when two or more sides state compatible values (a vaguer
+place or date that contains the other is no contradiction), *single* when one side alone states it. A report that does not state a field (no
 initiator named, no casualty figure) is not a version of it: silence is not a claim of zero.
 
 Summary figures follow ACLED's conservative rule: fatalities (and injured, captured) are the lowest
@@ -18,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flashpoint.link import actor_key
+from flashpoint.link import actor_key, dates_compatible
 from flashpoint.model import Event, Span
 
 __all__ = ["FIELDS", "COUNT_FIELDS", "Comparison", "Version", "compare", "side_of", "CONSERVATIVE_RULE"]
@@ -45,6 +46,8 @@ class Version:
     published: dt.date | None
     evidence: list[dict[str, Any]] = field(default_factory=list)
     superseded: bool = False
+    event: Event | None = field(default=None, repr=False, compare=False)
+    """The event the version was read from (not serialised)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -152,7 +155,7 @@ def _versions(
             field=name, value=value, claimant=e.claimant.name or e.claimant.party or e.source,
             side=side_of(e), document_id=doc, event_id=e.id,
             published=published.get(doc) if doc else None,
-            evidence=_evidence(e, name, texts.get(doc) if doc else None),
+            evidence=_evidence(e, name, texts.get(doc) if doc else None), event=e,
         ))
     _mark_superseded(versions)
     return versions
@@ -198,14 +201,48 @@ def compare(
             continue
         versions[name] = vs
         current = _current(vs)
-        if len({_key(name, v.value) for v in current}) > 1:
+        if any(_conflict(name, a, b) for i, a in enumerate(current) for b in current[i + 1:]):
             disputed[name] = vs
         elif len(current) > 1:
-            agreed[name] = current[-1].value
+            agreed[name] = _most_precise(name, current).value
         else:
             single[name] = current[0]
     return Comparison(agreed=agreed, disputed=disputed, single=single, versions=versions,
                       summary=_summary(versions))
+
+
+def _conflict(name: str, a: Version, b: Version) -> bool:
+    """Do two sides' current versions contradict each other?
+
+    A vaguer version that contains the other is not a contradiction: "in Azerbaijan" against
+    "in Shusha" (Shusha's country), "in November" against "on 16 November".
+    """
+    if _key(name, a.value) == _key(name, b.value):
+        return False
+    if name == "location" and a.event is not None and b.event is not None:
+        return not (_contains(a.event, b.event) or _contains(b.event, a.event))
+    if name == "event_date" and a.event is not None and b.event is not None:
+        return not dates_compatible(a.event, b.event)
+    return True
+
+
+def _contains(coarse: Event, fine: Event) -> bool:
+    """``coarse`` names only the division or country that ``fine``'s place lies in."""
+    name = (coarse.location or coarse.admin1 or "").casefold().strip()
+    return bool(name) and name in {(fine.admin1 or "").casefold().strip(), (fine.country or "").casefold().strip()}
+
+
+def _most_precise(name: str, versions: Sequence[Version]) -> Version:
+    """The version to show as the agreed value: the most precise place or date, else the latest."""
+    def precision(v: Version) -> int:
+        if v.event is None:
+            return 9
+        if name == "location":
+            return v.event.geo_precision or 9
+        if name == "event_date":
+            return v.event.time_precision or 9
+        return 0
+    return min(reversed(versions), key=precision)
 
 
 def _key(name: str, value: Any) -> Any:

@@ -8,6 +8,7 @@ same happening into one event.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -87,6 +88,8 @@ def extract_mentions(doc: Doc, ctx: DocContext) -> list[Mention]:
 
 def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mention | None:
     sent = sents[i]
+    if _history(sent, ctx.published):
+        return None
     dated = any(sent.start_char <= d.start < sent.end_char and not d.anaphoric and d.precision < 3 for d in ctx.dates)
     triggers = [t for t in find_triggers(sent) if not t.irrealis and (dated or not t.generic)]
     live = [t for t in triggers if not t.negated and max(t.types.values()) >= _MIN_TRIGGER_WEIGHT]
@@ -104,14 +107,25 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
         casualties=casualties,
         negated=bool(triggers) and not live,
     )
+    mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
     if live:
         _fill_roles(doc, mention, ctx)
         _classify(mention, sent, sents[i + 1] if i + 1 < len(sents) else None, ctx)
-    mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
     mention.loaded = loaded_in(sent)
     if mention.sub_event_type is None and not casualties:
         return None
     return mention
+
+
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def _history(sent: Span, published: dt.date | None) -> bool:
+    """'The two countries fought a war in 2020': a sentence set in an earlier year is background."""
+    if published is None:
+        return False
+    years = [int(y) for y in _YEAR.findall(sent.text)]
+    return bool(years) and max(years) < published.year
 
 
 def _main_trigger(mention: Mention) -> Trigger:
@@ -124,24 +138,30 @@ def _fill_roles(doc: Doc, mention: Mention, ctx: DocContext) -> None:
     mention.agent, mention.agent_span = _actor_in(doc, roles.agent, ctx, exclude=None)
     mention.target, mention.target_span = _actor_in(doc, roles.target, ctx, exclude=mention.agent_span)
     if mention.agent is None:
-        mention.agent, mention.agent_span = _nearest_actor_before(doc, trigger, mention.target_span, ctx)
+        mention.agent, mention.agent_span = _nearest_actor_before(doc, trigger, mention.target_span, ctx, mention.claimant_spans)
 
 
 def _nearest_actor_before(
-    doc: Doc, trigger: Trigger, target: CharSpan | None, ctx: DocContext
+    doc: Doc, trigger: Trigger, target: CharSpan | None, ctx: DocContext, speakers: list[CharSpan]
 ) -> tuple[Actor | None, CharSpan | None]:
     """When the parse gives no subject (appositions, headlines), the actor or state named last
-    before the trigger in its sentence, outside the target, is the best guess at the doer."""
+    before the trigger in its sentence, outside the target, is the best guess at the doer.
+    The one who says it ("Azerbaijan's defence ministry said …") is not the doer."""
     sent = doc[trigger.start].sent
     lo, hi = sent.start_char, trigger.char_start
+
+    def speaking(start: int) -> bool:
+        return any(a <= start < b for a, b in speakers)
+
     found: list[tuple[int, Actor, CharSpan]] = []
     for m in ctx.actor_mentions:
         if lo <= m.start and m.end <= hi and not (target and target[0] <= m.start < target[1]):
-            found.append((m.start, m.actor, (m.start, m.end)))
+            if m.actor.kind != "government" and not speaking(m.start):
+                found.append((m.start, m.actor, (m.start, m.end)))
     for ent in sent.ents:
         if ent.label_ == "GPE" and lo <= ent.start_char and ent.end_char <= hi:
             country = actors.country_name(ent.text)
-            if country and not _after_preposition(ent):
+            if country and not _after_preposition(ent) and not speaking(ent.start_char):
                 actor = actors.normalise_actor(f"the armed forces of {country}", default_country=country)
                 if actor is not None:
                     found.append((ent.start_char, actor, (ent.start_char, ent.end_char)))
@@ -229,6 +249,11 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
     own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char]
     explicit = [d for d in own if not d.anaphoric and d.date is not None]
     anaphoric = [d for d in own if d.anaphoric]
+    if explicit and ctx.published is not None and len(explicit) > 1:
+        # "gave accounts on Wednesday of fighting on Tuesday": the report's own day is the day
+        # of telling; an earlier day in the same sentence is the day it happened.
+        earlier = [d for d in explicit if d.date is not None and d.date < ctx.published]
+        explicit = earlier or explicit
     if explicit:
         anchor = _main_trigger(mention).char_start if mention.triggers else sent.start_char
         best = min(explicit, key=lambda d: abs(d.start - anchor))

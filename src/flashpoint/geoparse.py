@@ -458,7 +458,7 @@ class Geoparser:
 
     def places(self, doc: Doc, *, outlet_country: str | None = None) -> list[Place]:
         """Every toponym in the document, resolved, with score, reason and alternatives."""
-        mentions = self.mentions(doc)
+        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m)]
         cands = [self._candidates(m) for m in mentions]
         keep = [bool(c) or self._keep_unresolved(doc, m) for m, c in zip(mentions, cands)]
         mentions = [m for m, k in zip(mentions, keep) if k]
@@ -815,6 +815,19 @@ def _mention(span: Span, query: str, *, kind: str = "literal", division: bool = 
         text=span.text, query=query, kind=kind, division=division, country_code=country_code,
         source=source,
     )
+
+
+_CALENDAR = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april may june july "
+    "august september october november december mon tue tues wed thu thur thurs fri sat sun monday "
+    "tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _calendar_word(doc: Doc, m: Any) -> bool:
+    """'16 Nov', 'on Tuesday': a month or weekday is never a place (Nov is a town in Angola)."""
+    text = doc.text[m.start:m.end] if hasattr(m, "start") else str(m)
+    return text.strip(" .").lower() in _CALENDAR
 
 
 def _capitalised(tok: Token) -> bool:

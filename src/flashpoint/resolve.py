@@ -78,6 +78,8 @@ def resolve(
             else:
                 _apply_location(target.event, location, focus_country, document, places)
         _absorb(target, mention)
+        if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
+            _apply_location(target.event, location, focus_country, document, places)
         target.where |= nearby
     events = [_finish(b, document) for b in built]
     return events
@@ -103,7 +105,9 @@ def _locate(mention: Mention, document: Document, places: list[Place], locator: 
     dateline = dateline_span(document.text)
     usable = [
         p for p in places
-        if not any(a <= p.start < b for a, b in actor_spans) and not (dateline and dateline[0] <= p.start < dateline[1])
+        if p.kind != "metonymic"  # "Moscow said", "Moscow time": a government or a clock, not a scene
+        and not any(a <= p.start < b for a, b in actor_spans)
+        and not (dateline and dateline[0] <= p.start < dateline[1])
     ]
     found = locator.locate(usable, start, end, document.text)
     if (found is None or found.geo_precision == 3) and mention.context_span is not None:
@@ -120,7 +124,7 @@ def _locate(mention: Mention, document: Document, places: list[Place], locator: 
 
 
 _DATELINE = re.compile(
-    r"^[ \t]*[A-Z][A-Z .'’-]{2,40}(?:,[ \t]*[A-Z][A-Za-z .'’-]{1,30}){0,2}"
+    r"^[ \t]*[A-Z][A-Z .'’/-]{2,40}(?:,[ \t]*[A-Z][A-Za-z .'’-]{1,30}){0,2}"
     r"(?:,?[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2})?[ \t]*(?:\([^()\n]{1,40}\))?[ \t]*(?:[-–—:]|/[^/\n]{1,30}/)",
     re.M,
 )
@@ -163,7 +167,10 @@ def _merge_target(mention: Mention, location: Location | None, built: list[_Buil
 def _continues(m: Mention, location: Location | None, b: _Building) -> bool:
     """A sentence without a date of its own, right after an event, usually goes on telling it:
     'Shells fell on the town; 3 civilians were killed', 'Police said they arrested 3 suspects'.
-    It is a new event only if it names another place."""
+    It is a new event only if it names another place. A toll reported later ("on Wednesday it
+    raised its toll to seven dead") belongs to the event just told, whatever its date."""
+    if _only_casualty_triggers(m) and _follows(b, m) and (location is None or _at(location, b) or location.geo_precision == 3):
+        return True
     if m.date_source not in ("inherited", "published"):
         return False
     e = b.event
@@ -207,6 +214,8 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
         return False
     if location is None or e.location is None:
         return True
+    if e.geo_precision == 3 and location.country == e.country:
+        return True  # the story first said only the country, now it names the place
     return _at(location, b)
 
 
@@ -272,9 +281,17 @@ def _add_casualties(b: _Building, m: Mention) -> None:
     # Within one sentence, figures of one kind add up (different victims); across sentences
     # of one event, a figure is a restatement, so the largest stated total stands.
     per_kind: dict[str, int] = {}
+    victims_seen: dict[str, set[str]] = {}
     for c in m.casualties:
         kind = "captured" if c.kind in ("captured", "missing") else c.kind
-        per_kind[kind] = per_kind.get(kind, 0) + c.count
+        victim = (c.victim or "").lower()
+        seen = victims_seen.setdefault(kind, set())
+        if victim and victim not in seen and kind in per_kind and all(seen):
+            per_kind[kind] += c.count  # different victims in one sentence add up
+        else:
+            # the same (or unnamed) victims: a revised toll ("first two, then seven"), not more dead
+            per_kind[kind] = max(per_kind.get(kind, 0), c.count)
+        seen.add(victim)
         field_name = "fatalities" if kind == "killed" else kind
         b.event.add_evidence(field_name, (c.start, c.end))
         b.event.add_evidence(field_name, c.trigger)

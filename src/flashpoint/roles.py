@@ -11,6 +11,9 @@ _LIGHT_VERBS = frozenset(
     "launch carry conduct commit attempt stage mount make begin start unleash perpetrate "
     "initiate undertake lead organise organize hold fire throw use".split()
 )
+_REPORTING = frozenset(
+    "say state report claim announce tell add note confirm deny allege accuse inform write".split()
+)
 _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "into", "toward", "towards"})
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 _PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
@@ -103,6 +106,9 @@ def _inherited_subject(verb: Token) -> tuple[int, int] | None:
         if node.dep_ not in ("xcomp", "advcl", "conj", "ccomp") or node.head is node:
             return None
         node = node.head
+        if node.lemma_.lower() in _REPORTING:
+            # "the ministry said a grenade was thrown": the speaker did not throw it.
+            return None
         for child in node.children:
             if child.dep_ in _SUBJECT_DEPS:
                 return _subtree(child)
