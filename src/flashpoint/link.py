@@ -70,6 +70,13 @@ class LinkRules:
     """Event types that sides may use for one happening (a clash is "shelling" to one side)."""
 
     @property
+    def max_window_days(self) -> int:
+        """At most this many days lie between an event's window start and its event_date (a month
+        plus slack): lets a query on event_date also bound date_lo. A range's window can still run
+        long past its start, so this does not bound a window's width."""
+        return 31 + 2 * max(self.day_slack, self.week_days)
+
+    @property
     def max_distance_km(self) -> float:
         return max(self.distance_km.values())
 
