@@ -29,8 +29,14 @@ system-deps:
 	  fi; \
 	fi
 
+# The sample statement coded into events, then the demo corpus (each side's reports of the same
+# days) stored, linked into incidents, and the disputed 16 November clash shown side by side.
 demo: setup
 	$(BIN)/flashpoint code $(SEED) --format table
+	rm -f $(DEMO_DB)
+	$(BIN)/flashpoint ingest demo/ --db $(DEMO_DB)
+	$(BIN)/flashpoint incidents --db $(DEMO_DB) --format table
+	$(BIN)/flashpoint show incident --db $(DEMO_DB) --format table "$$($(BIN)/flashpoint incidents --db $(DEMO_DB) --disputed --format json | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
 
 test: setup system-deps
 	$(BIN)/python -m pytest -q

@@ -23,6 +23,7 @@ _REPORTING = frozenset(
 _OPEN_QUOTES = "“\"«"
 _CLOSE_QUOTES = "”\"»"
 _PRONOUNS = frozenset({"it", "he", "she", "they", "we", "i", "this", "which", "who"})
+_COLLECTIVE = re.compile(r"(both|the two|all) (sides|parties|countries|governments|armies)|officials on both sides")
 _OFFICIAL = re.compile(
     r"\b(embassy|ministry|ministries|minister|government|president|presidency|office|army|"
     r"military|armed forces|defen[cs]e|spokes(man|woman|person)|press service|command|police|"
@@ -59,7 +60,9 @@ class Attribution:
         chain = [self.outlet] if self.outlet else []
         spans = [self.outlet_span] if self.outlet_span else []
         if idx is None:
-            return Claimant(name=self.outlet, party=self.outlet, side=None, chain=chain, quote="none"), spans
+            # The outlet's own voice; an official outlet (a ministry's own statement) speaks for its side.
+            party, side = party_and_side(self.outlet, self.default_country) if self.outlet else (None, None)
+            return Claimant(name=self.outlet, party=party, side=side, chain=chain, quote="none"), spans
         st = self.statements[idx]
         if st.relay and st.relay not in chain:
             chain.append(st.relay)
@@ -75,6 +78,8 @@ class Attribution:
 def party_and_side(speaker: str, default_country: str | None = None) -> tuple[str | None, str | None]:
     """'the press service of the embassy of the Azerbaijani Republic in …' → Government of Azerbaijan;
     'police' in a Kenyan story → Police Forces of Kenya, side Kenya."""
+    if _COLLECTIVE.fullmatch(speaker.strip().lower()):
+        return None, None  # "both sides said": no single party speaks
     actor = actors.normalise_actor(speaker, default_country=default_country)
     if actor is not None and actor.kind in ("military", "police", "government"):
         return actor.name, actor.country or default_country
