@@ -467,7 +467,7 @@ def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
             if figure is not None:
                 add(kind, figure[0], figure[1], figure[2], trigger, child)
     # "11 wounded" with the figure parsed as belonging to something else
-    prev = trigger.doc[trigger.i - 1] if trigger.i > trigger.sent.start else None
+    prev = trigger.doc[trigger.i - 1] if trigger.i > 0 and not trigger.is_sent_start else None
     if (
         prev is None or transitive or prev.head == trigger or trigger.tag_ not in ("JJ", "VBN", "NNS", "NN")
         or not (prev.like_num or prev.pos_ == "NUM")
