@@ -13,18 +13,9 @@ from collections.abc import Iterable, Iterator
 import click
 
 from flashpoint import __version__
-from flashpoint.errors import FlashpointError, UsageError
+from flashpoint.cli_common import parse_date, run
 from flashpoint.model import CodedDocument, Document, Failure
 from flashpoint.output import FORMATS, write
-
-
-def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-11-20") from None
 
 
 def _setup_logging(verbose: int) -> None:
@@ -44,7 +35,7 @@ def cli(verbose: int) -> None:
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: table on a terminal, json otherwise).")
-@click.option("--published", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+@click.option("--published", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for inputs that do not carry one.")
 @click.option("--model", default=None, help="Event classifier: 'rules' (default) or a trained model.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
@@ -104,27 +95,7 @@ _register_commands()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: turn flashpoint's errors into one line on stderr and an exit status."""
-    try:
-        cli.main(args=argv, prog_name="flashpoint", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("flashpoint: interrupted", err=True)
-        sys.exit(130)
-    except UsageError as exc:
-        click.echo(f"flashpoint: {exc}", err=True)
-        sys.exit(2)
-    except FlashpointError as exc:
-        click.echo(f"flashpoint: {exc}", err=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("flashpoint: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
+    run(cli, argv)
 
 
 __all__ = ["cli", "main", "Document"]

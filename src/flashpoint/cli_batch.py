@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from flashpoint.errors import FlashpointError, UsageError
+from flashpoint.cli_common import run
 
 
 class _ProgressLine:
@@ -128,17 +128,7 @@ for _command in COMMANDS:
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        _main_group.main(args=argv, prog_name="flashpoint", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except UsageError as exc:
-        click.echo(f"flashpoint: {exc}", err=True)
-        sys.exit(2)
-    except FlashpointError as exc:
-        click.echo(f"flashpoint: {exc}", err=True)
-        sys.exit(1)
+    run(_main_group, argv)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from typing import Any
 
 import click
 
+from flashpoint.cli_common import parse_date
+
 from flashpoint.errors import StoreError
 
 DB_HELP = "Database: a SQLite file path or a postgresql:// URL (default ./flashpoint.db; env FLASHPOINT_DB)."
@@ -24,15 +26,6 @@ DB_HELP = "Database: a SQLite file path or a postgresql:// URL (default ./flashp
 def _db_option(f: Any) -> Any:
     return click.option("--db", "db", default="flashpoint.db", envvar="FLASHPOINT_DB", show_default=True,
                         metavar="PATH_OR_URL", help=DB_HELP)(f)
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-11-20") from None
 
 
 def _open(db: str) -> Any:
@@ -55,7 +48,7 @@ def _dump(data: Any) -> None:
 @click.command("ingest")
 @click.argument("sources", nargs=-1, required=True)
 @_db_option
-@click.option("--published", callback=_date, default=None, metavar="YYYY-MM-DD",
+@click.option("--published", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for inputs that do not carry one.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, quiet: bool) -> None:
@@ -98,8 +91,8 @@ def _incident_cells(inc: dict[str, Any]) -> dict[str, Any]:
 
 @click.command("incidents")
 @_db_option
-@click.option("--since", callback=_date, default=None, metavar="YYYY-MM-DD", help="Incidents on or after this day.")
-@click.option("--until", callback=_date, default=None, metavar="YYYY-MM-DD", help="Incidents on or before this day.")
+@click.option("--since", callback=parse_date, default=None, metavar="YYYY-MM-DD", help="Incidents on or after this day.")
+@click.option("--until", callback=parse_date, default=None, metavar="YYYY-MM-DD", help="Incidents on or before this day.")
 @click.option("--country", default=None, help="Only incidents in this country (any of its reports).")
 @click.option("--disputed", is_flag=True, help="Only incidents whose sides disagree on something.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,

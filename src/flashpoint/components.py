@@ -14,7 +14,6 @@ import functools
 import logging
 import sqlite3
 from collections.abc import Iterable
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flashpoint import actors
-from flashpoint.casualties import conservative
 from flashpoint.extract import Mention, is_violent
 from flashpoint.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
