@@ -1,7 +1,8 @@
 """Throughput of `flashpoint code` against the bare spaCy pipeline, on the same texts, in one run.
 
 Run: .venv/bin/python bench/bench_code.py [--repeat N]
-Prints one JSON object: documents/s for bare spaCy and for flashpoint, their ratio, peak RSS.
+Prints one JSON object: documents/s for bare spaCy and for flashpoint, their ratio, geoparsing
+documents/s on the parsed texts, peak RSS.
 The texts are the project's own gold fixtures and the seed statement (no outside data).
 """
 
@@ -59,6 +60,12 @@ def main() -> None:
         events += len(getattr(result, "events", []))
     coder_s = time.perf_counter() - t0
 
+    # Geoparsing alone (recognition + disambiguation) on the same parsed texts.
+    parsed = list(coder.nlp.pipe(texts, batch_size=16))
+    t0 = time.perf_counter()
+    places = sum(len(coder.geoparser.places(doc)) for doc in parsed)
+    geo_s = time.perf_counter() - t0
+
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
         "machine": f"{platform.machine()}, {platform.processor() or '?'}, Python {sys.version.split()[0]}",
@@ -68,6 +75,8 @@ def main() -> None:
         "flashpoint_docs_per_s": _rate(len(texts), coder_s),
         "ratio_vs_bare_spacy": round(bare_s / coder_s, 3) if coder_s else None,
         "events": events,
+        "geoparse_docs_per_s_after_parsing": _rate(len(texts), geo_s),
+        "places": places,
         "peak_rss_mb": round(rss_mb, 1),
     }, indent=2))
 
