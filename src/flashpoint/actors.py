@@ -349,6 +349,13 @@ _IMPLIED = {
     "israel defence forces": ("military", "Israel"), "israeli defense forces": ("military", "Israel"),
     "tatmadaw": ("military", "Myanmar"), "fardc": ("military", "Democratic Republic of Congo"),
     "saf": ("military", "Sudan"), "fanci": ("military", "Ivory Coast"), "sndf": ("military", "Somalia"),
+    # National armies usually named by their acronym in regional reporting.
+    # (Not AFP, FDS, ISF or ANA: a news agency, or acronyms several countries' forces share.)
+    "fama": ("military", "Mali"), "endf": ("military", "Ethiopia"), "updf": ("military", "Uganda"),
+    "spla": ("military", "South Sudan"), "ssdf": ("military", "South Sudan"), "kdf": ("military", "Kenya"),
+    "fadm": ("military", "Mozambique"), "fdnb": ("military", "Burundi"), "fardh": ("military", "Haiti"),
+    "zsu": ("military", "Ukraine"), "laf": ("military", "Lebanon"), "pla": ("military", "China"),
+    "tsk": ("military", "Turkey"), "fanb": ("military", "Venezuela"),
 }
 
 _POLICE = {
