@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -190,17 +189,6 @@ def test_seed_dates() -> None:
     ]
     for m in find_dates(text, None):
         assert text[m.start:m.end] == m.text
-
-
-def test_find_dates_is_fast_on_the_seed() -> None:
-    text = SEED.read_text(encoding="utf-8")
-    find_dates(text, PUB)
-    runs = 50
-    t0 = time.perf_counter()
-    for _ in range(runs):
-        find_dates(text, PUB)
-    per_call = (time.perf_counter() - t0) / runs
-    assert per_call < 0.01, f"{per_call * 1e6:.0f} µs per call"  # measured ~0.4 ms; 10 ms is a regression
 
 
 @pytest.mark.parametrize(("text", "date", "end", "precision"), [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import pickle
-import time
 from pathlib import Path
 
 import pytest
@@ -192,19 +191,16 @@ def test_info_describes_the_index(built_gazetteer: Gazetteer, gazetteer_path: Pa
     assert info["sources"] and info["built"]
 
 
-def test_open_is_fast_and_is_name_is_microseconds(gazetteer_path: Path) -> None:
-    t0 = time.perf_counter()
+def test_open_reuses_the_built_index_and_answers_is_name(gazetteer_path: Path) -> None:
+    """Opening never rebuilds a current index (speed is measured in bench/bench_gazetteer.py)."""
+    before = gazetteer_path.stat().st_mtime_ns
     gaz = Gazetteer.open(gazetteer_path, build=False)
-    assert time.perf_counter() - t0 < 0.5
     try:
-        gaz.is_name("Lachin")
-        words = [f"Word{i}" for i in range(5000)] + ["Lachin", "Shusha", "Paris"] * 1000
-        t0 = time.perf_counter()
-        for w in words:
-            gaz.is_name(w)
-        assert (time.perf_counter() - t0) / len(words) < 50e-6
+        assert gaz.is_name("Lachin") and gaz.is_name("Shusha") and gaz.is_name("Paris")
+        assert not any(gaz.is_name(f"Zqxw{i}") for i in range(100))
     finally:
         gaz.close()
+    assert gazetteer_path.stat().st_mtime_ns == before
 
 
 def test_missing_index_without_build_is_one_clear_error(tmp_path: Path) -> None:
