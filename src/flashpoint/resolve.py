@@ -295,9 +295,9 @@ def _add_casualties(b: _Building, m: Mention) -> None:
         b.event.add_evidence(field_name, (c.start, c.end))
         b.event.add_evidence(field_name, c.trigger)
         if c.victim and c.victim_span:
-            victim = actors.normalise_actor(c.victim)
-            if victim is not None and victim.kind in ("civilians", "military", "police", "protesters"):
-                b.victims.append((victim.name, victim.inter, c.victim_span))
+            hit = actors.normalise_actor(c.victim)
+            if hit is not None and hit.kind in ("civilians", "military", "police", "protesters"):
+                b.victims.append((hit.name, hit.inter, c.victim_span))
     for kind, count in per_kind.items():
         b.figures.setdefault(kind, []).append(count)
 
