@@ -307,6 +307,8 @@ def _apply_location(
 ) -> None:
     if location is not None:
         e.location, e.country, e.admin1, e.admin2 = location.location, location.country, location.admin1, location.admin2
+        if location.geo_precision == 3 and location.country and actors.country_name(location.location):
+            e.location = location.country  # "Tajik troops …": the country, named as a country
         e.latitude, e.longitude, e.geo_precision = location.latitude, location.longitude, location.geo_precision
         e.geonameid = location.geonameid
         for span in location.spans:
