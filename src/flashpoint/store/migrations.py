@@ -43,10 +43,23 @@ def _event_window_class(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_window ON events (window_class, date_lo)"))
 
 
+def _event_filter_indexes(conn: Connection) -> None:
+    """The API's and ``incidents``' common filters (type, place box, side, disputed) without full scans."""
+    for statement in (
+        "CREATE INDEX IF NOT EXISTS ix_events_event_date ON events (event_date)",
+        "CREATE INDEX IF NOT EXISTS ix_events_type ON events (event_type, sub_event_type)",
+        "CREATE INDEX IF NOT EXISTS ix_events_latlon ON events (latitude, longitude)",
+        "CREATE INDEX IF NOT EXISTS ix_events_side ON events (claimant_side)",
+        "CREATE INDEX IF NOT EXISTS ix_incidents_disputed ON incidents (disputed)",
+    ):
+        conn.execute(text(statement))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
     ("0003_event_window_class", _event_window_class),
+    ("0004_event_filter_indexes", _event_filter_indexes),
 )
 
 
