@@ -118,15 +118,14 @@ def _countries() -> tuple[_Country, ...]:
     )
 
 
-def demonyms_by_iso2() -> dict[str, tuple[str, ...]]:
-    """ISO 3166-1 alpha-2 code → its demonyms, first-listed first ('~' shared forms last).
-    The one table of demonyms: the entity fixes and the geoparser read it from here."""
-    table: dict[str, tuple[str, ...]] = {}
-    for c in _countries():
-        plain = [d for d in c.demonyms if not d.startswith("~")]
-        shared = [d.lstrip("~") for d in c.demonyms if d.startswith("~")]
-        table[c.iso2] = tuple(plain + shared)
-    return table
+@functools.cache
+def demonym_forms() -> tuple[tuple[str, str], ...]:
+    """(ISO 3166-1 alpha-2 code, demonym) for every country: every plainly listed form first, then
+    the forms a country shares with another ('~'), so a first-claim-wins reader gives "Congolese"
+    to DR Congo. The one table of demonyms: the entity fixes and the geoparser read it from here."""
+    plain = [(c.iso2, d) for c in _countries() for d in c.demonyms if not d.startswith("~")]
+    shared = [(c.iso2, d.lstrip("~")) for c in _countries() for d in c.demonyms if d.startswith("~")]
+    return tuple(plain + shared)
 
 
 @functools.cache

@@ -97,27 +97,14 @@ def demonym_table() -> dict[str, str]:
     """Lower-cased demonym (and its plural) → ISO 3166-1 alpha-2 code, from the one country table
     (``flashpoint.actors``). A form shared by two countries goes to the one that lists it plainly
     ("Congolese" → CD, not CG)."""
-    from flashpoint.actors import demonyms_by_iso2
+    from flashpoint.actors import demonym_forms
 
     table: dict[str, str] = {}
-    by_country = demonyms_by_iso2()
-    for rank in (0, 1):
-        for code, names in by_country.items():
-            for i, name in enumerate(names):
-                if (rank == 0) == (i < _plain_count(code)):
-                    for form in (name, _plural(name)):
-                        if form:
-                            table.setdefault(form.lower(), code)
+    for code, name in demonym_forms():
+        for form in (name, _plural(name)):
+            if form:
+                table.setdefault(form.lower(), code)
     return table
-
-
-def _plain_count(code: str) -> int:
-    from flashpoint.actors import _countries
-
-    for c in _countries():
-        if c.iso2 == code:
-            return sum(1 for d in c.demonyms if not d.startswith("~"))
-    return 0
 
 
 def _plural(demonym: str) -> str | None:
@@ -144,9 +131,9 @@ def demonym_country(text: str, *, plural: bool = True) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _singular_demonyms() -> frozenset[str]:
-    from flashpoint.actors import demonyms_by_iso2
+    from flashpoint.actors import demonym_forms
 
-    return frozenset(name.lower() for names in demonyms_by_iso2().values() for name in names)
+    return frozenset(name.lower() for _, name in demonym_forms())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from flashpoint.geodesy import haversine_km as distance_km
 from flashpoint.model import Event
 
 __all__ = [
@@ -82,7 +83,6 @@ class LinkRules:
 
 
 DEFAULT_RULES = LinkRules()
-EARTH_RADIUS_KM = 6371.0
 
 
 # --- dates ----------------------------------------------------------------------------------
@@ -113,12 +113,6 @@ def dates_compatible(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> bo
 
 # --- places ---------------------------------------------------------------------------------
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _has_point(e: Event) -> bool:

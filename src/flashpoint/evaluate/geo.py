@@ -22,7 +22,6 @@ coordinates, so missed names count as wrong: the figure comparable with "finds a
 
 from __future__ import annotations
 
-import math
 import statistics
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from flashpoint.errors import EvaluationError
+from flashpoint.geodesy import haversine_km
 from flashpoint.model import Place
 
 ACCURACY_KM = 161.0
@@ -63,12 +63,6 @@ class GeoGoldArticle:
     docid: str = ""
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres (mean Earth radius 6371.0088 km)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # ---------------------------------------------------------------------------------------------

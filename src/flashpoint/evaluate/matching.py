@@ -15,7 +15,6 @@ Events are plain mappings here (see ``report.event_record``): ``event_date``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +23,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from flashpoint.evaluate.metrics import normalise_text
+from flashpoint.geodesy import haversine_km
 
-EARTH_RADIUS_KM = 6371.0088
 NEUTRAL = 0.5
 """Cost of a component that cannot be compared (a value missing on either side)."""
 
@@ -53,12 +52,6 @@ class MatchSettings:
 DEFAULT_SETTINGS = MatchSettings()
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def distance_km(gold: Mapping[str, Any], system: Mapping[str, Any]) -> float | None:

@@ -335,7 +335,7 @@ class Store:
                          .where(func.lower(events.c.country) == country.lower()))
             q = q.where(or_(func.lower(incidents.c.country) == country.lower(), incidents.c.id.in_(in_events)))
         with self.engine.connect() as conn:
-            return [_incident_row_dict(r._mapping) for r in conn.execute(q)]
+            return [incident_row_dict(r._mapping) for r in conn.execute(q)]
 
     def incident(self, incident_id: int) -> dict[str, Any] | None:
         """One incident: dates, place, events (each with its document), agreed and disputed fields."""
@@ -349,7 +349,7 @@ class Store:
         published = {d: docs[d].published for d in docs}
         texts = {d: docs[d].text for d in docs}
         comparison = disputes.compare(members, published=published, texts=texts)
-        data = _incident_row_dict(row._mapping)
+        data = incident_row_dict(row._mapping)
         data["events"] = [_event_summary(e, docs.get(e.document_id or "")) for e in members]
         data.update(comparison.to_dict())
         data["versions"] = {k: [v.to_dict() for v in vs] for k, vs in comparison.versions.items()}
@@ -442,7 +442,8 @@ def _incident_summary(members: list[Event]) -> dict[str, Any]:
     }
 
 
-def _incident_row_dict(r: Any) -> dict[str, Any]:
+def incident_row_dict(r: Any) -> dict[str, Any]:
+    """An incident row as the API, the CLI and the web page show it."""
     return {
         "id": r["id"],
         "dates": {"start": _iso(r["date_lo"]), "end": _iso(r["date_hi"])},

@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from flashpoint.link import DEFAULT_RULES
 from flashpoint.model import Claimant, Event
 from flashpoint.store.schema import documents, events, failures, incident_events, incidents, places
+from flashpoint.store.store import incident_row_dict
 
 __all__ = [
     "Filters", "Page", "Result", "list_events", "list_incidents", "list_documents", "list_places",
@@ -301,17 +302,6 @@ def _matching_event_ids_incidents(f: Filters) -> Select[Any]:
     return (select(incident_events.c.incident_id)
             .join(events, events.c.id == incident_events.c.event_id)
             .where(*event_conditions(f)))
-
-
-def incident_row_dict(r: Any) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "dates": {"start": _iso(r["date_lo"]), "end": _iso(r["date_hi"])},
-        "place": {"location": r["location"], "admin1": r["admin1"], "country": r["country"],
-                  "latitude": r["latitude"], "longitude": r["longitude"]},
-        "n_events": r["n_events"], "n_documents": r["n_documents"],
-        "disputed_fields": [x for x in (r["disputed"] or "").split(",") if x],
-    }
 
 
 def list_incidents(engine: Engine, f: Filters, page: Page) -> Result:
