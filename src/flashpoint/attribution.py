@@ -103,7 +103,8 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
     sentence_statement: dict[int, int] = {}
     found_outlet, outlet_span = outlet, None
     last: int | None = None
-    for sent in doc.sents:
+    sents = list(doc.sents)  # built once: every pass below walks the same sentences
+    for sent in sents:
         st = _statement_in(sent, statements, last)
         if st is not None:
             if st.relay and found_outlet is None:
@@ -112,15 +113,14 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
                 statements.append(st)
             last = statements.index(st)
             sentence_statement[sent.start_char] = last
-    _assign_regions(doc, regions, statements, sentence_statement)
-    _attribute_from_next(doc, sentence_statement)
+    _assign_regions(sents, regions, statements, sentence_statement)
+    _attribute_from_next(doc, sents, sentence_statement)
     return Attribution(found_outlet, outlet_span, statements, sentence_statement, default_country)
 
 
-def _attribute_from_next(doc: Doc, sentence_statement: dict[int, int]) -> None:
+def _attribute_from_next(doc: Doc, sents: list[Span], sentence_statement: dict[int, int]) -> None:
     """Wire style: "Gunmen killed five people on Monday. Police said the attackers fled."
     An unattributed sentence takes the source named in the next sentence of its paragraph."""
-    sents = list(doc.sents)
     for sent, following in zip(sents, sents[1:]):
         if sent.start_char in sentence_statement or following.start_char not in sentence_statement:
             continue
@@ -247,14 +247,13 @@ def _outlet_from_relay(st: Statement) -> tuple[str | None, tuple[int, int] | Non
 
 
 def _assign_regions(
-    doc: Doc,
+    sents: list[Span],
     regions: list[tuple[int, int]],
     statements: list[Statement],
     sentence_statement: dict[int, int],
 ) -> None:
     """Give each quote region the statement attributed in it (or right after/before it),
     and mark every sentence inside the region as covered by that statement."""
-    sents = list(doc.sents)
     for start, end in regions:
         owner = _region_owner(sents, start, end, sentence_statement)
         if owner is None:

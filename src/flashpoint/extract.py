@@ -23,6 +23,7 @@ from flashpoint.detect import Trigger, find_triggers
 from flashpoint.lexicon import loaded_terms, token_matches
 from flashpoint.model import Claimant, Span as CharSpan
 from flashpoint.roles import Roles, roles_of
+from flashpoint.typology import EVENT_TYPE_OF
 
 _MIN_TRIGGER_WEIGHT = 0.5
 _VIOLENT_FAMILIES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
@@ -109,7 +110,7 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
     )
     mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
     if live:
-        _fill_roles(doc, mention, ctx)
+        _fill_roles(doc, sent, mention, ctx)
         _classify(mention, sent, sents[i + 1] if i + 1 < len(sents) else None, ctx)
     mention.loaded = loaded_in(sent)
     if mention.sub_event_type is None and not casualties:
@@ -132,22 +133,21 @@ def _main_trigger(mention: Mention) -> Trigger:
     return max(mention.triggers, key=lambda t: max(t.types.values()))
 
 
-def _fill_roles(doc: Doc, mention: Mention, ctx: DocContext) -> None:
+def _fill_roles(doc: Doc, sent: Span, mention: Mention, ctx: DocContext) -> None:
     trigger = _main_trigger(mention)
     roles: Roles = roles_of(doc, trigger.head, reciprocal="Armed clash" in trigger.types)
-    mention.agent, mention.agent_span = _actor_in(doc, roles.agent, ctx, exclude=None)
-    mention.target, mention.target_span = _actor_in(doc, roles.target, ctx, exclude=mention.agent_span)
+    mention.agent, mention.agent_span = _actor_in(doc, sent, roles.agent, ctx, exclude=None)
+    mention.target, mention.target_span = _actor_in(doc, sent, roles.target, ctx, exclude=mention.agent_span)
     if mention.agent is None:
-        mention.agent, mention.agent_span = _nearest_actor_before(doc, trigger, mention.target_span, ctx, mention.claimant_spans)
+        mention.agent, mention.agent_span = _nearest_actor_before(sent, trigger, mention.target_span, ctx, mention.claimant_spans)
 
 
 def _nearest_actor_before(
-    doc: Doc, trigger: Trigger, target: CharSpan | None, ctx: DocContext, speakers: list[CharSpan]
+    sent: Span, trigger: Trigger, target: CharSpan | None, ctx: DocContext, speakers: list[CharSpan]
 ) -> tuple[Actor | None, CharSpan | None]:
     """When the parse gives no subject (appositions, headlines), the actor or state named last
     before the trigger in its sentence, outside the target, is the best guess at the doer.
     The one who says it ("Azerbaijan's defence ministry said …") is not the doer."""
-    sent = doc[trigger.start].sent
     lo, hi = sent.start_char, trigger.char_start
 
     def speaking(start: int) -> bool:
@@ -177,7 +177,7 @@ def _after_preposition(ent: Span) -> bool:
 
 
 def _actor_in(
-    doc: Doc, span: tuple[int, int] | None, ctx: DocContext, exclude: CharSpan | None
+    doc: Doc, sent: Span, span: tuple[int, int] | None, ctx: DocContext, exclude: CharSpan | None
 ) -> tuple[Actor | None, CharSpan | None]:
     """The actor named in a role's token span: a known actor mention inside it, else the
     phrase itself normalised; a pronoun resolves to the nearest actor named before it."""
@@ -192,7 +192,7 @@ def _actor_in(
     if len(phrase) == 1 and phrase[0].pos_ == "PRON":
         before = [
             m for m in ctx.actor_mentions
-            if m.end <= start and m.start >= phrase.sent.start_char and (exclude is None or m.start != exclude[0])
+            if m.end <= start and m.start >= sent.start_char and (exclude is None or m.start != exclude[0])
         ]
         if before:
             return before[-1].actor, (before[-1].start, before[-1].end)
@@ -308,6 +308,4 @@ def loaded_in(sent: Span) -> list[tuple[str, CharSpan]]:
 
 
 def is_violent(sub_event_type: str | None) -> bool:
-    from flashpoint.typology import EVENT_TYPE_OF
-
     return sub_event_type is not None and EVENT_TYPE_OF.get(sub_event_type) in _VIOLENT_FAMILIES

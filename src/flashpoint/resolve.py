@@ -54,6 +54,7 @@ def resolve(
 ) -> list[Event]:
     """Merge mentions into events and fill every field."""
     built: list[_Building] = []
+    dateline = dateline_span(document.text)  # once per document: where the reporter files from
     for mention in mentions:
         if mention.sub_event_type is None:
             _attach_casualties(mention, built)
@@ -63,7 +64,7 @@ def resolve(
         if mention.sub_event_type in _STRATEGIC_NEEDS_DATE and mention.date_source == "inherited":
             # Background ("troops were deployed there last year …") told inside another story.
             continue
-        location = _locate(mention, document, places, locator)
+        location = _locate(mention, document, places, locator, dateline)
         nearby = _all_places(mention, document, places, locator)
         target = _merge_target(mention, location, built)
         if target is None:
@@ -92,7 +93,9 @@ def _background(m: Mention, document: Document) -> bool:
     return (document.published - m.date).days > 45
 
 
-def _locate(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> Location | None:
+def _locate(
+    mention: Mention, document: Document, places: list[Place], locator: Locator | None, dateline: Span | None
+) -> Location | None:
     """Where it happened: the most specific place named in the sentence, not counting the
     dateline (where the reporter files from) or places that name an actor; if the sentence names
     no town, the town the story named just before."""
@@ -101,7 +104,6 @@ def _locate(mention: Mention, document: Document, places: list[Place], locator: 
     start, end = mention.sent_span
     # A place that names one of the actors ("Armenia attempted to deploy …") is not where it happened.
     actor_spans = [s for s in (mention.agent_span, mention.target_span) if s is not None]
-    dateline = dateline_span(document.text)
     usable = [
         p for p in places
         if p.kind != "metonymic"  # "Moscow said", "Moscow time": a government or a clock, not a scene
