@@ -45,10 +45,10 @@ SIDES = ("Armenia", "Azerbaijan", "Mali", "Sudan", None)
 
 def build(path: Path, n_events: int, per_doc: int = 5, seed: int = 7) -> None:
     """A database of ``n_events`` generated events (``per_doc`` per document, one incident each)."""
-    from flashpoint.store import open_store
+    from flashpoint.corpus.store import open_store
 
     rng = random.Random(seed)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with open_store(path) as store, store.engine.begin() as conn:
         docs, evs, incs, links = [], [], [], []
         for i in range(n_events):
@@ -91,7 +91,7 @@ def build(path: Path, n_events: int, per_doc: int = 5, seed: int = 7) -> None:
 def _flush(conn: Any, docs: list, evs: list, incs: list, links: list) -> None:  # type: ignore[type-arg]
     from sqlalchemy import insert
 
-    from flashpoint.store.schema import documents, events, incident_events, incidents
+    from flashpoint.corpus.store.schema import documents, events, incident_events, incidents
 
     for table, rows in ((documents, docs), (events, evs), (incidents, incs), (incident_events, links)):
         if rows:

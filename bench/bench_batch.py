@@ -3,7 +3,7 @@ coder, on one generated corpus in one run; and the time to link 10k and 100k eve
 
 Run: .venv/bin/python bench/bench_batch.py [--docs N] [--seed S] [--events 10000,100000]
 Prints one JSON object (the figures in bench/RESULTS.md come from it). No outside data: the corpus
-is flashpoint.corpus_gen's, the events for linking are generated here.
+is flashpoint.training.corpus_gen's, the events for linking are generated here.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def bare_spacy(texts: list[str]) -> dict[str, Any]:
 
 
 def one_process(corpus: Path) -> dict[str, Any]:
-    from flashpoint.ingest import read_sources
+    from flashpoint.ingest.files import read_sources
     from flashpoint.pipeline import Coder
 
     docs = list(read_sources([str(corpus)]))
@@ -64,7 +64,7 @@ def one_process(corpus: Path) -> dict[str, Any]:
 
 
 def batch(corpus: Path, workers: int, partition_size: int) -> dict[str, Any]:
-    from flashpoint.batch import local_client, run_batch
+    from flashpoint.batch.run import local_client, run_batch
 
     client = local_client(workers=workers)
     try:
@@ -108,9 +108,9 @@ def synthetic_events(n: int, seed: int = 0) -> list[Event]:
 
 
 def linking(sizes: list[int], workers: int) -> list[dict[str, Any]]:
-    from flashpoint import link
-    from flashpoint.batch import local_client
-    from flashpoint.batch_link import link_events
+    from flashpoint.batch.link import link_events
+    from flashpoint.batch.run import local_client
+    from flashpoint.corpus import link
 
     results = []
     client = local_client(workers=workers)
@@ -146,8 +146,8 @@ def main() -> None:
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
-    from flashpoint.batch import ensure_gazetteer
-    from flashpoint.corpus_gen import write_jsonl
+    from flashpoint.batch.run import ensure_gazetteer
+    from flashpoint.training.corpus_gen import write_jsonl
 
     ensure_gazetteer()
     report: dict[str, Any] = {

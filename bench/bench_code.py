@@ -38,7 +38,7 @@ def main() -> None:
 
     import spacy
 
-    from flashpoint.ingest import document_from_text
+    from flashpoint.ingest.files import document_from_text
     from flashpoint.pipeline import Coder
 
     texts = _texts() * args.repeat

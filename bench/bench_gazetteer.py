@@ -29,7 +29,7 @@ def rss_mb() -> float:
 
 
 def build(path: Path) -> dict[str, float]:
-    code = ("import sys; from pathlib import Path; from flashpoint.gazetteer import build_default; "
+    code = ("import sys; from pathlib import Path; from flashpoint.geo.gazetteer import build_default; "
             "build_default(Path(sys.argv[1]), progress=False)")
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(path)], check=True)
@@ -39,7 +39,7 @@ def build(path: Path) -> dict[str, float]:
 
 def cold_open(path: Path) -> float:
     """Seconds to import the module and open the index, in a fresh interpreter."""
-    code = ("import time, sys; t = time.perf_counter(); from flashpoint.gazetteer import Gazetteer; "
+    code = ("import time, sys; t = time.perf_counter(); from flashpoint.geo.gazetteer import Gazetteer; "
             "g = Gazetteer.open(sys.argv[1], build=False); print(time.perf_counter() - t)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True)
     return float(out.stdout.strip())
@@ -73,7 +73,7 @@ def main() -> None:
         result["index_size_mb"] = round(path.stat().st_size / 1e6, 1)
         result["cold_open_seconds"] = round(cold_open(path), 4)
 
-        from flashpoint.gazetteer import Gazetteer
+        from flashpoint.geo.gazetteer import Gazetteer
 
         qs = queries(path, args.queries)
         base = rss_mb()
@@ -89,7 +89,7 @@ def main() -> None:
         result["places"] = info["places"]
         result["names"] = info["names"]
 
-        from flashpoint.gazetteer import loose_key, normalise
+        from flashpoint.geo.gazetteer import loose_key, normalise
 
         normalise.cache_clear()
         loose_key.cache_clear()

@@ -82,7 +82,7 @@ def bench_linker(sizes: list[int], mode: str) -> None:
 
 
 def bench_store(sizes: list[int]) -> None:
-    from flashpoint.store import open_store
+    from flashpoint.corpus.store import open_store
 
     print("\nstore (SQLite, one transaction per document, incremental linking), constant density")
     print(f"{'events':>8} {'seconds':>9} {'docs/s':>8} {'ms/doc, 50-60%':>18} {'ms/doc, last 10%':>17} {'incidents':>10}")

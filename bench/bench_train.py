@@ -1,4 +1,4 @@
-"""Training cost and coding throughput of a trained type model, on notes from flashpoint.synth.
+"""Training cost and coding throughput of a trained type model, on notes from flashpoint.training.synth.
 
 Run: .venv/bin/python bench/bench_train.py [--n 20000 | --n 100000] [--rule-sample 300] [--code-docs 200]
 
@@ -41,9 +41,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
 
+    from flashpoint.extract.typemodel import TrainedClassifier
     from flashpoint.pipeline import Coder
-    from flashpoint.synth import generate
-    from flashpoint.train import Example, TrainedClassifier, _group, rule_instances, save_model, train
+    from flashpoint.training.synth import generate
+    from flashpoint.training.train import Example, _group, rule_instances, save_model, train
 
     t0 = time.perf_counter()
     rows = list(generate(args.n, seed=args.seed))

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 PG_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
-_server: "Server | None" = None
+_server: Server | None = None
 _counter = itertools.count(1)
 
 

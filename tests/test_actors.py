@@ -8,15 +8,15 @@ import pycountry
 import pytest
 import spacy
 
-from flashpoint.actors import (
+from flashpoint.extract.actors import (
     Actor,
+    _countries,  # the table itself, for the coverage test
     country_name,
     demonym_spans,
     find_actor_mentions,
     inter_in,
     normalise_actor,
 )
-from flashpoint.actors import _countries  # the table itself, for the coverage test
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_4d41038f671f9c9f.txt"
 
@@ -282,7 +282,7 @@ def test_every_acled_pattern_for_every_country_normalises_to_itself() -> None:
 
 
 def test_every_named_group_and_alias_resolves_to_its_entry() -> None:
-    from flashpoint.actors import _groups
+    from flashpoint.extract.actors import _groups
 
     for group in _groups():
         name = group.name.replace("{country}", "Iraq")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from flashpoint.corpus import ingest, open_store
 from flashpoint.model import ACLED_COLUMNS
-from flashpoint.store import ingest, open_store
 from flashpoint.web.app import create_app
 
 DEMO = sorted(str(p) for p in (Path(__file__).parents[1] / "demo").glob("*.json"))
@@ -331,7 +331,7 @@ def test_country_outlines_come_from_an_installed_package(client: TestClient) -> 
 def test_serve_refuses_a_missing_database(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from flashpoint.cli_serve import serve
+    from flashpoint.cli.serve import serve
 
     result = CliRunner().invoke(serve, ["--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2 and "flashpoint ingest" in result.output

@@ -22,11 +22,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from flashpoint import batch, batch_link, link
-from flashpoint.cli_batch import COMMANDS
-from flashpoint.corpus_gen import generate, write_jsonl
+from flashpoint.batch import link as batch_link
+from flashpoint.batch import run as batch
+from flashpoint.cli.batch import COMMANDS
+from flashpoint.corpus import link
 from flashpoint.errors import UsageError
 from flashpoint.model import CodedDocument, Event, Failure
+from flashpoint.training.corpus_gen import generate, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -130,7 +132,7 @@ def test_generator_is_deterministic_and_varied() -> None:
 
 @pytest.mark.slow
 def test_batch_gives_the_same_events_as_code(run_dir: Path, corpus: Path) -> None:
-    from flashpoint.ingest import read_sources
+    from flashpoint.ingest.files import read_sources
     from flashpoint.pipeline import code_documents
 
     expected = [r for r in code_documents(read_sources([str(corpus)])) if isinstance(r, CodedDocument)]
@@ -164,7 +166,7 @@ def test_a_finished_run_is_not_redone_and_cannot_be_overwritten(run_dir: Path, c
 def test_killed_run_resumes_with_every_document_exactly_once(tmp_path: Path, client: Any) -> None:
     corpus = _corpus(tmp_path / "c.jsonl", 24, seed=11)
     out = tmp_path / "run"
-    command = [PY, "-m", "flashpoint.cli_batch", "batch", str(corpus), "--out", str(out), "--workers", "1",
+    command = [PY, "-m", "flashpoint.cli.batch", "batch", str(corpus), "--out", str(out), "--workers", "1",
                "--partition-size", "3", "-q"]
     proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -190,7 +192,7 @@ def test_killed_run_resumes_with_every_document_exactly_once(tmp_path: Path, cli
 
 @pytest.mark.slow
 def test_load_gives_the_same_store_as_ingest(run_dir: Path, corpus: Path, tmp_path: Path) -> None:
-    from flashpoint.store import ingest, open_store
+    from flashpoint.corpus import ingest, open_store
 
     report = batch.load_run(run_dir, tmp_path / "batch.db")
     assert report["failed"] == 3 and report["added"] > 0

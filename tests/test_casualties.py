@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from flashpoint.casualties import Casualty, conservative, find_casualties, parse_count
+from flashpoint.extract.casualties import Casualty, conservative, find_casualties, parse_count
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_4d41038f671f9c9f.txt"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from flashpoint.components import FACTORY, demonym_country, load_pipeline
 from flashpoint.errors import ModelError
-from flashpoint.gazetteer import Gazetteer
+from flashpoint.geo.gazetteer import Gazetteer
+from flashpoint.nlp.components import FACTORY, demonym_country, load_pipeline
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_4d41038f671f9c9f.txt"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flashpoint.dates import DateMention, find_dates, inherit
+from flashpoint.extract.dates import DateMention, find_dates, inherit
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_4d41038f671f9c9f.txt"
 PUB = dt.date(2021, 11, 20)  # a Saturday

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flashpoint.disputes import compare
+from flashpoint.corpus.disputes import compare
 from flashpoint.model import Claimant, Event
 
 D = dt.date(2021, 11, 16)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from flashpoint.cli_evaluate import evaluate as evaluate_command
+from flashpoint.cli.evaluate import evaluate as evaluate_command
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate import (
     evaluate_acled,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flashpoint.cli_gazetteer import gazetteer as gazetteer_cli
+from flashpoint.cli.gazetteer import gazetteer as gazetteer_cli
 from flashpoint.errors import GazetteerError
-from flashpoint.gazetteer import GazEntry, Gazetteer, division_stem, loose_key, normalise
+from flashpoint.geo.gazetteer import GazEntry, Gazetteer, division_stem, loose_key, normalise
 
 
 def km(a: GazEntry, lat: float, lon: float) -> float:

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flashpoint.cli_gazetteer import gazetteer as gazetteer_cli
+from flashpoint.cli.gazetteer import gazetteer as gazetteer_cli
 from flashpoint.errors import GazetteerError
-from flashpoint.gazetteer import Gazetteer
-from flashpoint.geonames import classify, fetch, import_dumps
+from flashpoint.geo.gazetteer import Gazetteer
+from flashpoint.geo.geonames import classify, fetch, import_dumps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geonames"
 SIDE_FILES = ["alternateNamesV2.txt", "admin1CodesASCII.txt", "admin2Codes.txt", "hierarchy.txt"]

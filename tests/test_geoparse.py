@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
-from flashpoint.cli_geoparse import geoparse
-from flashpoint.components import load_pipeline
+from flashpoint.cli.geoparse import geoparse
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate.geo import GeoGoldArticle, GeoGoldToponym, evaluate_geo, haversine_km, read_geo_gold
-from flashpoint.gazetteer import Gazetteer
-from flashpoint.geoparse import Geoparser
+from flashpoint.geo.gazetteer import Gazetteer
+from flashpoint.geo.geoparse import Geoparser
 from flashpoint.model import Place
+from flashpoint.nlp.components import load_pipeline
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parents[1] / "shared" / "seed" / "000_4d41038f671f9c9f.txt"

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from flashpoint import errors, settings
-from flashpoint.clean import remove_chrome
-from flashpoint.ingest import (
+from flashpoint.errors import InputError
+from flashpoint.ingest.clean import remove_chrome
+from flashpoint.ingest.files import (
     document_from_html,
     document_from_record,
     document_from_text,
     is_clearly_non_english,
     read_sources,
 )
-from flashpoint.errors import InputError
 from flashpoint.model import Document, Failure
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
@@ -258,7 +258,7 @@ def test_oversize_file(tmp_path: Path) -> None:
 
 def test_undecodable_file(tmp_path: Path) -> None:
     path = tmp_path / "odd.txt"
-    path.write_bytes("Troops clashed near the river. ".encode() * 5 + b"\x81\x8d\x8f\x90\x9d\xff")
+    path.write_bytes(b"Troops clashed near the river. " * 5 + b"\x81\x8d\x8f\x90\x9d\xff")
     assert only_failure(path).code == errors.E_UNREADABLE
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from flashpoint import link
+from flashpoint.corpus import link
 from flashpoint.model import Claimant, Event
 
 D = dt.date(2021, 11, 16)

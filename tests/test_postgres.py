@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 import pg
-from flashpoint.store import ingest, open_store
+from flashpoint.corpus import ingest, open_store
 from test_store import _ingest_process, partition, spec_coder, write_corpus
 
 
 def test_url_forms_select_the_psycopg_driver() -> None:
-    from flashpoint.store.db import database_url
+    from flashpoint.corpus.store.db import database_url
 
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"

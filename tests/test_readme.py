@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from flashpoint.cli import cli
+from flashpoint.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flashpoint.ingest import read_sources
+from flashpoint.ingest.files import read_sources
 from flashpoint.model import CodedDocument, Event
 from flashpoint.pipeline import default_coder
 

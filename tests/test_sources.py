@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from flashpoint import errors, sources
+from flashpoint import errors
+from flashpoint.ingest import sources
+from flashpoint.ingest.sources import FetchOptions
 from flashpoint.model import CodedDocument, Document, Failure
-from flashpoint.sources import FetchOptions
 
 FAST = FetchOptions(timeout=2.0, retries=2, backoff=0.01)
 
@@ -179,7 +180,7 @@ def test_a_feed_item_that_cannot_be_fetched_falls_back_to_its_own_text(site: Sit
 
 
 def test_ingest_a_feed_into_the_store(site: Site, tmp_path: Path) -> None:
-    from flashpoint.store import ingest, open_store
+    from flashpoint.corpus import ingest, open_store
 
     site.add("/a", CLASH)
     site.add("/b", GRENADE)

@@ -24,11 +24,11 @@ import pytest
 from click.testing import CliRunner
 
 import pg
-from flashpoint.cli_store import COMMANDS
+from flashpoint.cli.store import COMMANDS
+from flashpoint.corpus import ingest, open_store
+from flashpoint.corpus.store.store import Store
 from flashpoint.errors import StoreError
 from flashpoint.model import Claimant, CodedDocument, Document, Event, Failure, Place
-from flashpoint.store import ingest, open_store
-from flashpoint.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -267,7 +267,7 @@ INGEST_SCRIPT = """
 import json, sys
 sys.path.insert(0, {tests!r})
 from test_store import spec_coder
-from flashpoint.store import ingest, open_store
+from flashpoint.corpus import ingest, open_store
 docs, db, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
 spec = json.load(open(docs + "/spec.json"))
 with open_store(db) as store:
@@ -335,7 +335,7 @@ def test_two_ingest_processes_on_one_sqlite_file_both_finish(tmp_path: Path) -> 
     db = str(tmp_path / "shared.db")
     procs = [_ingest_process(half, db, 0.01) for half in halves]
     results = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, results):
+    for p, (_out, err) in zip(procs, results):
         assert p.returncode == 0, err
         assert "locked" not in err
     assert [json.loads(out)["added"] for out, _ in results] == [30, 30]

@@ -1,6 +1,6 @@
 """flashpoint train: learn the sub-event type from coded notes, save, load, and code with it.
 
-Trains on notes from flashpoint.synth (our own templates), never on tests/fixtures.
+Trains on notes from flashpoint.training.synth (our own templates), never on tests/fixtures.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ pytest.importorskip("sklearn")
 
 from click.testing import CliRunner  # noqa: E402
 
-from flashpoint.classify import MentionContext  # noqa: E402
 from flashpoint.errors import ModelError, UsageError  # noqa: E402
+from flashpoint.extract.classify import MentionContext  # noqa: E402
+from flashpoint.extract.typemodel import TrainedClassifier, load_model  # noqa: E402
 from flashpoint.model import Document  # noqa: E402
-from flashpoint.synth import COLUMNS, generate, write_csv  # noqa: E402
-from flashpoint.train import (  # noqa: E402
+from flashpoint.training.synth import COLUMNS, generate, write_csv  # noqa: E402
+from flashpoint.training.train import (  # noqa: E402
     Example,
-    TrainedClassifier,
-    load_model,
     parse_acled_examples,
     read_examples,
     save_model,
@@ -124,7 +123,7 @@ def test_trained_classifier_ranks_like_a_type_classifier(trained_dir: Path) -> N
 
 
 def test_bad_model_names_and_folders_say_what_to_do(tmp_path: Path) -> None:
-    from flashpoint.models import load_classifier
+    from flashpoint.extract.registry import load_classifier
 
     with pytest.raises(ModelError, match="flashpoint train"):
         load_classifier(str(tmp_path / "nothing-here"))
@@ -192,8 +191,8 @@ def test_a_users_own_typology_trains_and_codes(notes_csv: Path, tmp_path: Path, 
 
 def test_train_cli_prints_held_out_scores_and_models_list_finds_it(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from flashpoint.cli_train import COMMANDS, models
-    from flashpoint.cli_train import train as train_cmd
+    from flashpoint.cli.train import COMMANDS, models
+    from flashpoint.cli.train import train as train_cmd
 
     assert {c.name for c in COMMANDS} == {"train", "models"}
     monkeypatch.setenv("FLASHPOINT_HOME", str(tmp_path / "home"))
@@ -209,14 +208,14 @@ def test_train_cli_prints_held_out_scores_and_models_list_finds_it(tmp_path: Pat
     assert {"rules", "mine"} <= set(names)
     assert names["mine"]["kind"] == "user" and names["mine"]["labels"] == 25
 
-    from flashpoint.models import load_classifier
+    from flashpoint.extract.registry import load_classifier
 
     assert load_classifier("mine").name == "mine"
     assert load_classifier("rules").name == "rules"
 
 
 def test_train_cli_refuses_unusable_data(tmp_path: Path) -> None:
-    from flashpoint.cli_train import train as train_cmd
+    from flashpoint.cli.train import train as train_cmd
 
     bad = tmp_path / "bad.csv"
     bad.write_text("event_date,notes\n2024-01-01,something happened\n")

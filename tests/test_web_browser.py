@@ -71,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import httpx
     import uvicorn
 
-    from flashpoint.store import ingest, open_store
+    from flashpoint.corpus import ingest, open_store
     from flashpoint.web.app import create_app
 
     db = tmp_path_factory.mktemp("browser") / "demo.db"

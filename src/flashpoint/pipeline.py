@@ -11,21 +11,21 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from flashpoint import actors
-from flashpoint.attribution import attribute
-from flashpoint.classify import RuleClassifier, TypeClassifier
-from flashpoint.dates import find_dates
 from flashpoint.errors import E_PROCESSING
-from flashpoint.extract import DocContext, extract_mentions
+from flashpoint.extract import actors
+from flashpoint.extract.attribution import attribute
+from flashpoint.extract.classify import RuleClassifier, TypeClassifier
+from flashpoint.extract.dates import find_dates
+from flashpoint.extract.mentions import DocContext, extract_mentions
 from flashpoint.model import CodedDocument, Document, Failure, Place
-from flashpoint.resolve import resolve
+from flashpoint.resolve.events import resolve
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from flashpoint.gazetteer import Gazetteer
-    from flashpoint.geoparse import Geoparser
+    from flashpoint.geo.gazetteer import Gazetteer
+    from flashpoint.geo.geoparse import Geoparser
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Coder:
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            from flashpoint.gazetteer import Gazetteer
+            from flashpoint.geo.gazetteer import Gazetteer
 
             self._gazetteer = Gazetteer.open()
         return self._gazetteer
@@ -58,8 +58,8 @@ class Coder:
     @property
     def nlp(self) -> Language:
         if self._nlp is None:
-            from flashpoint import segment
-            from flashpoint.components import load_pipeline
+            from flashpoint.nlp import segment
+            from flashpoint.nlp.components import load_pipeline
 
             self._nlp = load_pipeline(self.gazetteer)
             segment.add_to(self._nlp)
@@ -68,7 +68,7 @@ class Coder:
     @property
     def geoparser(self) -> Geoparser:
         if self._geoparser is None:
-            from flashpoint.geoparse import Geoparser
+            from flashpoint.geo.geoparse import Geoparser
 
             self._geoparser = Geoparser(self.gazetteer)
         return self._geoparser
@@ -165,8 +165,8 @@ _model_coders: dict[str, Coder] = {}
 
 
 def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None) -> Iterator[CodedDocument | Failure]:
-    """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.models)."""
-    from flashpoint.models import fill_event_types, load_classifier
+    """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.extract.registry)."""
+    from flashpoint.extract.registry import fill_event_types, load_classifier
 
     coder = default_coder()
     if model not in (None, "", "rules"):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from flashpoint.errors import EvaluationError
-from flashpoint.geodesy import haversine_km
+from flashpoint.geo.geodesy import haversine_km
 from flashpoint.model import Place
 
 ACCURACY_KM = 161.0

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from flashpoint.evaluate.metrics import normalise_text
-from flashpoint.geodesy import haversine_km
+from flashpoint.geo.geodesy import haversine_km
 
 NEUTRAL = 0.5
 """Cost of a component that cannot be compared (a value missing on either side)."""

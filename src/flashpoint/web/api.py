@@ -22,12 +22,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
+from flashpoint.corpus.store import queries
+from flashpoint.corpus.store.queries import Filters, Page, Result
 from flashpoint.errors import FlashpointError
 from flashpoint.model import Document, Failure
 from flashpoint.typology import ALL_SUB_EVENT_TYPES, EVENT_TYPES
-from flashpoint.web import queries
-from flashpoint.web.app import ApiError
-from flashpoint.web.queries import Filters, Page, Result
+from flashpoint.web.errors import ApiError
 
 router = APIRouter(prefix="/api")
 
@@ -206,7 +206,7 @@ def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
     if compact:
         result.items = [{k: i[k] for k in (*COMPACT_FIELDS, "latitude", "longitude")} for i in result.items]
     if fmt == "csv":
-        from flashpoint.exports import COLUMNS, event_records
+        from flashpoint.corpus.exports import COLUMNS, event_records
 
         pairs = [(queries.event_from_row(r), r["incident_id"]) for r in rows]
         return _csv_response(event_records(pairs), list(COLUMNS), result.total, "events")
@@ -325,7 +325,7 @@ def _check_token(request: Request) -> None:
 
 
 def _code_and_store(request: Request, record: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    from flashpoint.ingest import document_from_record
+    from flashpoint.ingest.files import document_from_record
     from flashpoint.pipeline import code_documents
 
     doc: Document = document_from_record(record, source="api")

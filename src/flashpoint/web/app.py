@@ -24,8 +24,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
+from flashpoint.corpus.store import Store, open_store
 from flashpoint.errors import FlashpointError
-from flashpoint.store import Store, open_store
+from flashpoint.web.errors import ApiError, error_body
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +40,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-class ApiError(Exception):
-    """An error answered as ``{"error": {"code", "message"}}`` with ``status``."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def error_body(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
 
 
 class BodyLimit:

@@ -18,9 +18,10 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from flashpoint.disputes import FIELDS as DISPUTE_FIELDS
-from flashpoint.web import api, queries
-from flashpoint.web.app import ApiError
+from flashpoint.corpus.disputes import FIELDS as DISPUTE_FIELDS
+from flashpoint.corpus.store import queries
+from flashpoint.web import api
+from flashpoint.web.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
 
@@ -146,7 +147,7 @@ def _list_context(request: Request) -> tuple[queries.Filters, queries.Page]:
                                     q=p.get("q"))
         page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500), offset=max(int(p.get("offset", 0)), 0))
     except ValueError as exc:
-        raise ApiError(422, "invalid_parameter", f"{exc}: dates are YYYY-MM-DD, limit and offset whole numbers")
+        raise ApiError(422, "invalid_parameter", f"{exc}: dates are YYYY-MM-DD, limit and offset whole numbers") from None
     return filters, page
 
 

@@ -1,0 +1,30 @@
+"""flashpoint's corpus store: documents, events, places, failures, incidents, user unlinks.
+
+``open_store(path_or_url)`` opens (and migrates) a SQLite file or a PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flashpoint.corpus.store.store import Added, Store
+
+DEFAULT_DB = "flashpoint.db"
+
+__all__ = ["Added", "DEFAULT_DB", "Store", "open_store"]
+
+
+def open_store(url_or_path: str | Path = DEFAULT_DB) -> Store:
+    """Open the database at a file path or ``postgresql://`` URL, applying pending migrations."""
+    from sqlalchemy.exc import OperationalError
+
+    from flashpoint.corpus.store import db
+    from flashpoint.errors import StoreError
+
+    store = Store(db.create(url_or_path))
+    try:
+        store.migrate()
+    except OperationalError as exc:
+        store.close()
+        raise StoreError(f"cannot open database {url_or_path}: {exc.orig}".strip(), code="E505") from None
+    return store

@@ -1,0 +1,83 @@
+"""Named migrations, applied in order and recorded in the ``migrations`` table.
+
+A migration is a name and a function of an open connection. A database remembers which names it
+has applied, so opening an up-to-date database does nothing, and a new release only appends to
+``MIGRATIONS`` (never edits an applied one). Migrations run inside the store's write lock, so two
+processes opening a fresh database at once do not both create it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import Connection, inspect, select, text
+
+from flashpoint.corpus.store import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _initial(conn: Connection) -> None:
+    """Every table of the first schema: documents, places, events, failures, incidents, unlinks."""
+    tables = [schema.documents, schema.places, schema.events, schema.failures,
+              schema.incidents, schema.incident_events, schema.unlinks]
+    schema.metadata.create_all(conn, tables=tables, checkfirst=True)
+
+
+def _incident_country_index(conn: Connection) -> None:
+    """``incidents --country`` filters on the incident's country; index it."""
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_incidents_country ON incidents (country)"))
+
+
+def _event_window_class(conn: Connection) -> None:
+    """Bucket event date windows by width, indexed with date_lo, for tight blocking queries."""
+    if "window_class" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.execute(text("ALTER TABLE events ADD COLUMN window_class INTEGER"))
+    rows = conn.execute(text("SELECT id, date_lo, date_hi FROM events WHERE window_class IS NULL")).all()
+    for row in rows:
+        conn.execute(text("UPDATE events SET window_class = :c WHERE id = :id"),
+                     {"c": schema.window_class(row.date_lo, row.date_hi), "id": row.id})
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_window ON events (window_class, date_lo)"))
+
+
+def _event_filter_indexes(conn: Connection) -> None:
+    """The API's and ``incidents``' common filters (type, place box, side, disputed) without full scans."""
+    for statement in (
+        "CREATE INDEX IF NOT EXISTS ix_events_event_date ON events (event_date)",
+        "CREATE INDEX IF NOT EXISTS ix_events_type ON events (event_type, sub_event_type)",
+        "CREATE INDEX IF NOT EXISTS ix_events_latlon ON events (latitude, longitude)",
+        "CREATE INDEX IF NOT EXISTS ix_events_side ON events (claimant_side)",
+        "CREATE INDEX IF NOT EXISTS ix_incidents_disputed ON incidents (disputed)",
+    ):
+        conn.execute(text(statement))
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (
+    ("0001_initial", _initial),
+    ("0002_incident_country_index", _incident_country_index),
+    ("0003_event_window_class", _event_window_class),
+    ("0004_event_filter_indexes", _event_filter_indexes),
+)
+
+
+def applied(conn: Connection) -> list[str]:
+    """Names of the migrations this database has applied, in order applied."""
+    if not inspect(conn).has_table("migrations"):
+        return []
+    rows = conn.execute(select(schema.migrations.c.name).order_by(schema.migrations.c.applied_at))
+    return [r.name for r in rows]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply every pending migration on ``conn`` (inside the caller's transaction); returns their names."""
+    schema.migrations.create(conn, checkfirst=True)
+    done = set(applied(conn))
+    ran: list[str] = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        step(conn)
+        conn.execute(schema.migrations.insert().values(name=name, applied_at=dt.datetime.now(dt.UTC)))
+        ran.append(name)
+    return ran

@@ -1,0 +1,454 @@
+"""The corpus store: coded documents in, incidents and their disagreements out.
+
+A thin layer over SQLAlchemy Core; the same statements run on SQLite and PostgreSQL. Every write
+for one document (the document, its places, its events, their incident links) is one transaction,
+so a process killed mid-ingest leaves each document either wholly stored or not at all, and a
+re-run adds exactly what is missing. Documents are keyed by content hash: storing one twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, or_, select, update
+
+from flashpoint.corpus import disputes, link
+from flashpoint.corpus.store import db, migrations
+from flashpoint.corpus.store.schema import (
+    WINDOW_CLASSES,
+    documents,
+    events,
+    failures,
+    incident_events,
+    incidents,
+    places,
+    unlinks,
+    window_class,
+)
+from flashpoint.errors import StoreError
+from flashpoint.model import Claimant, CodedDocument, Document, Event, Failure, Place
+
+# Hot statements are built once: SQLAlchemy then reuses their compiled form without rebuilding them.
+_Q_HAS_DOCUMENT = select(documents.c.id).where(documents.c.id == bindparam("id"))
+_Q_SEPARATED = select(unlinks.c.other_event_id).where(unlinks.c.event_id == bindparam("id"))
+_Q_MEMBERS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
+              .join(incident_events, incident_events.c.event_id == events.c.id)
+              .join(documents, documents.c.id == events.c.document_id)
+              .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
+              .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
+_OVERLAPS = or_(
+    *(and_(events.c.window_class == i, events.c.date_lo.between(bindparam(f"earliest{i}"), bindparam("hi")))
+      for i in range(len(WINDOW_CLASSES))),
+    and_(events.c.window_class == len(WINDOW_CLASSES), events.c.date_lo <= bindparam("hi")),
+)
+"""Windows overlapping ``[lo, hi]``: for each width bucket, date_lo within ``[lo - width, hi]``."""
+_NEAR = (_OVERLAPS, events.c.date_hi >= bindparam("lo"), events.c.id != bindparam("event_id"))
+_IN_BOX = and_(events.c.latitude.between(bindparam("lat0"), bindparam("lat1")),
+               events.c.longitude.between(bindparam("lon0"), bindparam("lon1")))
+_IN_ADMIN1 = func.lower(events.c.admin1) == bindparam("admin1")
+_AT_LOCATION = func.lower(events.c.location) == bindparam("location")
+
+
+def _candidates_query(area: Any) -> Any:
+    return (select(incident_events.c.incident_id).join(events, events.c.id == incident_events.c.event_id)
+            .where(*_NEAR, area).distinct())
+
+
+_Q_CANDIDATES = {
+    ("box", "admin1"): _candidates_query(or_(_IN_BOX, _IN_ADMIN1)),
+    ("box",): _candidates_query(_IN_BOX),
+    ("admin1",): _candidates_query(_IN_ADMIN1),
+    ("location",): _candidates_query(_AT_LOCATION),
+}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Added:
+    """What storing one coded document did."""
+
+    document_id: str
+    added: bool
+    events: int = 0
+    incidents: tuple[int, ...] = ()
+
+
+class Store:
+    """A flashpoint database (SQLite file or PostgreSQL). Open with ``open_store``."""
+
+    def __init__(self, engine: Engine, *, rules: link.LinkRules = link.DEFAULT_RULES) -> None:
+        self.engine = engine
+        self.rules = rules
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply pending named migrations; returns the names applied."""
+        return list(db.retry_writes(self.engine, migrations.migrate))
+
+    def migrations(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return migrations.applied(conn)
+
+    def close(self) -> None:
+        db.dispose(self.engine)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def has_document(self, document_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(_Q_HAS_DOCUMENT, {"id": document_id}).first() is not None
+
+    def add(self, coded: CodedDocument) -> Added:
+        """Store one coded document and link its events, in one transaction (idempotent)."""
+        return db.retry_writes(self.engine, self._add, coded)  # type: ignore[no-any-return]
+
+    def _add(self, conn: Connection, coded: CodedDocument) -> Added:
+        doc = coded.document
+        if conn.execute(_Q_HAS_DOCUMENT, {"id": doc.id}).first() is not None:
+            return Added(doc.id, added=False)
+        conn.execute(insert(documents), [_document_row(doc)])
+        if coded.places:
+            conn.execute(insert(places), [_place_row(doc.id, i, p) for i, p in enumerate(coded.places)])
+        if coded.events:
+            for event in coded.events:
+                event.document_id = doc.id
+            conn.execute(insert(events), [_event_row(e, seq, self.rules) for seq, e in enumerate(coded.events)])
+        touched: dict[int, list[Event]] = {}
+        published = {doc.id: doc.published}
+        for event in coded.events:
+            incident_id, members = self._link(conn, event, touched, published)
+            touched[incident_id] = members
+        for incident_id, members in touched.items():
+            self._refresh_incident(conn, incident_id, members, published)
+        return Added(doc.id, added=True, events=len(coded.events), incidents=tuple(sorted(touched)))
+
+    def add_failure(self, failure: Failure) -> None:
+        """Record an input that could not be processed (the same failure again only updates its time)."""
+        db.retry_writes(self.engine, self._add_failure, failure)
+
+    @staticmethod
+    def _add_failure(conn: Connection, failure: Failure) -> None:
+        now = _now()
+        key = and_(failures.c.source == failure.source, failures.c.code == failure.code,
+                   failures.c.reason == failure.reason)
+        done = conn.execute(update(failures).where(key).values(last_seen=now, count=failures.c.count + 1))
+        if done.rowcount == 0:
+            conn.execute(insert(failures).values(source=failure.source, code=failure.code, reason=failure.reason,
+                                                 first_seen=now, last_seen=now, count=1))
+
+    # --- linking --------------------------------------------------------------------------------
+
+    def _link(self, conn: Connection, event: Event, touched: dict[int, list[Event]],
+              published: dict[str, dt.date | None]) -> tuple[int, list[Event]]:
+        """Put a just-inserted event in the incident it belongs to, or a new one; returns it and its events."""
+        candidates = self._candidate_incidents(conn, event, published)
+        candidates.update({k: v for k, v in touched.items() if k in candidates})  # this document's own links
+        separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(_Q_SEPARATED, {"id": event.id})}
+        incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules)
+        if incident_id is None:
+            now = _now()
+            incident_id = conn.execute(insert(incidents).values(created_at=now, updated_at=now, n_events=0)
+                                       .returning(incidents.c.id)).scalar_one()
+        conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto"))
+        return int(incident_id), [*candidates.get(incident_id, []), event]
+
+    def _candidate_incidents(self, conn: Connection, event: Event,
+                             published: dict[str, dt.date | None]) -> dict[int, list[Event]]:
+        """Incidents with an event near ``event`` in time and area (blocking), with all their events."""
+        window = link.date_window(event, self.rules)
+        if window is None:
+            return {}
+        lo, hi = window
+        params: dict[str, Any] = {"hi": hi, "lo": lo, "event_id": event.id}
+        params.update({f"earliest{i}": lo - dt.timedelta(days=w) for i, w in enumerate(WINDOW_CLASSES)})
+        kind = _area_params(event, self.rules, params)
+        if kind is None:
+            return {}
+        ids = [r.incident_id for r in conn.execute(_Q_CANDIDATES[kind], params)]
+        return self._members(conn, ids, published) if ids else {}
+
+    @staticmethod
+    def _members(conn: Connection, incident_ids: Sequence[int],
+                 published: dict[str, dt.date | None] | None = None) -> dict[int, list[Event]]:
+        """Every event of the given incidents; fills ``published`` with their documents' dates."""
+        out: dict[int, list[Event]] = defaultdict(list)
+        for row in conn.execute(_Q_MEMBERS, {"ids": list(incident_ids)}):
+            out[row.incident_id].append(_event_from_row(row._mapping))
+            if published is not None:
+                published[row.document_id] = row.doc_published
+        return dict(out)
+
+    def _refresh_incident(self, conn: Connection, incident_id: int, members: list[Event] | None = None,
+                          published: dict[str, dt.date | None] | None = None) -> None:
+        """Recompute an incident's cached summary (dates, place, counts, disputed fields)."""
+        if members is None or published is None:
+            published = {}
+            members = self._members(conn, [incident_id], published).get(incident_id, [])
+        if not members:
+            conn.execute(delete(incidents).where(incidents.c.id == incident_id))
+            return
+        comparison = disputes.compare(members, published=published)
+        conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
+            **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=_now()))
+
+    # --- user decisions -----------------------------------------------------------------------
+
+    def unlink(self, event_id: str, from_incident: int | None = None) -> int:
+        """Take an event out of its incident for good; returns the new incident it alone forms."""
+        return int(db.retry_writes(self.engine, self._unlink, event_id, from_incident))
+
+    def _unlink(self, conn: Connection, event_id: str, from_incident: int | None) -> int:
+        row = conn.execute(select(incident_events.c.incident_id).where(incident_events.c.event_id == event_id)).first()
+        if row is None:
+            raise StoreError(f"no event {event_id!r} in this database: see `flashpoint show incident ID` for "
+                             "event ids", code="E510")
+        current = int(row.incident_id)
+        if from_incident is not None and from_incident != current:
+            raise StoreError(f"event {event_id} is in incident {current}, not {from_incident}", code="E511")
+        others = [r.event_id for r in conn.execute(select(incident_events.c.event_id).where(
+            incident_events.c.incident_id == current, incident_events.c.event_id != event_id))]
+        if not others:
+            raise StoreError(f"event {event_id} is already alone in incident {current}: nothing to unlink",
+                             code="E512")
+        now = _now()
+        pairs = [(event_id, o) for o in others] + [(o, event_id) for o in others]
+        existing = {(r.event_id, r.other_event_id) for r in conn.execute(
+            select(unlinks.c.event_id, unlinks.c.other_event_id).where(
+                or_(unlinks.c.event_id == event_id, unlinks.c.other_event_id == event_id)))}
+        new = [{"event_id": a, "other_event_id": b, "incident_id": current, "created_at": now}
+               for a, b in pairs if (a, b) not in existing]
+        if new:
+            conn.execute(insert(unlinks), new)
+        new_id = conn.execute(insert(incidents).values(created_at=now, updated_at=now, n_events=0)
+                              .returning(incidents.c.id)).scalar_one()
+        conn.execute(update(incident_events).where(incident_events.c.event_id == event_id)
+                     .values(incident_id=new_id, linked_by="user"))
+        self._refresh_incident(conn, current)
+        self._refresh_incident(conn, int(new_id))
+        return int(new_id)
+
+    def unlinked_pairs(self) -> set[frozenset[str]]:
+        with self.engine.connect() as conn:
+            return {frozenset((r.event_id, r.other_event_id)) for r in conn.execute(select(unlinks))}
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+                    for t in (documents, events, places, incidents, incident_events, failures, unlinks)}
+
+    def document_ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return {r.id for r in conn.execute(select(documents.c.id))}
+
+    def document(self, document_id: str) -> Document | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(documents).where(documents.c.id == document_id)).first()
+        return _document_from_row(row._mapping) if row else None
+
+    def failures(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(failures).order_by(failures.c.last_seen, failures.c.id))
+            return [{"source": r.source, "code": r.code, "reason": r.reason, "count": r.count,
+                     "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat()} for r in rows]
+
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        """An event with its document's metadata and its incident id."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(events, incident_events.c.incident_id)
+                               .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
+                               .where(events.c.id == event_id)).first()
+            if row is None:
+                return None
+            doc = conn.execute(select(documents).where(documents.c.id == row.document_id)).first()
+        e = _event_from_row(row._mapping)
+        data = e.to_dict()
+        data["incident_id"] = row.incident_id
+        data["document"] = {k: v for k, v in _document_from_row(doc._mapping).to_dict().items()} if doc else None
+        return data
+
+    def iter_events(self) -> Iterator[tuple[Event, int | None]]:
+        """Every event with its incident id, in incident order (streams; for exports)."""
+        q = (select(events, incident_events.c.incident_id)
+             .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
+             .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=1000).execute(q):
+                yield _event_from_row(row._mapping), row.incident_id
+
+    def incidents(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        country: str | None = None,
+        disputed: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Incident summaries, oldest first. ``country`` matches the incident's or any of its events'."""
+        q = select(incidents).order_by(incidents.c.date_lo, incidents.c.id)
+        if since is not None:
+            q = q.where(incidents.c.date_hi >= since)
+        if until is not None:
+            q = q.where(incidents.c.date_lo <= until)
+        if disputed:
+            q = q.where(incidents.c.disputed != "")
+        if country:
+            in_events = (select(incident_events.c.incident_id)
+                         .join(events, events.c.id == incident_events.c.event_id)
+                         .where(func.lower(events.c.country) == country.lower()))
+            q = q.where(or_(func.lower(incidents.c.country) == country.lower(), incidents.c.id.in_(in_events)))
+        with self.engine.connect() as conn:
+            return [incident_row_dict(r._mapping) for r in conn.execute(q)]
+
+    def incident(self, incident_id: int) -> dict[str, Any] | None:
+        """One incident: dates, place, events (each with its document), agreed and disputed fields."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
+            if row is None:
+                return None
+            members = self._members(conn, [incident_id], {}).get(incident_id, [])
+            doc_ids = sorted({e.document_id for e in members if e.document_id})
+            docs = {r.id: r for r in conn.execute(select(documents).where(documents.c.id.in_(doc_ids)))}
+        published = {d: docs[d].published for d in docs}
+        texts = {d: docs[d].text for d in docs}
+        comparison = disputes.compare(members, published=published, texts=texts)
+        data = incident_row_dict(row._mapping)
+        data["events"] = [_event_summary(e, docs.get(e.document_id or "")) for e in members]
+        data.update(comparison.to_dict())
+        data["versions"] = {k: [v.to_dict() for v in vs] for k, vs in comparison.versions.items()}
+        return data
+
+
+# --- rows ↔ model -------------------------------------------------------------------------------
+
+def _document_row(doc: Document) -> dict[str, Any]:
+    return {"id": doc.id, "url": doc.url, "title": doc.title, "outlet": doc.outlet, "published": doc.published,
+            "language": doc.language, "text": doc.text, "removed": json.dumps(doc.removed, ensure_ascii=False),
+            "source": doc.source, "ingested_at": _now()}
+
+
+def _document_from_row(r: Any) -> Document:
+    return Document(id=r["id"], text=r["text"], url=r["url"], title=r["title"], outlet=r["outlet"],
+                    published=r["published"], language=r["language"], removed=json.loads(r["removed"]),
+                    source=r["source"])
+
+
+def _place_row(document_id: str, seq: int, p: Place) -> dict[str, Any]:
+    row = p.to_dict()
+    row["alternatives"] = json.dumps(p.alternatives, ensure_ascii=False)
+    row.update(document_id=document_id, seq=seq)
+    return row
+
+
+_EVENT_SCALARS = (
+    "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
+    "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
+    "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
+    "source", "notes", "confidence",
+)
+
+
+def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
+    row = {name: getattr(e, name) for name in _EVENT_SCALARS}
+    window = link.date_window(e, rules)
+    row.update(
+        id=e.id, document_id=e.document_id, seq=seq,
+        claimant=json.dumps(e.claimant.to_dict(), ensure_ascii=False), claimant_side=e.claimant.side,
+        loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
+        evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
+        date_lo=window[0] if window else None, date_hi=window[1] if window else None,
+        window_class=window_class(window[0], window[1]) if window else None,
+    )
+    return row
+
+
+def _event_from_row(r: Any) -> Event:
+    evidence = {k: [(int(s), int(t)) for s, t in v] for k, v in json.loads(r["evidence"]).items()}
+    return Event(
+        id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"])),
+        loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
+        **{name: r[name] for name in _EVENT_SCALARS},
+    )
+
+
+def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) -> tuple[str, ...] | None:
+    """Which "near ``event``" query to run (a box around its point, its admin1, or its place name), with
+    its parameters put in ``params``; None when the event has no place to compare."""
+    kind: list[str] = []
+    if event.latitude is not None and event.longitude is not None:
+        reach = rules.max_distance_km
+        dlat = reach / 111.0
+        worst = min(89.0, abs(event.latitude) + dlat)
+        dlon = min(180.0, reach / (111.0 * math.cos(math.radians(worst))))
+        params.update(lat0=event.latitude - dlat, lat1=event.latitude + dlat,
+                      lon0=event.longitude - dlon, lon1=event.longitude + dlon)
+        kind.append("box")
+    if event.admin1:
+        params["admin1"] = event.admin1.strip().lower()
+        kind.append("admin1")
+    elif event.latitude is None and event.location:
+        params["location"] = event.location.strip().lower()
+        kind.append("location")
+    return tuple(kind) or None
+
+
+def _incident_summary(members: list[Event]) -> dict[str, Any]:
+    """Dates span the members' stated days (the most precise ones when any is exact); place the most precise."""
+    exact = [e for e in members if e.event_date and e.time_precision == 1] or [e for e in members if e.event_date]
+    place = min(members, key=lambda e: (e.latitude is None, e.geo_precision or 9, not e.location))
+    return {
+        "date_lo": min((e.event_date for e in exact if e.event_date), default=None),
+        "date_hi": max(((e.end_date or e.event_date) for e in exact if e.event_date), default=None),
+        "country": place.country, "admin1": place.admin1, "location": place.location,
+        "latitude": place.latitude, "longitude": place.longitude,
+        "n_events": len(members), "n_documents": len({e.document_id for e in members}),
+    }
+
+
+def incident_row_dict(r: Any) -> dict[str, Any]:
+    """An incident row as the API, the CLI and the web page show it."""
+    return {
+        "id": r["id"],
+        "dates": {"start": _iso(r["date_lo"]), "end": _iso(r["date_hi"])},
+        "place": {"location": r["location"], "admin1": r["admin1"], "country": r["country"],
+                  "latitude": r["latitude"], "longitude": r["longitude"]},
+        "n_events": r["n_events"], "n_documents": r["n_documents"],
+        "disputed_fields": [f for f in (r["disputed"] or "").split(",") if f],
+    }
+
+
+def _event_summary(e: Event, doc: Any) -> dict[str, Any]:
+    data = e.to_dict()
+    data["document"] = None if doc is None else {
+        "id": doc.id, "title": doc.title, "outlet": doc.outlet, "url": doc.url,
+        "published": _iso(doc.published), "source": doc.source}
+    return data
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+__all__ = ["Added", "Store"]

@@ -1,0 +1,289 @@
+"""According to whom: the chain outlet → relay → speaker for each sentence, and the speaker's side.
+
+Reads quotation regions (including quotes that run over several paragraphs, each reopened
+with “), reporting verbs ("X said", "was stated by X", "according to X"), and relays
+("Report's Russian bureau informs that ..."). Resolves "it"/"the embassy" to the last
+named speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from flashpoint.extract import actors
+from flashpoint.model import Claimant
+
+_REPORTING = frozenset(
+    "say state inform report tell announce claim note add declare accuse deny confirm write "
+    "allege insist stress emphasise emphasize explain assert warn told said stated".split()
+)
+_OPEN_QUOTES = "“\"«"
+_CLOSE_QUOTES = "”\"»"
+_PRONOUNS = frozenset({"it", "he", "she", "they", "we", "i", "this", "which", "who"})
+_COLLECTIVE = re.compile(r"(both|the two|all) (sides|parties|countries|governments|armies)|officials on both sides")
+_OFFICIAL = re.compile(
+    r"\b(embassy|ministry|ministries|minister|government|president|presidency|office|army|"
+    r"military|armed forces|defen[cs]e|spokes(man|woman|person)|press service|command|police|"
+    r"governor|mayor|authorities|cabinet|parliament|council|agency for|state service|border guard)\b",
+    re.I,
+)
+
+
+@dataclass
+class Statement:
+    """One act of saying: who, through whom, and which text regions it covers."""
+
+    speaker: str
+    speaker_span: tuple[int, int]
+    relay: str | None = None
+    relay_span: tuple[int, int] | None = None
+    regions: list[tuple[int, int]] = field(default_factory=list)
+    direct: bool = False
+
+
+@dataclass
+class Attribution:
+    outlet: str | None
+    outlet_span: tuple[int, int] | None
+    statements: list[Statement]
+    sentence_statement: dict[int, int]
+    """Sentence start char → index into ``statements`` for sentences that a statement covers."""
+    default_country: str | None = None
+    """The document's focus country: 'police said' speaks for that country's police."""
+
+    def claimant_for(self, sent: Span) -> tuple[Claimant, list[tuple[int, int]]]:
+        """The claimant of a sentence and the evidence spans naming them."""
+        idx = self.sentence_statement.get(sent.start_char)
+        chain = [self.outlet] if self.outlet else []
+        spans = [self.outlet_span] if self.outlet_span else []
+        if idx is None:
+            # The outlet's own voice; an official outlet (a ministry's own statement) speaks for its side.
+            party, side = party_and_side(self.outlet, self.default_country) if self.outlet else (None, None)
+            return Claimant(name=self.outlet, party=party, side=side, chain=chain, quote="none"), spans
+        st = self.statements[idx]
+        if st.relay and st.relay not in chain:
+            chain.append(st.relay)
+            if st.relay_span:
+                spans.append(st.relay_span)
+        chain.append(st.speaker)
+        spans.append(st.speaker_span)
+        party, side = party_and_side(st.speaker, self.default_country)
+        quote = "direct" if st.direct and any(a <= sent.start_char < b for a, b in st.regions) else "indirect"
+        return Claimant(name=st.speaker, party=party, side=side, chain=chain, quote=quote), spans
+
+
+def party_and_side(speaker: str, default_country: str | None = None) -> tuple[str | None, str | None]:
+    """'the press service of the embassy of the Azerbaijani Republic in …' → Government of Azerbaijan;
+    'police' in a Kenyan story → Police Forces of Kenya, side Kenya."""
+    if _COLLECTIVE.fullmatch(speaker.strip().lower()):
+        return None, None  # "both sides said": no single party speaks
+    actor = actors.normalise_actor(speaker, default_country=default_country)
+    if actor is not None and actor.kind in ("military", "police", "government"):
+        return actor.name, actor.country or default_country
+    spans = actors.demonym_spans(speaker)
+    country = spans[0][2] if spans else None
+    if country is None and _OFFICIAL.search(speaker) and default_country:
+        country = default_country
+    if country and _OFFICIAL.search(speaker):
+        return f"Government of {country}", country
+    if actor is not None and actor.kind in ("named_group", "militia"):
+        return actor.name, actor.name  # an armed group is a side of its own
+    # Witnesses, residents, doctors, NGOs, journalists: a source, not a party to the conflict.
+    return (actor.name if actor is not None else speaker), None
+
+
+def attribute(doc: Doc, outlet: str | None = None, default_country: str | None = None) -> Attribution:
+    """Find every statement in ``doc`` and which sentences each covers."""
+    text = doc.text
+    regions = quote_regions(text)
+    statements: list[Statement] = []
+    sentence_statement: dict[int, int] = {}
+    found_outlet, outlet_span = outlet, None
+    last: int | None = None
+    sents = list(doc.sents)  # built once: every pass below walks the same sentences
+    for sent in sents:
+        st = _statement_in(sent, statements, last)
+        if st is not None:
+            if st.relay and found_outlet is None:
+                found_outlet, outlet_span = _outlet_from_relay(st)
+            if st not in statements:
+                statements.append(st)
+            last = statements.index(st)
+            sentence_statement[sent.start_char] = last
+    _assign_regions(sents, regions, statements, sentence_statement)
+    _attribute_from_next(doc, sents, sentence_statement)
+    return Attribution(found_outlet, outlet_span, statements, sentence_statement, default_country)
+
+
+def _attribute_from_next(doc: Doc, sents: list[Span], sentence_statement: dict[int, int]) -> None:
+    """Wire style: "Gunmen killed five people on Monday. Police said the attackers fled."
+    An unattributed sentence takes the source named in the next sentence of its paragraph."""
+    for sent, following in zip(sents, sents[1:]):
+        if sent.start_char in sentence_statement or following.start_char not in sentence_statement:
+            continue
+        if "\n" in doc.text[sent.end_char:following.start_char]:
+            continue
+        sentence_statement[sent.start_char] = sentence_statement[following.start_char]
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Quoted stretches. A paragraph opened with “ and never closed runs on into the next
+    paragraph that reopens with “ (the newspaper convention for multi-paragraph quotes)."""
+    regions: list[tuple[int, int]] = []
+    pos = 0
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    open_at: int | None = None
+    for start, end in paragraphs:
+        para = text[start:end]
+        i = 0
+        while i < len(para):
+            ch = para[i]
+            if open_at is None and ch in _OPEN_QUOTES and (ch != '"' or i == 0 or not para[i - 1].isalnum()):
+                open_at = start + i
+            elif open_at is not None and ch in _CLOSE_QUOTES and start + i > open_at:
+                regions.append((open_at, start + i + 1))
+                open_at = None
+            i += 1
+        if open_at is not None:
+            # Unclosed at paragraph end: the quote continues if the next paragraph reopens it.
+            regions.append((open_at, end))
+            open_at = None
+    del pos
+    return _chain_regions(text, regions)
+
+
+def _chain_regions(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge regions separated only by whitespace (a quote continued over paragraphs)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in regions:
+        if merged and not text[merged[-1][1]:start].strip():
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _statement_in(sent: Span, statements: list[Statement], last: int | None) -> Statement | None:
+    for token in sent:
+        if token.lemma_.lower() in _REPORTING and token.pos_ in ("VERB", "AUX"):
+            st = _statement_from_verb(token, statements, last)
+            if st is not None:
+                return st
+    return _according_to(sent, statements, last)
+
+
+def _statement_from_verb(verb: Token, statements: list[Statement], last: int | None) -> Statement | None:
+    speaker = _speaker_of(verb)
+    if speaker is None:
+        return None
+    # Nested report: "Report's bureau informs that this was stated by the press service …"
+    for child in verb.children:
+        if child.dep_ == "ccomp" and child.lemma_.lower() in _REPORTING:
+            inner = _speaker_of(child)
+            if inner is not None and not _is_pronoun(inner):
+                return _make(inner, relay=speaker)
+    if _is_pronoun(speaker) or _is_back_reference(speaker, statements):
+        return statements[last] if last is not None else None
+    return _make(speaker)
+
+
+def _according_to(sent: Span, statements: list[Statement], last: int | None) -> Statement | None:
+    for token in sent:
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+            for child in token.nbor().children:
+                if child.dep_ == "pobj":
+                    span = sent.doc[child.left_edge.i:child.right_edge.i + 1]
+                    return _make(span)
+    return None
+
+
+def _speaker_of(verb: Token) -> Span | None:
+    doc = verb.doc
+    for child in verb.children:
+        if child.dep_ in ("nsubj",) and child.lower_ not in ("this", "that"):
+            return doc[child.left_edge.i:child.right_edge.i + 1]
+        if child.dep_ == "agent":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return doc[grandchild.left_edge.i:grandchild.right_edge.i + 1]
+    return None
+
+
+def _is_pronoun(span: Span) -> bool:
+    return len(span) == 1 and span[0].lower_ in _PRONOUNS
+
+
+def _is_back_reference(span: Span, statements: list[Statement]) -> bool:
+    """'the embassy said' after 'the press service of the embassy of …' is the same speaker."""
+    if not statements or span[0].lower_ != "the":
+        return False
+    head = span.root.lower_
+    return any(head in st.speaker.lower() for st in statements)
+
+
+def _make(span: Span, relay: Span | None = None) -> Statement:
+    return Statement(
+        speaker=_clean(span.text),
+        speaker_span=(span.start_char, span.end_char),
+        relay=_clean(relay.text) if relay is not None else None,
+        relay_span=(relay.start_char, relay.end_char) if relay is not None else None,
+    )
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip(" \n\t,.“”\"")).replace("‘", "'").replace("’", "'")
+
+
+def _outlet_from_relay(st: Statement) -> tuple[str | None, tuple[int, int] | None]:
+    """'Report's Russian bureau' → the outlet Report."""
+    assert st.relay is not None and st.relay_span is not None
+    match = re.match(r"([A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*)'s\b", st.relay)
+    if match:
+        return match.group(1), (st.relay_span[0], st.relay_span[0] + len(match.group(1)))
+    return None, None
+
+
+def _assign_regions(
+    sents: list[Span],
+    regions: list[tuple[int, int]],
+    statements: list[Statement],
+    sentence_statement: dict[int, int],
+) -> None:
+    """Give each quote region the statement attributed in it (or right after/before it),
+    and mark every sentence inside the region as covered by that statement."""
+    for start, end in regions:
+        owner = _region_owner(sents, start, end, sentence_statement)
+        if owner is None:
+            continue
+        st = statements[owner]
+        st.regions.append((start, end))
+        st.direct = True
+        for sent in sents:
+            if start <= sent.start_char < end or sent.start_char <= start < sent.end_char:
+                sentence_statement.setdefault(sent.start_char, owner)
+
+
+def _region_owner(
+    sents: list[Span], start: int, end: int, sentence_statement: dict[int, int]
+) -> int | None:
+    # The attribution usually closes the quote ("…,” the embassy said.), else opens it
+    # ("It also noted …: “…"), else sits inside it.
+    inside = [s for s in sents if start <= s.start_char < end or s.start_char <= start < s.end_char]
+    for sent in reversed(inside):
+        if sent.start_char in sentence_statement and sent.end_char >= end - 2:
+            return sentence_statement[sent.start_char]
+    after = [s for s in sents if s.start_char >= end][:1]
+    for sent in after:
+        if sent.start_char in sentence_statement:
+            return sentence_statement[sent.start_char]
+    for sent in inside:
+        if sent.start_char in sentence_statement:
+            return sentence_statement[sent.start_char]
+    before = [s for s in sents if s.end_char <= start][-1:]
+    for sent in before:
+        if sent.start_char in sentence_statement:
+            return sentence_statement[sent.start_char]
+    return None

@@ -1,0 +1,312 @@
+"""Event mentions: one per sentence that tells of a happening, with everything read around it.
+
+A mention is what one sentence says: its triggers and type, its date, who acted on whom, the
+casualties, where, and who claims it. ``resolve.py`` then merges mentions that tell of the
+same happening into one event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from flashpoint.extract import actors
+from flashpoint.extract.actors import Actor, ActorMention
+from flashpoint.extract.attribution import Attribution
+from flashpoint.extract.casualties import Casualty, find_casualties
+from flashpoint.extract.classify import MentionContext, TypeClassifier
+from flashpoint.extract.dates import DateMention
+from flashpoint.extract.detect import Trigger, find_triggers
+from flashpoint.extract.lexicon import loaded_terms, token_matches
+from flashpoint.extract.roles import Roles, roles_of
+from flashpoint.model import Claimant
+from flashpoint.model import Span as CharSpan
+from flashpoint.typology import EVENT_TYPE_OF
+
+_MIN_TRIGGER_WEIGHT = 0.5
+_VIOLENT_FAMILIES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+
+
+@dataclass
+class Mention:
+    """What one sentence reports."""
+
+    sent_index: int
+    sent_span: CharSpan
+    sub_event_type: str | None
+    score: float
+    triggers: list[Trigger]
+    is_reference: bool
+    """Only definite back-references ("the clashes"): evidence for an event told earlier."""
+    date: dt.date | None = None
+    end_date: dt.date | None = None
+    time_precision: int = 3
+    date_source: str = "none"
+    """explicit | anaphoric | inherited | published | none"""
+    date_span: CharSpan | None = None
+    agent: Actor | None = None
+    agent_span: CharSpan | None = None
+    target: Actor | None = None
+    target_span: CharSpan | None = None
+    casualties: list[Casualty] = field(default_factory=list)
+    claimant: Claimant = field(default_factory=Claimant)
+    claimant_spans: list[CharSpan] = field(default_factory=list)
+    loaded: list[tuple[str, CharSpan]] = field(default_factory=list)
+    negated: bool = False
+    context_span: CharSpan | None = None
+    """The two sentences before this one, where the story may have named the place."""
+
+
+@dataclass
+class DocContext:
+    """Document-level facts every mention needs."""
+
+    published: dt.date | None
+    dates: list[DateMention]
+    actor_mentions: list[ActorMention]
+    attribution: Attribution
+    classifier: TypeClassifier
+    default_country: str | None = None
+
+
+def extract_mentions(doc: Doc, ctx: DocContext) -> list[Mention]:
+    """Mentions in text order: event sentences and casualty-only sentences."""
+    sents = list(doc.sents)
+    mentions: list[Mention] = []
+    last_dated: Mention | None = None
+    for i, sent in enumerate(sents):
+        mention = _mention_for(doc, sents, i, ctx)
+        if mention is None:
+            continue
+        _assign_date(mention, sent, ctx, last_dated)
+        if mention.date is not None and mention.sub_event_type is not None:
+            last_dated = mention
+        mentions.append(mention)
+    return mentions
+
+
+def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mention | None:
+    sent = sents[i]
+    if _history(sent, ctx.published):
+        return None
+    dated = any(sent.start_char <= d.start < sent.end_char and not d.anaphoric and d.precision < 3 for d in ctx.dates)
+    triggers = [t for t in find_triggers(sent) if not t.irrealis and (dated or not t.generic)]
+    live = [t for t in triggers if not t.negated and max(t.types.values()) >= _MIN_TRIGGER_WEIGHT]
+    casualties = find_casualties(sent)
+    if not live and not casualties:
+        return None
+    mention = Mention(
+        sent_index=i,
+        sent_span=(sent.start_char, sent.end_char),
+        context_span=(sents[max(0, i - 2)].start_char, sent.start_char) if i else None,
+        sub_event_type=None,
+        score=0.0,
+        triggers=live,
+        is_reference=bool(live) and all(t.is_reference for t in live),
+        casualties=casualties,
+        negated=bool(triggers) and not live,
+    )
+    mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
+    if live:
+        _fill_roles(doc, sent, mention, ctx)
+        _classify(mention, sent, sents[i + 1] if i + 1 < len(sents) else None, ctx)
+    mention.loaded = loaded_in(sent)
+    if mention.sub_event_type is None and not casualties:
+        return None
+    return mention
+
+
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def _history(sent: Span, published: dt.date | None) -> bool:
+    """'The two countries fought a war in 2020': a sentence set in an earlier year is background."""
+    if published is None:
+        return False
+    years = [int(y) for y in _YEAR.findall(sent.text)]
+    return bool(years) and max(years) < published.year
+
+
+def _main_trigger(mention: Mention) -> Trigger:
+    return max(mention.triggers, key=lambda t: max(t.types.values()))
+
+
+def _fill_roles(doc: Doc, sent: Span, mention: Mention, ctx: DocContext) -> None:
+    trigger = _main_trigger(mention)
+    roles: Roles = roles_of(doc, trigger.head, reciprocal="Armed clash" in trigger.types)
+    mention.agent, mention.agent_span = _actor_in(doc, sent, roles.agent, ctx, exclude=None)
+    mention.target, mention.target_span = _actor_in(doc, sent, roles.target, ctx, exclude=mention.agent_span)
+    if mention.agent is None:
+        mention.agent, mention.agent_span = _nearest_actor_before(sent, trigger, mention.target_span, ctx, mention.claimant_spans)
+
+
+def _nearest_actor_before(
+    sent: Span, trigger: Trigger, target: CharSpan | None, ctx: DocContext, speakers: list[CharSpan]
+) -> tuple[Actor | None, CharSpan | None]:
+    """When the parse gives no subject (appositions, headlines), the actor or state named last
+    before the trigger in its sentence, outside the target, is the best guess at the doer.
+    The one who says it ("Azerbaijan's defence ministry said …") is not the doer."""
+    lo, hi = sent.start_char, trigger.char_start
+
+    def speaking(start: int) -> bool:
+        return any(a <= start < b for a, b in speakers)
+
+    found: list[tuple[int, Actor, CharSpan]] = []
+    for m in ctx.actor_mentions:
+        if lo <= m.start and m.end <= hi and not (target and target[0] <= m.start < target[1]):
+            if m.actor.kind != "government" and not speaking(m.start):
+                found.append((m.start, m.actor, (m.start, m.end)))
+    for ent in sent.ents:
+        if ent.label_ == "GPE" and lo <= ent.start_char and ent.end_char <= hi:
+            country = actors.country_name(ent.text)
+            if country and not _after_preposition(ent) and not speaking(ent.start_char):
+                actor = actors.normalise_actor(f"the armed forces of {country}", default_country=country)
+                if actor is not None:
+                    found.append((ent.start_char, actor, (ent.start_char, ent.end_char)))
+    if not found:
+        return None, None
+    _, actor, span = max(found, key=lambda item: item[0])
+    return actor, span
+
+
+def _after_preposition(ent: Span) -> bool:
+    """'in Armenia', 'of Azerbaijan': a place or a possessor, not a doer."""
+    return ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP"
+
+
+def _actor_in(
+    doc: Doc, sent: Span, span: tuple[int, int] | None, ctx: DocContext, exclude: CharSpan | None
+) -> tuple[Actor | None, CharSpan | None]:
+    """The actor named in a role's token span: a known actor mention inside it, else the
+    phrase itself normalised; a pronoun resolves to the nearest actor named before it."""
+    if span is None:
+        return None, None
+    phrase = doc[span[0]:span[1]]
+    start, end = phrase.start_char, phrase.end_char
+    inside = [m for m in ctx.actor_mentions if m.start >= start and m.end <= end]
+    if inside:
+        best = next((m for m in inside if m.start <= doc[phrase.root.i].idx < m.end), inside[0])
+        return best.actor, (best.start, best.end)
+    if len(phrase) == 1 and phrase[0].pos_ == "PRON":
+        before = [
+            m for m in ctx.actor_mentions
+            if m.end <= start and m.start >= sent.start_char and (exclude is None or m.start != exclude[0])
+        ]
+        if before:
+            return before[-1].actor, (before[-1].start, before[-1].end)
+        return None, None
+    actor = actors.normalise_actor(phrase.text, default_country=ctx.default_country)
+    if actor is None:
+        country = actors.country_name(phrase.text)
+        if country is not None:
+            # A state named as the doer of violence acts through its armed forces.
+            actor = actors.normalise_actor(f"the armed forces of {country}", default_country=country)
+    if actor is None:
+        return None, None
+    return actor, (start, end)
+
+
+def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocContext) -> None:
+    weights: dict[str, float] = {}
+    fresh = any(not t.is_reference for t in mention.triggers)
+    battle = any(t.types.get("Armed clash", 0) >= 0.9 for t in mention.triggers)
+    for trigger in mention.triggers:
+        # "after the car bomb attack": a back-reference says little about this sentence's event;
+        # "fought with machine guns and mortars": the weapons are the battle's instruments.
+        damp = 0.3 if fresh and trigger.is_reference else 1.0
+        if battle and _instrument(sent.doc[trigger.start]):
+            damp = 0.3
+        for label, weight in trigger.types.items():
+            # The strongest cue counts; more cues for the same type add a little (not a sum:
+            # two weak hints must not outvote one unambiguous word).
+            w = weight * damp
+            prev = weights.get(label)
+            weights[label] = w if prev is None else max(prev, w) + 0.15 * min(prev, w)
+    killed = sum(c.count for c in mention.casualties if c.kind == "killed")
+    context = MentionContext(
+        text=sent.text,
+        trigger_types=weights,
+        agent_kind=mention.agent.kind if mention.agent else None,
+        target_kind=mention.target.kind if mention.target else None,
+        agent_inter=mention.agent.inter if mention.agent else None,
+        killed=killed,
+        context_text=following.text if following is not None else "",
+    )
+    ranked = ctx.classifier.rank(context)
+    if ranked:
+        mention.sub_event_type, mention.score = ranked[0]
+
+
+def _instrument(token: Token) -> bool:
+    return token.dep_ in ("pobj", "conj") and any(a.lower_ == "with" for a in token.ancestors if a.dep_ == "prep")
+
+
+def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Mention | None) -> None:
+    """The sentence's own date, else 'the same day' → the previous event's, else the date the
+    narrative is at, else the publication date (with week precision: the report's week)."""
+    own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char]
+    explicit = [d for d in own if not d.anaphoric and d.date is not None]
+    anaphoric = [d for d in own if d.anaphoric]
+    if explicit and ctx.published is not None and len(explicit) > 1:
+        # "gave accounts on Wednesday of fighting on Tuesday": the report's own day is the day
+        # of telling; an earlier day in the same sentence is the day it happened.
+        earlier = [d for d in explicit if d.date is not None and d.date < ctx.published]
+        explicit = earlier or explicit
+    if explicit:
+        anchor = _main_trigger(mention).char_start if mention.triggers else sent.start_char
+        best = min(explicit, key=lambda d: abs(d.start - anchor))
+        _set_date(mention, best.date, best.end_date, best.precision, "explicit", (best.start, best.end))
+    elif anaphoric and last_dated is not None and last_dated.date is not None:
+        d = anaphoric[0]
+        date = last_dated.date + dt.timedelta(days=d.offset)
+        _set_date(mention, date, None, last_dated.time_precision, "anaphoric", (d.start, d.end))
+    else:
+        before = [d for d in ctx.dates if d.start < sent.start_char and d.date is not None and not d.anaphoric]
+        if last_dated is not None and last_dated.date is not None:
+            _set_date(mention, last_dated.date, last_dated.end_date, last_dated.time_precision, "inherited", last_dated.date_span)
+        elif before:
+            d = before[-1]
+            _set_date(mention, d.date, d.end_date, d.precision, "inherited", (d.start, d.end))
+        elif ctx.published is not None:
+            _set_date(mention, ctx.published, None, 2, "published", None)
+
+
+def _set_date(
+    mention: Mention,
+    date: dt.date | None,
+    end_date: dt.date | None,
+    precision: int,
+    source: str,
+    span: CharSpan | None,
+) -> None:
+    mention.date, mention.end_date, mention.time_precision = date, end_date, precision
+    mention.date_source, mention.date_span = source, span
+
+
+def loaded_in(sent: Span) -> list[tuple[str, CharSpan]]:
+    """Loaded terms used in a sentence, with their spans (as the text writes them)."""
+    index = loaded_terms()
+    found: list[tuple[str, CharSpan]] = []
+    tokens = list(sent)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        candidates = index.get(token.lower_, ()) + index.get(token.lemma_.lower(), ())
+        step = 1
+        for term in candidates:
+            n = len(term)
+            if i + n <= len(tokens) and all(token_matches(tokens[i + k], term[k]) for k in range(n)):
+                last = tokens[i + n - 1]
+                span = (token.idx, last.idx + len(last.text))
+                found.append((sent.doc.text[span[0]:span[1]].lower(), span))
+                step = n
+                break
+        i += step
+    return found
+
+
+def is_violent(sub_event_type: str | None) -> bool:
+    return sub_event_type is not None and EVENT_TYPE_OF.get(sub_event_type) in _VIOLENT_FAMILIES

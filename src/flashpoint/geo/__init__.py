@@ -1,0 +1,1 @@
+"""Places: the gazetteer, GeoNames import, geoparsing and geodesy."""

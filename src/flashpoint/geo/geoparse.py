@@ -1,0 +1,1131 @@
+"""Geoparsing: find every place a text names, resolve each to the gazetteer, and place events.
+
+Three steps, each a small function:
+
+1. **Recognition** (:meth:`Geoparser.mentions`): spaCy's GPE/LOC/FAC entities (after
+   ``flashpoint_entity_fixes_v1``), demonyms ("Turkish troops" → Turkey, adjectival), place patterns
+   ("near X", "the outskirts of X", "the village of X", "the X–Y road") and capitalised n-grams
+   the gazetteer knows. People, organisations and dates are never places.
+2. **Disambiguation** (:meth:`Geoparser.places`): every candidate the gazetteer offers is scored by
+   prior (feature class, population, the gazetteer's rank), the document's country focus
+   (countries and demonyms named, the outlet's country), administrative containment
+   ("Paris, Texas", "Sotk in Gegharkunik Province", "Syria's Idlib province") and proximity to
+   the document's other places. Each choice keeps its score, its reason and the runners-up.
+3. **Event location** (:meth:`Geoparser.locate`): the most specific literal place in an event's
+   sentence(s), with ACLED's geo_precision.
+
+The module does no I/O: it reads a parsed ``Doc`` and a :class:`~flashpoint.geo.gazetteer.Gazetteer`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from spacy.tokens import Doc, Span, Token
+
+from flashpoint.geo.geodesy import haversine_km
+from flashpoint.model import Place
+from flashpoint.nlp.components import (
+    ADMIN_SUFFIXES,
+    ARTICLES,
+    NAME_PARTICLES,
+    PERSON_TITLES,
+    UPPERCASE_COUNTRIES,
+    demonym_country,
+)
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from flashpoint.geo.gazetteer import GazEntry, Gazetteer
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+NOT_PLACE_LABELS = frozenset({
+    "PERSON", "ORG", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL",
+    "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE", "NORP",
+})
+
+STRONG_CUES = (
+    "in the direction of", "direction of", "outskirts of", "the outskirts of", "village of",
+    "town of", "city of", "settlement of", "suburb of", "near", "nearby", "close to",
+    "in the vicinity of", "vicinity of", "district of", "province of", "region of",
+    "governorate of", "camp of", "neighbourhood of", "neighborhood of", "area of",
+    "neighbouring", "neighboring", "known as", "renamed",
+    "the town", "the village",
+)
+"""Words before a capitalised name that make it a place even if the gazetteer does not know it."""
+
+SETTLEMENT_CUES = frozenset({"village of", "town of", "city of", "settlement of", "suburb of"})
+
+WEAK_PREPOSITIONS = frozenset({
+    "in", "from", "to", "towards", "toward", "at", "into", "outside", "around", "across", "via",
+    "between", "inside", "through", "near", "of",
+})
+"""Words before a capitalised name that make it a place if the gazetteer knows it."""
+
+ROUTE_WORDS = frozenset({"road", "highway", "motorway", "railway", "route", "corridor", "pipeline", "border"})
+
+AGENT_VERBS = frozenset(
+    "say said says claim claimed claims accuse accused accuses deny denied denies announce announced "
+    "announces condemn condemned condemns warn warned warns demand demanded demands urge urged urges "
+    "reject rejected rejects agree agreed agrees decide decided decides refuse refused refuses insist "
+    "insisted insists call called calls respond responded responds sign signed signs support supported "
+    "supports vote voted votes threaten threatened threatens resort resorted resorts attempt attempted "
+    "attempts plan planned plans want wanted wants recognise recognised recognize recognized sanction "
+    "sanctioned blame blamed blames state stated states inform informed informs report reported "
+    "reports take took takes show showed shows proceed proceeds proceeded continue continues continued "
+    "send sent sends launch launched launches begin began begins carry carried carries expel expelled "
+    "recall recalled summon summoned welcome welcomed welcomes protest protested protests "
+    "retaliate retaliated invade invaded invades attack attacked attacks strike struck strikes "
+    "oppose opposed opposes back backed backs insist pledge pledged pledges offer offered offers".split()
+)
+"""Verbs whose subject is a government, not ground: "Moscow said", "Armenia attempted"."""
+
+AGENT_NOUNS = frozenset(
+    "government army forces military troops ministry president leadership position decision "
+    "statement response embassy authorities officials parliament regime side foreign policy "
+    "proposal demand claims claim envoy delegation navy air".split()
+)
+"""Head nouns after a possessive place that make it metonymic: "Moscow's decision"."""
+
+AP_STATES = {
+    "ala.": "Alabama", "ariz.": "Arizona", "ark.": "Arkansas", "calif.": "California",
+    "colo.": "Colorado", "conn.": "Connecticut", "del.": "Delaware", "fla.": "Florida",
+    "ga.": "Georgia", "ill.": "Illinois", "ind.": "Indiana", "kan.": "Kansas", "ky.": "Kentucky",
+    "la.": "Louisiana", "md.": "Maryland", "mass.": "Massachusetts", "mich.": "Michigan",
+    "minn.": "Minnesota", "miss.": "Mississippi", "mo.": "Missouri", "mont.": "Montana",
+    "neb.": "Nebraska", "nev.": "Nevada", "n.h.": "New Hampshire", "n.j.": "New Jersey",
+    "n.m.": "New Mexico", "n.y.": "New York", "n.c.": "North Carolina", "n.d.": "North Dakota",
+    "okla.": "Oklahoma", "ore.": "Oregon", "pa.": "Pennsylvania", "r.i.": "Rhode Island",
+    "s.c.": "South Carolina", "s.d.": "South Dakota", "tenn.": "Tennessee", "vt.": "Vermont",
+    "va.": "Virginia", "wash.": "Washington", "w.va.": "West Virginia", "wis.": "Wisconsin",
+    "wyo.": "Wyoming", "d.c.": "District of Columbia",
+}
+"""US state abbreviations in news style ("SPRINGFIELD, Ill."), read only after "Town,"."""
+
+ADM1_SUFFIXES = frozenset({
+    "region", "regions", "province", "provinces", "governorate", "governorates", "oblast",
+    "oblasts", "state", "states", "krai", "emirate", "wilaya", "vilayet", "marz", "prefecture",
+})
+"""Suffixes that usually name a first-level division ("Sagaing Region", "Idlib Governorate")."""
+
+COMPASS_WORDS = frozenset(
+    "north south east west northern southern eastern western central northeast northwest southeast "
+    "southwest northeastern northwestern southeastern southwestern upper lower greater".split()
+)
+
+CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+FEATURE_PRIOR = {
+    "PCLI": 1.0, "PCLD": 0.8, "PCLF": 0.8, "PCLS": 0.8, "PCLIX": 0.8, "PCL": 0.8, "TERR": 0.6,
+    "PPLC": 0.85, "ADM1": 0.7, "PPLA": 0.65, "ADM2": 0.5, "PPLA2": 0.45, "CONT": 0.6, "RGN": 0.4,
+    "PPLA3": 0.35, "PPLA4": 0.3, "ADM3": 0.3, "PPL": 0.3, "PPLX": 0.15,
+}
+CLASS_PRIOR = {"A": 0.4, "P": 0.25, "L": 0.2, "T": 0.15, "H": 0.15, "S": 0.1, "V": 0.05, "R": 0.05, "U": 0.0}
+
+SPECIFICITY = {"country": 4, "adm1": 3, "adm2": 2, "adm3": 1, "point": 0}
+
+MAX_CANDIDATES = 10
+
+CONTEXT_PASSES = 3
+"""Rounds of re-ranking with the other mentions' choices (containment, proximity, focus)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass
+class Mention:
+    """A toponym found in the text, before resolution."""
+
+    start: int
+    end: int
+    """Character offsets of the name as written (without "the")."""
+    tok_start: int
+    tok_end: int
+    text: str
+    query: str
+    """The name to look up ("Kalbajar" for "Kalbajar Districts")."""
+    kind: str = "literal"
+    division: bool = False
+    """Written with an administrative word ("X District"): prefer divisions."""
+    suffix: str = ""
+    """The administrative word written after the name ("Districts"); not part of the span."""
+    settlement: bool = False
+    """Written as "the city/town/village of X": prefer populated places."""
+    country_code: str | None = None
+    """Set for demonyms and names that are exactly a country's."""
+    source: str = "ner"
+    output: bool = True
+    """False for mentions that only inform the country focus (a demonym inside an organisation's name)."""
+    container: int | None = None
+    """Index of a mention that contains this one ("Paris, Texas": Texas contains Paris)."""
+
+
+@dataclass
+class EventLocation:
+    """Where an event happened, in ACLED's terms, with the spans it was read from."""
+
+    location: str
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int
+    geonameid: int | None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "location": self.location, "country": self.country, "admin1": self.admin1,
+            "admin2": self.admin2, "latitude": self.latitude, "longitude": self.longitude,
+            "geo_precision": self.geo_precision, "geonameid": self.geonameid,
+            "spans": [list(s) for s in self.spans],
+        }
+
+
+@dataclass
+class _Scored:
+    entry: GazEntry
+    score: float
+    reasons: list[str]
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry and feature helpers
+
+
+
+
+def level(entry: GazEntry) -> str:
+    """How large a thing the entry is: country, adm1, adm2, adm3 or point."""
+    return _level_of_code(entry.feature_code or "")
+
+
+@functools.cache
+def _level_of_code(code: str) -> str:
+    if code.startswith("PCL") or code == "TERR":
+        return "country"
+    if code in {"ADM1", "ADM1H", "RGN", "CONT"}:
+        return "adm1"
+    if code in {"ADM2", "ADM2H"}:
+        return "adm2"
+    if code.startswith("ADM"):
+        return "adm3"
+    return "point"
+
+
+def _prior(entry: GazEntry, rank: int, n: int) -> tuple[float, str]:
+    feat = FEATURE_PRIOR.get(entry.feature_code, CLASS_PRIOR.get(entry.feature_class, 0.0))
+    pop = math.log10(entry.population + 1) / 8 if entry.population else 0.0
+    rank_term = 0.15 * (1 - rank / max(n, 1))
+    return feat + pop + rank_term, f"{entry.feature_code or entry.feature_class}, population {entry.population:,}"
+
+
+def _contains(outer: GazEntry, inner: GazEntry) -> bool:
+    """Whether ``outer`` (a country or division) administratively contains ``inner``."""
+    if outer.geonameid == inner.geonameid or outer.country_code != inner.country_code:
+        return False
+    lvl = level(outer)
+    if lvl == "country":
+        return True
+    if lvl == "adm1":
+        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name)
+    if lvl == "adm2":
+        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The geoparser
+
+
+class Geoparser:
+    """Find and resolve the places in a parsed document; choose where its events happened."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = _CachedGazetteer(gazetteer)
+
+    # -- 1. recognition -------------------------------------------------------------------
+
+    def mentions(self, doc: Doc) -> list[Mention]:
+        """Every toponym in the document, in text order, none overlapping."""
+        found: list[Mention] = []
+        taken = [False] * len(doc)
+
+        def add(m: Mention | None) -> None:
+            if m is None or any(taken[m.tok_start:m.tok_end]):
+                return
+            for i in range(m.tok_start, m.tok_end):
+                taken[i] = True
+            found.append(m)
+
+        for m in self._dateline_mentions(doc):
+            add(m)
+        for ent in doc.ents:
+            if ent.label_ in PLACE_LABELS:
+                add(self._entity_mention(ent))
+            elif ent.label_ == "ORG":
+                for m in self._countries_in_org(ent):
+                    add(m)
+        for tok in doc:
+            add(self._demonym_mention(tok))
+        blocked = [tok.ent_type_ in NOT_PLACE_LABELS for tok in doc]
+        for m in self._pattern_mentions(doc, blocked):
+            add(m)
+        for m in self._ngram_mentions(doc, blocked):
+            add(m)
+        found.sort(key=lambda m: m.start)
+        _share_plural_suffix(doc, found)
+        lowered = [t.lower_ for t in doc]
+        for m in found:
+            cue = _cue_before(lowered, m.tok_start)
+            m.settlement = cue in SETTLEMENT_CUES
+        _link_containers(doc, found)
+        for m in found:
+            if m.kind == "literal":
+                m.kind = _literal_or_metonymic(doc, m)
+        return found
+
+    def _dateline_mentions(self, doc: Doc) -> list[Mention]:
+        """"PARIS, Texas —", "SPRINGFIELD, Ill. —", "BAKU (Reuters) —": the dateline's places."""
+        out: list[Mention] = []
+        for i, tok in enumerate(doc):
+            if not (tok.i == 0 or "\n" in doc[i - 1].text or doc[i - 1].is_space):
+                continue
+            end = i
+            while end < len(doc) and end - i < 4 and doc[end].is_upper and doc[end].is_alpha and len(doc[end]) > 1:
+                end += 1
+            if end == i or end >= len(doc) or doc[end].text not in {",", "—", "–", "-", "(", ":"}:
+                continue
+            span = doc[i:end]
+            if not self.gazetteer.is_name(span.text, loose=False):
+                continue
+            out.append(_mention(span, span.text, source="dateline"))
+            if doc[end].text == "," and end + 1 < len(doc):
+                state = doc[end + 1]
+                full = AP_STATES.get(state.lower_)
+                if full:
+                    out.append(_mention(doc[end + 1:end + 2], full, source="dateline"))
+        return out
+
+    def _countries_in_org(self, ent: Span) -> list[Mention]:
+        """"the Ministry of Defence of Azerbaijan": the country in an institution's name."""
+        out: list[Mention] = []
+        doc = ent.doc
+        for i in range(ent.start + 1, ent.end):
+            if doc[i - 1].lower_ != "of" or not doc[i].text[:1].isupper():
+                continue
+            j = i + 1 if doc[i].lower_ != "the" else i + 2
+            for stop in range(min(ent.end, i + 4), j - 1, -1):
+                span = doc[i + (doc[i].lower_ == "the"):stop]
+                if span.text and _could_be_country(span.text) and self.gazetteer.country(span.text):
+                    out.append(_mention(span, span.text, kind="metonymic", source="org-country"))
+                    break
+        return out
+
+    def _entity_mention(self, ent: Span) -> Mention | None:
+        doc = ent.doc
+        start = ent.start
+        while start < ent.end and doc[start].lower_ in ARTICLES:
+            start += 1
+        end = ent.end
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text == "'s"):
+            end -= 1
+        if start >= end or not doc[start].text[:1].isupper():
+            return None  # "the state": a common noun the model took for a place
+        span = doc[start:end]
+        code = demonym_country(span.text, plural=False)
+        if code:
+            return _mention(span, span.text, kind="adjectival", country_code=code, source="demonym")
+        if len(span) > 1 and demonym_country(span[0].text) and span[-1].lower_ in {
+            "republic", "federation", "state", "kingdom", "government", "emirate", "sultanate",
+        }:
+            # "the Azerbaijani Republic": the country itself, written with its demonym.
+            return _mention(span, span.text, country_code=demonym_country(span[0].text), source="ner")
+        division = len(span) > 1 and span[-1].lower_ in ADMIN_SUFFIXES
+        query = doc[start:end - 1].text if division else span.text
+        if ent.label_ == "FAC" and not self.gazetteer.is_name(query):
+            return None  # buildings and bridges count only when the gazetteer knows them
+        if _looks_like_acronym(query):
+            return None
+        if division:
+            # The toponym is the name; "District" is kept aside as a hint ("Kalbajar Districts").
+            m = _mention(doc[start:end - 1], query, division=True, source="ner")
+            m.suffix = span[-1].text
+            m.tok_end = end
+            return m
+        return _mention(span, query, source="ner")
+
+    def _demonym_mention(self, tok: Token) -> Mention | None:
+        if not tok.text[:1].isupper() or tok.ent_type_ in PLACE_LABELS or tok.ent_type_ == "PERSON":
+            return None
+        code = demonym_country(tok.text, plural=False)
+        if code is None:
+            return None
+        span = tok.doc[tok.i:tok.i + 1]
+        m = _mention(span, tok.text, kind="adjectival", country_code=code, source="demonym")
+        # "Syrian Democratic Forces", "Azerbaijani Armed Forces": the name of an organisation,
+        # not a place named; it still tells which countries the document is about.
+        m.output = tok.ent_type_ != "ORG"
+        return m
+
+    def _pattern_mentions(self, doc: Doc, blocked: list[bool]) -> list[Mention]:
+        """Names after strong place cues ("near X", "the village of X") and in "the X–Y road"."""
+        out: list[Mention] = []
+        lowered = [t.lower_ for t in doc]
+        for i, tok in enumerate(doc):
+            if not _capitalised(tok) or (i > 0 and _capitalised(doc[i - 1])):
+                continue
+            end = _run_end(doc, i)
+            route = _route_pair(doc, i, end)
+            if route:
+                out.extend(route)
+                continue
+            cue = _cue_before(lowered, i)
+            if cue is None:
+                continue
+            span = doc[i:end]
+            if _continues_as_name(doc, end):
+                continue  # "near Place de la Nation", "outside City Hall": a longer name
+            strong = cue in STRONG_CUES
+            known = self.gazetteer.is_name(span.text)
+            if any(blocked[i:end]):
+                # A person or organisation the model found: a place only after a strong cue.
+                if strong and known:
+                    out.append(_mention(span, span.text, source=f"pattern:{cue}"))
+            elif strong or (self.gazetteer.is_name(span.text, loose=False)
+                            and _significant(self.gazetteer, span.text, 5_000)):
+                out.append(_mention(span, span.text, source=f"pattern:{cue}"))
+        return out
+
+    def _ngram_mentions(self, doc: Doc, blocked: list[bool]) -> list[Mention]:
+        """Capitalised proper-noun runs the gazetteer knows as a sizeable or administrative place."""
+        out: list[Mention] = []
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            if not _capitalised(tok) or blocked[i] or tok.pos_ != "PROPN":
+                i += 1
+                continue
+            end = _run_end(doc, i)
+            if any(blocked[i:end]) or _continues_as_name(doc, end) or (i > 0 and _capitalised(doc[i - 1])):
+                i = end
+                continue
+            m = self._known_run(doc, i, end)
+            if m is not None:
+                out.append(m)
+            i = end
+        return out
+
+    def _known_run(self, doc: Doc, start: int, end: int) -> Mention | None:
+        """The whole capitalised run as a place the gazetteer knows, or nothing.
+
+        Only the whole run counts: "Main" in "Main Street" or "State" in "Islamic State" is part
+        of another name, not a place.
+        """
+        span = doc[start:end]
+        text = span.text
+        if any(t.pos_ != "PROPN" for t in span) or _looks_like_acronym(text):
+            return None
+        if not self.gazetteer.is_name(text, loose=False):
+            return None
+        if doc[start].is_sent_start and not _significant(self.gazetteer, text, 50_000):
+            return None  # a capitalised common word opening a sentence ("Leave", "Related")
+        if start and doc[start - 1].lower_.rstrip(".") in PERSON_TITLES:
+            return None
+        if _significant(self.gazetteer, text, 5_000):
+            return _mention(span, text, source="gazetteer")
+        return None
+
+    # -- 2. disambiguation ----------------------------------------------------------------
+
+    def places(self, doc: Doc, *, outlet_country: str | None = None) -> list[Place]:
+        """Every toponym in the document, resolved, with score, reason and alternatives."""
+        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m)]
+        cands = [self._candidates(m) for m in mentions]
+        keep = [bool(c) or self._keep_unresolved(doc, m) for m, c in zip(mentions, cands)]
+        mentions = [m for m, k in zip(mentions, keep) if k]
+        cands = [c for c, k in zip(cands, keep) if k]
+        _link_containers(doc, mentions)
+        own = [self._explicit_focus(m, c) for m, c in zip(mentions, cands)]
+        focus = sum(own, Counter())
+        outlet = self._country_code(outlet_country)
+        first = [self._rank(m, c, focus - o, outlet, None, None) for m, c, o in zip(mentions, cands, own)]
+        final = first
+        for round_ in range(CONTEXT_PASSES):
+            # Each pass reads the others' choices from the pass before: "Georgia" turns from
+            # the country to the US state once "Atlanta" is read, and "Augusta" follows it.
+            chosen = [s[0].entry if s else None for s in final]
+            own2 = [o + _resolved_focus(s, m) for o, s, m in zip(own, final, mentions)]
+            focus2 = sum(own2, Counter())
+            ctx = _Context.of(mentions, chosen)
+            ranked = [
+                self._rank(m, c, focus2 - o, outlet, chosen, (i, ctx))
+                for i, (m, c, o) in enumerate(zip(mentions, cands, own2))
+            ]
+            stable = [_top_id(a) for a in final] == [_top_id(b) for b in ranked]
+            final = ranked
+            if stable and round_ > 0:
+                break
+        _one_sense_per_discourse(mentions, final)
+        return [_place(m, s) for m, s in zip(mentions, final) if m.output]
+
+    def _country_code(self, name_or_code: str | None) -> str | None:
+        if not name_or_code:
+            return None
+        entry = self.gazetteer.country(name_or_code)
+        return entry.country_code if entry else None
+
+    def _keep_unresolved(self, doc: Doc, m: Mention) -> bool:
+        """An entity the gazetteer does not know stays a place only with some support.
+
+        A single capitalised word opening a sentence or a clause after a dash ("Tripoli, Lebanon —
+        Gunmen opened fire") is more often a misread common noun than an unknown village.
+        """
+        if m.source != "ner" or m.division or m.tok_end - m.tok_start > 1:
+            return True
+        first = doc[m.tok_start]
+        prev = doc[m.tok_start - 1] if m.tok_start else None
+        return not (first.is_sent_start or prev is None or prev.text in {"—", "–", "-", ":", "\n"} or prev.is_space)
+
+    def _candidates(self, m: Mention) -> list[GazEntry]:
+        gaz = self.gazetteer
+        if m.country_code and m.kind == "adjectival":
+            entry = gaz.country(m.country_code)
+            return [entry] if entry else []
+        seen: dict[int, GazEntry] = {}
+        if m.country_code:
+            entry = gaz.country(m.country_code)
+            if entry:
+                seen[entry.geonameid] = entry
+        if _could_be_country(m.query):
+            entry = gaz.country(m.query)
+            if entry:
+                seen.setdefault(entry.geonameid, entry)
+        queries = [m.query] if not m.division else [f"{m.query} {m.suffix}", m.query]
+        for q in queries:
+            for entry in gaz.lookup(q, limit=MAX_CANDIDATES):
+                seen.setdefault(entry.geonameid, entry)
+        if not seen:
+            # "Eastern Congo", "northern Syria": the named place, of which a part is meant.
+            words = m.query.split()
+            if len(words) > 1 and words[0].lower() in COMPASS_WORDS:
+                rest = " ".join(words[1:])
+                entry = gaz.country(rest) if _could_be_country(rest) else None
+                found = [entry] if entry else gaz.lookup(rest, limit=MAX_CANDIDATES)
+                for entry in found:
+                    seen.setdefault(entry.geonameid, entry)
+        return list(seen.values())
+
+    def _explicit_focus(self, m: Mention, cands: list[GazEntry]) -> Counter[str]:
+        """The country a mention names outright (by name or demonym): its share of the focus.
+
+        A mention never counts towards its own resolution (``focus - own``): "Georgia" alone
+        must not vote for Georgia the country.
+        """
+        focus: Counter[str] = Counter()
+        if m.country_code:
+            focus[m.country_code] += 1
+        elif cands and level(cands[0]) == "country" and _same_name(m.query, cands[0]):
+            focus[cands[0].country_code] += 1
+        return focus
+
+    def _rank(self, m: Mention, cands: list[GazEntry], focus: Counter[str], outlet: str | None,
+              chosen: list[GazEntry | None] | None,
+              context: tuple[int, _Context] | None) -> list[_Scored]:
+        total_focus = sum(focus.values())
+        # A capital, country or first-level division that bears the name as its own: another
+        # place that merely lists it among alternate names ("Islamabad" for Anantnag) yields.
+        major_owner = any(
+            _same_name(m.query, e, matched=False)
+            and (e.feature_code in {"PPLC", "ADM1"} or level(e) == "country") for e in cands
+        )
+        scored: list[_Scored] = []
+        for rank, entry in enumerate(cands):
+            score, why = _prior(entry, rank, len(cands))
+            reasons = [why]
+            if m.kind == "adjectival":
+                reasons = [f"demonym of {entry.country or entry.name}"]
+                score += 2.0
+            elif m.kind == "metonymic" and (entry.feature_code == "PPLC" or level(entry) == "country"):
+                score += 0.5  # "Islamabad rejects": a government speaks from its capital
+                reasons.append("a capital or country standing for its government")
+            if _same_name(m.query, entry, matched=False):
+                score += 0.3  # its own name, not an alternate another place also bears
+            elif major_owner:
+                score -= 0.8
+            if m.settlement:
+                bonus = 1.0 if entry.feature_class == "P" else -0.3
+                score += bonus
+                if bonus > 0:
+                    reasons.append("written as a settlement")
+            if m.division:
+                bonus = 1.0 if level(entry) in {"adm1", "adm2", "adm3"} else -0.3
+                if level(entry) == "adm1" and m.suffix.lower() in ADM1_SUFFIXES:
+                    bonus += 0.3
+                score += bonus
+                if bonus > 0:
+                    reasons.append("written as an administrative division")
+            elif level(entry) in {"adm2", "adm3"}:
+                # A bare name is the town more often than its district: "Macon" is the city (the
+                # county is written "Macon County"); "in Maiduguri" is the city, not its LGA.
+                score -= 0.2 if _same_name(m.query, entry, matched=False) else 0.4
+            if total_focus and entry.country_code in focus:
+                share = focus[entry.country_code] / total_focus
+                score += 1.5 * share
+                reasons.append(f"document focus on {entry.country or entry.country_code} ({share:.0%})")
+            if outlet and entry.country_code == outlet:
+                score += 0.3
+                reasons.append("outlet's country")
+            if chosen is not None and context is not None:
+                score += self._context_bonus(entry, chosen, context, reasons)
+            scored.append(_Scored(entry, score, reasons))
+        scored.sort(key=lambda s: -s.score)
+        _normalise_scores(scored)
+        return scored
+
+    def _context_bonus(self, entry: GazEntry, chosen: list[GazEntry | None],
+                       context: tuple[int, _Context], reasons: list[str]) -> float:
+        index, ctx = context
+        mentions = ctx.mentions
+        m = mentions[index]
+        bonus = 0.0
+        # Containment, both ways: "Paris, Texas" (Texas contains Paris; Paris lies in Texas).
+        if m.container is not None and chosen[m.container] is not None:
+            outer = chosen[m.container]
+            assert outer is not None
+            if _contains(outer, entry):
+                bonus += 2.0
+                reasons.append(f"in {outer.name} (named beside it)")
+        for j in ctx.contained.get(index, ()):
+            inner = chosen[j]
+            if inner is not None and _contains(entry, inner):
+                bonus += 1.0
+                reasons.append(f"contains {inner.name} (named beside it)")
+                break
+        lvl = level(entry)
+        # Lying in a first-level division the document names ("flooding across Georgia … in Augusta").
+        if lvl in {"point", "adm2", "adm3"} and entry.admin1:
+            for j, other in ctx.adm1s:
+                if j != index and _contains(other, entry):
+                    bonus += 0.6
+                    reasons.append(f"in {other.name}, named in the text")
+                    break
+        # Proximity to the document's other resolved places, for towns and other points only:
+        # a division's or country's point is a centroid, and small districts would otherwise
+        # beat the region a text names ("Sagaing Region" near Mandalay).
+        if lvl == "point":
+            best = math.inf
+            near_name = ""
+            own_key = _key(m.query)
+            for j, other in ctx.points:
+                if j == index or ctx.keys[j] == own_key:
+                    continue
+                d = haversine_km(entry.latitude, entry.longitude, other.latitude, other.longitude)
+                if d < best:
+                    best, near_name = d, other.name
+            if best < 50:
+                bonus += 1.0
+            elif best < 200:
+                bonus += 0.6
+            elif best < 500:
+                bonus += 0.3
+            if best < 500:
+                reasons.append(f"{best:.0f} km from {near_name}")
+        return bonus
+
+    # -- 3. event location ----------------------------------------------------------------
+
+    def locate(self, places: list[Place], start: int, end: int, text: str) -> EventLocation | None:
+        """Where the event told in ``text[start:end]`` happened: its most specific literal place."""
+        found = self.locate_all(places, start, end, text)
+        return found[0] if found else None
+
+    def locate_all(self, places: list[Place], start: int, end: int, text: str) -> list[EventLocation]:
+        """Every distinct most-specific place of the event ("the Lachin and Kalbajar Districts" → 2)."""
+        inside = [p for p in places if p.start >= start and p.end <= end and p.geonameid is not None]
+        pool = [p for p in inside if p.kind == "literal"]
+        if not pool:
+            # "Armenia attempted an attack", "Turkish drones struck": no place is named as the
+            # scene, only the country of a party, so the event is known to its country at best.
+            pool = [self._as_country(p) for p in inside]
+            pool = [p for p in pool if p is not None]
+        if not pool:
+            return []
+        best = min(_specificity(p) for p in pool)
+        tied = [p for p in pool if _specificity(p) == best]
+        if best == SPECIFICITY["country"]:
+            # Several countries in one sentence ("the embassy of Azerbaijan in Russia"): only the
+            # one the document is most about is the event's.
+            weight = Counter(p.country_code for p in places if p.geonameid is not None)
+            tied = [max(tied, key=lambda p: (weight[p.country_code], -p.start))]
+        chosen: list[Place] = []
+        for p in tied:
+            if all(p.geonameid != q.geonameid for q in chosen):
+                chosen.append(p)
+        return [self._event_location(p, text, places) for p in chosen]
+
+    def _as_country(self, p: Place) -> Place | None:
+        if _specificity(p) == SPECIFICITY["country"]:
+            return p
+        entry = self.gazetteer.country(p.country_code) if p.country_code else None
+        if entry is None:
+            return None
+        return Place(name=entry.name, start=p.start, end=p.end, kind=p.kind, geonameid=entry.geonameid,
+                     latitude=entry.latitude, longitude=entry.longitude, country=entry.country,
+                     country_code=entry.country_code, feature_code=entry.feature_code,
+                     resolved_name=entry.name, score=p.score, reason=f"country of {p.name}")
+
+    def _event_location(self, p: Place, text: str, places: list[Place]) -> EventLocation:
+        lvl = SPECIFICITY_LEVEL.get(_specificity(p), "point")
+        near = _vicinity_cue(text, p, places)
+        if lvl == "country":
+            precision = 3
+        elif lvl == "point":
+            precision = 2 if near else 1
+        elif lvl == "adm1":
+            # A first-level division is "a larger region" (3) unless written as a district, as
+            # where first-level units are small (Azerbaijan's rayons).
+            precision = 2 if _written_as_district(text, p) else 3
+        else:
+            precision = 2
+        entry = self.gazetteer.get(p.geonameid) if p.geonameid is not None else None
+        # The name as the text writes it ("Qamishli", not the gazetteer's "Al Qāmishlī"),
+        # unless written in capitals (a dateline).
+        name = p.resolved_name if (p.name.isupper() and p.resolved_name) else p.name
+        lat, lon, gid = p.latitude, p.longitude, p.geonameid
+        if lvl in {"adm1", "adm2", "adm3"} and entry is not None:
+            town = self._representative_town(entry, p)
+            if town is not None:
+                # Coded to the division's namesake town (ACLED's "representative town").
+                lat, lon, gid = town.latitude, town.longitude, town.geonameid
+            name = _base_name(name) or name
+        admin1 = p.admin1 or (p.resolved_name if lvl == "adm1" else None)
+        admin2 = p.admin2 or (p.resolved_name if lvl == "adm2" else None)
+        if lvl == "country":
+            admin1 = admin2 = None
+        return EventLocation(
+            location=name, country=p.country, admin1=admin1, admin2=admin2, latitude=lat,
+            longitude=lon, geo_precision=precision, geonameid=gid, spans=[(p.start, p.end)],
+        )
+
+    def _representative_town(self, division: GazEntry, p: Place) -> GazEntry | None:
+        """A populated place that shares the division's name and lies in it (Lachin in Lachin District)."""
+        base = _base_name(p.name)
+        if not base:
+            return None
+        for entry in self.gazetteer.lookup(base, country_code=division.country_code, limit=10):
+            if entry.feature_class == "P" and _contains(division, entry):
+                return entry
+        return None
+
+
+SPECIFICITY_LEVEL = {v: k for k, v in SPECIFICITY.items()}
+
+
+@dataclass
+class _Context:
+    """What one ranking pass knows of the other mentions' current choices."""
+
+    mentions: list[Mention]
+    keys: list[str]
+    points: list[tuple[int, GazEntry]]
+    adm1s: list[tuple[int, GazEntry]]
+    contained: dict[int, list[int]]
+
+    @classmethod
+    def of(cls, mentions: list[Mention], chosen: list[GazEntry | None]) -> _Context:
+        contained: dict[int, list[int]] = {}
+        for j, m in enumerate(mentions):
+            if m.container is not None:
+                contained.setdefault(m.container, []).append(j)
+        return cls(
+            mentions=mentions,
+            keys=[_key(m.query) for m in mentions],
+            points=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "point"],
+            adm1s=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "adm1"],
+            contained=contained,
+        )
+
+
+class _CachedGazetteer:
+    """The gazetteer's read calls, memoised: a document names the same places many times,
+    and a corpus the same few thousand. Bounded, so a long batch cannot grow it without limit."""
+
+    MAX_ENTRIES = 100_000
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.inner = gazetteer
+        self.path = getattr(gazetteer, "path", None)
+        self._lookups: dict[tuple[str, str | None], list[GazEntry]] = {}
+        self._countries: dict[str, GazEntry | None] = {}
+
+    def lookup(self, name: str, *, country_code: str | None = None, limit: int = 20) -> list[GazEntry]:
+        key = (name, country_code)
+        found = self._lookups.get(key)
+        if found is None:
+            if len(self._lookups) >= self.MAX_ENTRIES:
+                self._lookups.clear()
+            found = self._lookups[key] = self.inner.lookup(name, country_code=country_code,
+                                                           limit=max(limit, MAX_CANDIDATES))
+        return found[:limit]
+
+    def country(self, name_or_code: str) -> GazEntry | None:
+        if name_or_code not in self._countries:
+            if len(self._countries) >= self.MAX_ENTRIES:
+                self._countries.clear()
+            self._countries[name_or_code] = self.inner.country(name_or_code)
+        return self._countries[name_or_code]
+
+    def is_name(self, text: str, *, loose: bool = True) -> bool:
+        return self.inner.is_name(text, loose=loose)
+
+    def get(self, geonameid: int) -> GazEntry | None:
+        return self.inner.get(geonameid)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)  # everything else straight from the gazetteer
+
+
+# ---------------------------------------------------------------------------------------------
+# Recognition helpers
+
+
+def _mention(span: Span, query: str, *, kind: str = "literal", division: bool = False,
+             country_code: str | None = None, source: str = "ner") -> Mention:
+    return Mention(
+        start=span.start_char, end=span.end_char, tok_start=span.start, tok_end=span.end,
+        text=span.text, query=query, kind=kind, division=division, country_code=country_code,
+        source=source,
+    )
+
+
+_CALENDAR = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april may june july "
+    "august september october november december mon tue tues wed thu thur thurs fri sat sun monday "
+    "tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _calendar_word(doc: Doc, m: Any) -> bool:
+    """'16 Nov', 'on Tuesday': a month or weekday is never a place (Nov is a town in Angola)."""
+    text = doc.text[m.start:m.end] if hasattr(m, "start") else str(m)
+    return text.strip(" .").lower() in _CALENDAR
+
+
+def _capitalised(tok: Token) -> bool:
+    return bool(tok.text[:1].isupper()) and tok.is_alpha and not tok.is_stop and tok.lower_ not in CALENDAR_WORDS
+
+
+def _looks_like_acronym(text: str) -> bool:
+    return text.isupper() and len(text) <= 5 and text not in UPPERCASE_COUNTRIES
+
+
+def _could_be_country(text: str) -> bool:
+    return not _looks_like_acronym(text) or text in UPPERCASE_COUNTRIES
+
+
+def _run_end(doc: Doc, i: int) -> int:
+    """End of the capitalised run starting at ``i`` ("Lanao del Sur": particles inside allowed)."""
+    end = i
+    while end < len(doc) and end - i < 5:
+        tok = doc[end]
+        if _capitalised(tok) and tok.lower_ not in ADMIN_SUFFIXES:
+            end += 1
+        elif (tok.lower_ in NAME_PARTICLES and end > i and end + 1 < len(doc)
+              and _capitalised(doc[end + 1]) and doc[end + 1].lower_ not in ADMIN_SUFFIXES):
+            end += 2
+        else:
+            break
+    return max(end, i + 1)
+
+
+def _continues_as_name(doc: Doc, end: int) -> bool:
+    """Whether a longer proper name goes on after ``end`` ("Place de la Nation", "City Hall")."""
+    if end >= len(doc):
+        return False
+    tok = doc[end]
+    if tok.lower_ in ADMIN_SUFFIXES:
+        return False
+    if tok.text[:1].isupper() and tok.is_alpha and not tok.is_sent_start:
+        return True
+    j = end
+    while j < len(doc) and j - end < 3 and doc[j].lower_ in {"de", "la", "le", "du", "des", "del", "di", "da"}:
+        j += 1
+    return j > end and j < len(doc) and doc[j].text[:1].isupper()
+
+
+_CUES_LONGEST_FIRST = [(cue, cue.split()) for cue in sorted(STRONG_CUES, key=len, reverse=True)]
+
+
+def _cue_before(lowered: list[str], i: int) -> str | None:
+    """The place cue ending right before token ``i`` (articles skipped), longest first."""
+    j = i
+    while j > 0 and lowered[j - 1] in ARTICLES:
+        j -= 1
+    for cue, words in _CUES_LONGEST_FIRST:
+        if j >= len(words) and lowered[j - len(words):j] == words:
+            return cue
+    if j > 0 and lowered[j - 1] in WEAK_PREPOSITIONS:
+        return lowered[j - 1]
+    return None
+
+
+def _route_pair(doc: Doc, i: int, end: int) -> list[Mention]:
+    """"the Lachin–Shusha road": both ends of a route are places."""
+    if end + 2 >= len(doc) or doc[end].text not in {"-", "–", "—"}:
+        return []
+    j = end + 1
+    if not _capitalised(doc[j]):
+        return []
+    end2 = _run_end(doc, j)
+    if end2 >= len(doc) or doc[end2].lower_ not in ROUTE_WORDS:
+        return []
+    a, b = doc[i:end], doc[j:end2]
+    return [_mention(a, a.text, source="pattern:route"), _mention(b, b.text, source="pattern:route")]
+
+
+def _significant(gaz: Gazetteer, name: str, population: int) -> bool:
+    for entry in gaz.lookup(name, limit=5):
+        if level(entry) != "point" or entry.feature_code in {"PPLC", "PPLA"} or entry.population >= population:
+            return True
+    return False
+
+
+def _share_plural_suffix(doc: Doc, mentions: list[Mention]) -> None:
+    """"the Lachin and Kalbajar Districts": "Lachin" is a district too."""
+    for k in range(len(mentions) - 1, 0, -1):
+        m = mentions[k]
+        if not m.division or not m.suffix.lower().endswith(("s", "ies")):
+            continue
+        j = k - 1
+        while j >= 0:
+            prev = mentions[j]
+            gap = doc[prev.tok_end:mentions[j + 1].tok_start]
+            if prev.kind == "adjectival" or not gap or any(t.lower_ not in {"and", "or", ",", "&"} for t in gap):
+                break
+            prev.division, prev.suffix = True, m.suffix
+            j -= 1
+
+
+def _link_containers(doc: Doc, mentions: list[Mention]) -> None:
+    """Mark "Y, X", "Y in X Province" and "X's Y" pairs, where X contains Y."""
+    by_start = {m.tok_start: k for k, m in enumerate(mentions)}
+    for m in mentions:
+        m.container = None  # indexes change when mentions are dropped: link afresh
+    for m in mentions:
+        if m.kind == "adjectival":
+            continue
+        nxt = m.tok_end
+        if nxt + 1 < len(doc) and doc[nxt].text in {",", "in"}:
+            j = by_start.get(nxt + 1)
+            if j is None and nxt + 2 < len(doc) and doc[nxt + 1].lower_ in ARTICLES:
+                j = by_start.get(nxt + 2)
+            if j is not None and mentions[j].kind != "adjectival":
+                m.container = j
+                continue
+        if m.tok_start >= 2 and doc[m.tok_start - 1].text in {"'s", "’s", "'"}:
+            for j, other in enumerate(mentions):
+                if other.tok_end == m.tok_start - 1 and other.kind != "adjectival":
+                    m.container = j
+
+
+def _literal_or_metonymic(doc: Doc, m: Mention) -> str:
+    """"Moscow said", "Armenia attempted an attack", "Moscow's decision" are metonymic."""
+    head = doc[m.tok_end - 1]
+    if m.division:
+        return "literal"
+    if head.dep_ in {"nsubj", "nsubjpass"} and head.head.lower_ in AGENT_VERBS:
+        return "metonymic"
+    if head.dep_ == "conj" and head.head.dep_ == "nsubj" and head.head.head.lower_ in AGENT_VERBS:
+        return "metonymic"
+    if head.dep_ == "poss" and head.head.lower_ in AGENT_NOUNS:
+        return "metonymic"
+    return "literal"
+
+
+# ---------------------------------------------------------------------------------------------
+# Disambiguation helpers
+
+
+def _same_name(query: str, entry: GazEntry, *, matched: bool = True) -> bool:
+    q = _key(query)
+    if q == _key(entry.name) or (matched and q == _key(entry.matched or "")):
+        return True
+    return level(entry) == "country" and q == _key(entry.country or "")
+
+
+
+def _top_id(scored: list[_Scored]) -> int | None:
+    return scored[0].entry.geonameid if scored else None
+
+
+@functools.lru_cache(maxsize=65_536)
+def _key(name: str) -> str:
+    from flashpoint.geo.gazetteer import normalise
+
+    return normalise(name)
+
+
+def _one_sense_per_discourse(mentions: list[Mention], ranked: list[list[_Scored]]) -> None:
+    """A name written several times in one document names one place ("PARIS, Texas — … in Paris").
+
+    The sense with the most probability summed over the name's mentions wins for all of them,
+    so the mention with the clearest context (a dateline, "Paris, Texas") decides.
+    """
+    groups: dict[tuple[str, bool], list[int]] = {}
+    for i, m in enumerate(mentions):
+        if m.kind != "adjectival" and ranked[i]:
+            groups.setdefault((_key(m.query), m.division), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        mass: Counter[int] = Counter()
+        for i in members:
+            for s in ranked[i]:
+                mass[s.entry.geonameid] += s.score
+        best = mass.most_common(1)[0][0]
+        for i in members:
+            pick = [s for s in ranked[i] if s.entry.geonameid == best]
+            if pick and ranked[i][0].entry.geonameid != best:
+                chosen = pick[0]
+                chosen.reasons = chosen.reasons + ["same name as elsewhere in the document"]
+                ranked[i] = [chosen] + [s for s in ranked[i] if s is not chosen]
+
+
+def _resolved_focus(scored: list[_Scored], m: Mention) -> Counter[str]:
+    """A town or division adds its likely country to the focus, at half weight at most.
+
+    The weight is the probability mass of the country's candidates: "Dallas" (all its candidates
+    in the US) votes for the US; an evenly ambiguous name votes for no one in particular.
+    """
+    out: Counter[str] = Counter()
+    if m.country_code or not scored or level(scored[0].entry) == "country":
+        return out
+    mass: Counter[str] = Counter()
+    for s in scored:
+        mass[s.entry.country_code] += s.score
+    cc, p = mass.most_common(1)[0]
+    if p >= 0.6:
+        out[cc] = round(0.5 * p, 3)
+    return out
+
+
+def _normalise_scores(scored: list[_Scored]) -> None:
+    """Raw scores → probabilities over the candidates (softmax, temperature 1/3)."""
+    if not scored:
+        return
+    top = max(s.score for s in scored)
+    weights = [math.exp(3 * (s.score - top)) for s in scored]
+    total = sum(weights)
+    for s, w in zip(scored, weights):
+        s.score = round(w / total, 4)
+
+
+def _place(m: Mention, scored: list[_Scored]) -> Place:
+    place = Place(name=m.text, start=m.start, end=m.end, kind=m.kind)
+    if not scored:
+        place.reason = "not in the gazetteer"
+        return place
+    best = scored[0]
+    e = best.entry
+    place.geonameid = e.geonameid
+    place.latitude, place.longitude = e.latitude, e.longitude
+    place.country, place.country_code = e.country, e.country_code
+    lvl = level(e)
+    place.admin1 = e.admin1 or (e.name if lvl == "adm1" else None)
+    place.admin2 = e.admin2 or (e.name if lvl == "adm2" else None)
+    if lvl == "country":
+        place.admin1 = place.admin2 = None
+    place.feature_code = e.feature_code
+    place.resolved_name = e.name
+    place.score = best.score
+    place.reason = "; ".join(best.reasons[:4])
+    place.alternatives = [
+        {"geonameid": s.entry.geonameid, "name": s.entry.name, "country_code": s.entry.country_code,
+         "feature_code": s.entry.feature_code, "latitude": s.entry.latitude,
+         "longitude": s.entry.longitude, "score": s.score}
+        for s in scored[1:4]
+    ]
+    return place
+
+
+# ---------------------------------------------------------------------------------------------
+# Event-location helpers
+
+_VICINITY = re.compile(
+    r"(?:\bnear(?:by)?|\bin the vicinity of|\bvicinity of|\boutskirts of|\bdirection of|\bclose to|"
+    r"\boutside(?: of)?|\baround|\bkm (?:from|of)|\bkilometres (?:from|of)|\bkilometers (?:from|of)|"
+    r"\bmiles (?:from|of)|\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of|"
+    r"\bapproach(?:es)? to|\bon the road to|\bnear the)"
+    r"(?:\s+the)?(?:\s+(?:city|town|village|settlement|area|region|district|districts)\s+of)?(?:\s+the)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _vicinity_cue(text: str, p: Place, places: Sequence[Place]) -> bool:
+    """"near X", "the outskirts of X", "in the direction of the X and Y Districts"."""
+    start = p.start
+    # Walk back over coordinated places: "direction of the Lachin and [Kalbajar Districts]".
+    changed = True
+    while changed:
+        changed = False
+        for q in places:
+            gap = text[q.end:start]
+            if q.end <= start and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", gap):
+                start, changed = q.start, True
+                break
+    return bool(_VICINITY.search(text[max(0, start - 60):start]))
+
+
+_DISTRICT_AFTER = re.compile(r"^(?:\s*(?:,|and|or|&)\s*[\w'’\-]+(?:\s+[A-Z][\w'’\-]*)*)*\s+districts?\b", re.I)
+
+
+def _written_as_district(text: str, p: Place) -> bool:
+    """"Lachin District", or "Lachin" in "the Lachin and Kalbajar Districts"."""
+    if re.search(r"\bdistricts?\b", text[p.start:p.end], re.I):
+        return True
+    return bool(_DISTRICT_AFTER.match(text[p.end:p.end + 80]))
+
+
+def _specificity(p: Place) -> int:
+    code = p.feature_code or ""
+    if code.startswith("PCL") or code == "TERR":
+        return SPECIFICITY["country"]
+    if code in {"ADM1", "ADM1H", "RGN", "CONT"}:
+        return SPECIFICITY["adm1"]
+    if code in {"ADM2", "ADM2H"}:
+        return SPECIFICITY["adm2"]
+    if code.startswith("ADM"):
+        return SPECIFICITY["adm3"]
+    return SPECIFICITY["point"]
+
+
+def _base_name(written: str) -> str:
+    """"the Kalbajar Districts" → "Kalbajar"."""
+    words = [w for w in written.split() if w.lower() not in ARTICLES]
+    while words and words[-1].lower() in ADMIN_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Convenience
+
+
+def geoparse_text(text: str, nlp: Language, geoparser: Geoparser, *,
+                  outlet_country: str | None = None) -> list[Place]:
+    """Parse ``text`` with ``nlp`` (built by :func:`flashpoint.nlp.components.load_pipeline`) and geoparse it."""
+    return geoparser.places(nlp(text), outlet_country=outlet_country)

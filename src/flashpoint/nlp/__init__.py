@@ -1,0 +1,1 @@
+"""Language processing: the spaCy pipeline and its components, segmentation, language data."""

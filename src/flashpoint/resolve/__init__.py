@@ -1,0 +1,1 @@
+"""From event mentions to events: one event per happening, and its notes."""

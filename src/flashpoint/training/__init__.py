@@ -1,0 +1,1 @@
+"""Training type classifiers from coded data, and synthetic data to train on."""
