@@ -81,8 +81,8 @@ def train(data: tuple[Path, ...], out: Path, dev_fraction: float, seed: int, nam
     flashpoint gold JSONL. Labels may be your own typology. Held-out scores go to stdout.
     Use the model with `flashpoint code --model DIR` and `flashpoint evaluate --model DIR`.
     """
-    from flashpoint.extract.typemodel import file_fingerprint, read_examples, save_model
-    from flashpoint.extract.typemodel import train as train_model
+    from flashpoint.training.train import file_fingerprint, read_examples, save_model
+    from flashpoint.training.train import train as train_model
 
     try:
         examples = [ex for path in data for ex in read_examples(path)]
