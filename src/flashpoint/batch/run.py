@@ -329,7 +329,7 @@ def _current_coder() -> Coder:
         if _local_plugin is None:
             _local_plugin = CoderPlugin()
         plugin = _local_plugin
-    return plugin.ready_coder()  # type: ignore[no-any-return]
+    return plugin.ready_coder()  # type: ignore[attr-defined,no-any-return]
 
 
 def code_partition(part: Partition, out_dir: str, coder: Coder | None = None) -> dict[str, Any]:
@@ -337,9 +337,13 @@ def code_partition(part: Partition, out_dir: str, coder: Coder | None = None) ->
     started = time.perf_counter()
     coder = coder or _current_coder()
     parse_started, cpu_started = time.perf_counter(), time.process_time()
-    coded, failed = [], []
+    coded: list[CodedDocument] = []
+    failed: list[Failure] = []
     for item in coder.code_many(read_partition(part)):
-        (failed if isinstance(item, Failure) else coded).append(item)
+        if isinstance(item, Failure):
+            failed.append(item)
+        else:
+            coded.append(item)
     counts = write_partition(Path(out_dir), part, coded, failed)
     counts.update(seconds=round(time.perf_counter() - started, 3),
                   coding_seconds=round(time.perf_counter() - parse_started, 3),

@@ -14,9 +14,10 @@ figure any side currently claims, and the summary says so.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flashpoint.corpus.link import actor_key, dates_compatible
@@ -44,9 +45,9 @@ class Version:
     document_id: str | None
     event_id: str
     published: dt.date | None
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     superseded: bool = False
-    event: Event | None = field(default=None, repr=False, compare=False)
+    event: Event | None = dataclasses.field(default=None, repr=False, compare=False)
     """The event the version was read from (not serialised)."""
 
     def to_dict(self) -> dict[str, Any]:

@@ -157,7 +157,7 @@ def generate(docs: int, seed: int = 0, *, start: dt.date = dt.date(2022, 1, 1), 
         published = start + dt.timedelta(days=rng.randrange(days))
         home = rng.choice(places)
         nearby = [p for p in places if p.country == home.country]
-        incidents = []
+        incidents: list[Any] = []
         for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
             kind = rng.choice(_INCIDENTS)[0]
             day = published - dt.timedelta(days=rng.choice((0, 1, 1, 2, 3, 5)))

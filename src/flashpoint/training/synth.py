@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from flashpoint.typology import ALL_SUB_EVENT_TYPES, EVENT_TYPE_OF, disorder_type
 
@@ -31,6 +31,8 @@ COLUMNS = (
     "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location",
     "latitude", "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class Slots:
     lon: float
     date: dt.date
 
-    def pick(self, options: Sequence[str]) -> str:
+    def pick(self, options: Sequence[T]) -> T:
         return self.rng.choice(options)
 
     # actors, as a note's text names them and as ACLED's actor columns name them
