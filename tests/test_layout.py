@@ -21,7 +21,7 @@ PACKAGE = Path(flashpoint.__file__).parent
 
 LAYERS: dict[str, int] = {
     "__init__": 0, "model": 0, "errors": 0, "settings": 0, "typology": 0, "lang": 0,
-    "ingest": 1, "nlp": 1, "geo": 1, "extract": 1, "resolve": 1, "pipeline": 1, "output": 1,
+    "ingest": 1, "nlp": 1, "geo": 1, "extract": 1, "resolve": 1, "pipeline": 1, "parallel": 1, "output": 1,
     "corpus": 2,
     "batch": 3, "training": 3, "evaluate": 3, "web": 3,
     "cli": 4,

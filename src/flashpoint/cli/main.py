@@ -39,15 +39,19 @@ def cli(verbose: int) -> None:
               help="Publication date for inputs that do not carry one.")
 @click.option("--model", default=None, help="Event classifier: 'rules' (default) or a trained model.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
-def code_cmd(sources: tuple[str, ...], fmt: str | None, published: dt.date | None, model: str | None, quiet: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes to code on (default: the cores available; small inputs use one).")
+def code_cmd(sources: tuple[str, ...], fmt: str | None, published: dt.date | None, model: str | None, quiet: bool,
+             workers: int | None) -> None:
     """Code reports (files, directories, JSON/JSONL, HTML, or - for stdin) into events."""
     from flashpoint.ingest.files import read_sources
-    from flashpoint.pipeline import code_documents
+    from flashpoint.parallel import available_cores, code_in_parallel
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     failures: list[Failure] = []
     inputs = read_sources(list(sources), published=published, stdin=sys.stdin)
-    results = _report_failures(code_documents(inputs, model=model), failures, progress=not quiet and sys.stderr.isatty())
+    coded = code_in_parallel(inputs, workers=workers or available_cores(), model=model)
+    results = _report_failures(coded, failures, progress=not quiet and sys.stderr.isatty())
     write(results, fmt, sys.stdout, pretty=sys.stdout.isatty())
     if failures:
         click.echo(f"flashpoint: {len(failures)} input(s) failed; the others were coded.", err=True)

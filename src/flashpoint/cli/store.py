@@ -50,12 +50,15 @@ def _dump(data: Any) -> None:
 @click.option("--published", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for inputs that do not carry one.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
-def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, quiet: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes to code on (default: the cores available; small inputs use one).")
+def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, quiet: bool, workers: int | None) -> None:
     """Code reports (files, directories, JSONL, feeds, URLs) into the database and link incidents.
 
     Re-ingesting a document changes nothing; a failed input is recorded (see `flashpoint failures`).
     """
     from flashpoint.corpus import ingest
+    from flashpoint.parallel import available_cores
 
     show = not quiet and sys.stderr.isatty()
 
@@ -65,7 +68,8 @@ def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, qui
                        f"{len(report.failures)}, events {report.events}", err=True, nl=False)
 
     with _open(db) as store:
-        report = ingest(list(sources), store, published=published, stdin=sys.stdin, progress=progress)
+        report = ingest(list(sources), store, published=published, stdin=sys.stdin, progress=progress,
+                        workers=workers or available_cores())
     if show:
         click.echo("", err=True)
     for failure in report.failures:

@@ -45,10 +45,10 @@ class IngestReport:
                 "failed": len(self.failures), "incidents_touched": len(self.incidents)}
 
 
-def default_coder(documents: Iterable[Document | Failure]) -> Iterator[CodedDocument | Failure]:
-    from flashpoint.pipeline import code_documents
+def default_coder(documents: Iterable[Document | Failure], workers: int = 1) -> Iterator[CodedDocument | Failure]:
+    from flashpoint.parallel import code_in_parallel
 
-    return code_documents(documents)
+    return code_in_parallel(documents, workers=workers)
 
 
 def ingest(
@@ -59,13 +59,18 @@ def ingest(
     published: dt.date | None = None,
     stdin: TextIO | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> IngestReport:
-    """Read, code, store and link every document in ``sources``; never stops for one bad input."""
+    """Read, code, store and link every document in ``sources``; never stops for one bad input.
+
+    ``workers`` > 1 codes on that many processes (the store is still written by this one).
+    """
     from flashpoint.ingest.sources import read_any
 
     report = IngestReport()
     documents = _new_only(read_any(list(sources), published=published, stdin=stdin), store, report, progress)
-    for item in (coder or default_coder)(documents):
+    coded = coder(documents) if coder else default_coder(documents, workers)
+    for item in coded:
         if isinstance(item, Failure):
             store.add_failure(item)
             report.failures.append(item)
