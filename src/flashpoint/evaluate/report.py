@@ -20,7 +20,6 @@ from flashpoint.evaluate.matching import (
     DEFAULT_SETTINGS,
     MatchSettings,
     distance_km,
-    haversine_km,
     match_events,
     match_spans,
 )
@@ -35,6 +34,7 @@ from flashpoint.evaluate.metrics import (
     ratio,
     share_within,
 )
+from flashpoint.geo.geodesy import haversine_km
 from flashpoint.model import CodedDocument, Document, Event, Failure, Place
 
 Coder = Callable[[list[Document]], list[CodedDocument | Failure]]
