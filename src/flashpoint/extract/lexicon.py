@@ -30,6 +30,10 @@ class TriggerEntry:
     """Slots the parse must show for the word to count ("fired" needs a target: "fired … on Y")."""
     instrument: bool = False
     """A weapon word: it tells the event only as the head of its phrase ("grenade launcher" does not)."""
+    gov: frozenset[str] | None = None
+    """The word counts only under one of these verbs ("bodies" found, an "explosive" thrown)."""
+    with_: frozenset[str] | None = None
+    """The word counts only with one of these lemmas among its dependents ("gathered demanding")."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ def trigger_index() -> dict[str, tuple[TriggerEntry, ...]]:
                 frame=name,
                 needs=frozenset(raw.get("needs", ())),
                 instrument=bool(raw.get("instrument", frame.get("instrument", False))),
+                gov=frozenset(raw["gov"]) if raw.get("gov") else None,
+                with_=frozenset(raw["with"]) if raw.get("with") else None,
             )
             index.setdefault(words[0], []).append(entry)
     return {k: tuple(sorted(v, key=lambda e: -len(e.words))) for k, v in index.items()}

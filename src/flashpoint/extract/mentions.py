@@ -93,7 +93,10 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
     if _history(sent, ctx.published):
         return None
     dated = any(sent.start_char <= d.start < sent.end_char and not d.anaphoric and d.precision < 3 for d in ctx.dates)
-    triggers = [t for t in find_triggers(sent) if not t.irrealis and (dated or not t.generic)]
+    year = ctx.published.year if ctx.published is not None else None
+    # Background, plans, threats and conditionals are not happenings; a habit or a statistic is
+    # one only when the sentence gives it a day of its own.
+    triggers = [t for t in find_triggers(sent, year) if not t.irrealis and (dated or not t.generic)]
     live = [t for t in triggers if not t.negated and max(t.types.values()) >= _MIN_TRIGGER_WEIGHT]
     casualties = find_casualties(sent)
     if not live and not casualties:
