@@ -154,12 +154,25 @@ def find_dates(text: str, published: dt.date | None, *, start: int = 0,
         raw += [m for m in _relative_mentions(text, published, windows) if not _overlaps(m, taken)]
         taken = [(m.start, m.end) for m in raw]
         raw += [m for m in _anaphoric_mentions(text, windows) if not _overlaps(m, taken)]
+    raw = [m for m in raw if not _metadata(text, m.start)]
     raw.sort(key=lambda m: m.start)
     resolved = _infer_years(raw, published, context_year)
     for m in resolved:
         m.start += start
         m.end += start
     return resolved
+
+
+_METADATA_LABEL = re.compile(
+    r"(?:\b(?:last\s+)?(?:updated?|modified|edited|published|posted|created)(?:\s+(?:on|at))?"
+    r"|\bupdate|\bdate\s+of\s+publication)\s*[:\-\u2013\u2014]?\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _metadata(text: str, start: int) -> bool:
+    """'Last update: 12 March', 'Updated 14:05, 3 May': the page's own dates, never an event's."""
+    return _METADATA_LABEL.search(text[max(0, start - 40):start]) is not None
 
 
 def inherit(mention: DateMention, previous: DateMention | None) -> DateMention:

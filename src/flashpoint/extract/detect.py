@@ -198,6 +198,24 @@ def _accidental(verb: Token) -> bool:
     return False
 
 
+def _used(weapon: Token) -> bool:
+    """A weapon noun tells an event unless the clause only handles or owns it: 'flew with
+    nuclear missiles', 'police found rockets', 'a stock of shells', 'armed with grenades'."""
+    node = weapon
+    for _ in range(4):
+        if node.dep_ != "conj" or node.head.i == node.i:
+            break
+        node = node.head
+    head = node.head
+    if node.dep_ == "pobj":
+        if head.lower_ in ("with", "of") and head.head.lemma_.lower() in frame_words("weapon_idle"):
+            return False
+        head = head.head
+    if node.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj") and head.lemma_.lower() in frame_words("weapon_idle"):
+        return False
+    return True
+
+
 def _heads_its_phrase(last: Token, entry: TriggerEntry, end: int) -> bool:
     """Noun-phrase heads decide: an event or weapon word that only modifies another noun
     ('grenade launcher', 'chemical weapons labs', 'combat readiness', 'protest leaders') is no
@@ -209,6 +227,10 @@ def _heads_its_phrase(last: Token, entry: TriggerEntry, end: int) -> bool:
         return True
     if last.dep_ in ("compound", "amod", "nmod") and last.head.i >= end and not _is_event_noun(last.head):
         return False
+    heads = frame_words("event_heads")
+    event_word = last.lower_ in heads or last.lemma_.lower() in heads or "strike" in entry.words or "raid" in entry.words
+    if entry.instrument and not event_word and last.dep_ not in ("compound", "amod", "nmod") and not _used(last):
+        return False  # 'flew with nuclear missiles', 'a stock of rockets': a weapon, not its use
     following = last.doc[end] if end < len(last.doc) else None
     if entry.instrument and following is not None and following.pos_ == "NOUN" and not _is_event_noun(following):
         return False  # the parse may miss the compound: 'grenade launchers', 'rocket systems'

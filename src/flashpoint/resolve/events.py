@@ -42,6 +42,9 @@ class _Building:
     where: set[str] = field(default_factory=set)
     """Every place (and its admin1) named in the event's sentences: a later sentence at any of
     them can tell the same happening ("towards Lachin and Kalbajar")."""
+    split: tuple[int, int] = (0, 1)
+    """(this event's index, how many places) when one report listed several places for one
+    kind of happening: one event per place, the deaths divided among them."""
 
 
 def resolve(
@@ -55,6 +58,7 @@ def resolve(
     """Merge mentions into events and fill every field."""
     built: list[_Building] = []
     dateline = dateline_span(document.text)  # once per document: where the reporter files from
+    mentions, folded = _fold_headlines(mentions, document)
     for mention in mentions:
         if mention.sub_event_type is None:
             _attach_casualties(mention, built)
@@ -67,22 +71,102 @@ def resolve(
         location = _locate(mention, document, places, locator, dateline)
         nearby = _all_places(mention, document, places, locator)
         target = _merge_target(mention, location, built)
-        if target is None:
-            previous = built[-1] if built else None
-            target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
-            built.append(target)
-            vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
-            same_time = mention.date_source != "explicit" or (previous is not None and mention.date == previous.event.event_date)
-            if vague and same_time and previous is not None and _follows(previous, mention) and previous.event.location:
-                _inherit_location(target.event, previous.event)
-            else:
+        listed = _listed_places(mention, document, places, locator) if target is None else []
+        if listed:
+            for k, place in enumerate(listed):
+                b = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id), split=(k, len(listed)))
+                built.append(b)
+                _apply_location(b.event, place, focus_country, document, places)
+                _absorb(b, mention)
+                b.where |= nearby
+            target = built[-1]
+        else:
+            if target is None:
+                previous = built[-1] if built else None
+                target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
+                built.append(target)
+                vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
+                same_time = mention.date_source != "explicit" or (previous is not None and mention.date == previous.event.event_date)
+                if vague and same_time and previous is not None and _follows(previous, mention) and previous.event.location:
+                    _inherit_location(target.event, previous.event)
+                else:
+                    _apply_location(target.event, location, focus_country, document, places)
+            _absorb(target, mention)
+            if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
                 _apply_location(target.event, location, focus_country, document, places)
-        _absorb(target, mention)
-        if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
-            _apply_location(target.event, location, focus_country, document, places)
-        target.where |= nearby
+            target.where |= nearby
+        for headline in folded.get(id(mention), []):
+            _absorb(target, headline)
     events = [_finish(b, document) for b in built]
     return events
+
+
+def _fold_headlines(mentions: list[Mention], document: Document) -> tuple[list[Mention], dict[int, list[Mention]]]:
+    """A headline and the lead that follows it tell one happening: the headline's mention is
+    folded into the first compatible mention of the story below it (its words stay evidence)."""
+    kept: list[Mention] = []
+    folded: dict[int, list[Mention]] = {}
+    for idx, m in enumerate(mentions):
+        if m.sub_event_type is not None and _is_headline(m, document):
+            body = next(
+                (n for n in mentions[idx + 1:]
+                 if n.sub_event_type is not None and n.sent_index - m.sent_index <= _HEADLINE_REACH
+                 and not _is_headline(n, document) and _compatible(m.sub_event_type, n.sub_event_type)),
+                None,
+            )
+            if body is not None:
+                folded.setdefault(id(body), []).append(m)
+                continue
+        kept.append(m)
+    return kept, folded
+
+
+_HEADLINE_REACH = 4
+_END_PUNCT = frozenset(".!?\"”’'…:;")
+
+
+def _is_headline(m: Mention, document: Document) -> bool:
+    """A line of its own without closing punctuation (a title or a brief's headline), or the title."""
+    start, end = m.sent_span
+    raw = document.text[start:end]
+    text = raw.strip()
+    if not text:
+        return False
+    if document.title and text == document.title.strip():
+        return True
+    after = document.text[end:end + 3].lstrip(" \t")
+    line_ends = end >= len(document.text) or "\n" in raw[len(raw.rstrip()):] or after.startswith("\n") or not after
+    return line_ends and text[-1] not in _END_PUNCT and len(text.split()) <= 20
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    ta, tb = EVENT_TYPE_OF.get(a or ""), EVENT_TYPE_OF.get(b or "")
+    if ta == tb:
+        return True
+    if is_violent(a) and is_violent(b):
+        return True
+    return {ta, tb} <= {"Protests", "Riots"}
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
+
+
+def _listed_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> list[Location]:
+    """'shelled Jermuk, Goris and Vardenis', 'protests in Lagos, Abuja and Kano': one kind of
+    happening told for several places in one list is one event per place (ACLED's rule)."""
+    if locator is None:
+        return []
+    start, end = mention.sent_span
+    found = [loc for loc in locator.locate_all(places, start, end, document.text) if loc.geo_precision < 3]
+    if len(found) < 2:
+        return []
+    firsts = sorted(((min(loc.spans)[0], max(loc.spans)[1]) if loc.spans else (0, 0), i) for i, loc in enumerate(found))
+    if any(a == (0, 0) for a, _ in firsts):
+        return []
+    for (span_a, _), (span_b, _) in zip(firsts, firsts[1:]):
+        if not _LIST_GAP.match(document.text[span_a[1]:span_b[0]]):
+            return []
+    return [found[i] for _, i in firsts]
 
 
 def _background(m: Mention, document: Document) -> bool:
@@ -211,6 +295,11 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
     related = same_type or (is_violent(m.sub_event_type) and is_violent(e.sub_event_type))
     if m.is_reference and related and (m.date_source != "explicit" or m.date == e.event_date):
         return True
+    if (
+        EVENT_TYPE_OF.get(m.sub_event_type) == e.event_type and m.date == e.event_date and location is not None
+        and e.location is not None and location.geo_precision < 3 and location.location == e.location
+    ):
+        return True  # the lead and the body tell one happening at one place in different words
     if not same_type or m.date != e.event_date:
         return False
     if location is None or e.location is None:
@@ -357,6 +446,10 @@ def _finish(b: _Building, document: Document) -> Event:
     e = b.event
     killed = b.figures.get("killed", [])
     e.fatalities = max(killed) if killed else 0
+    index, parts = b.split
+    if parts > 1:
+        # ACLED divides a total told for several places among them (the remainder to the first).
+        e.fatalities = e.fatalities // parts + (1 if index < e.fatalities % parts else 0)
     e.injured = max(b.figures.get("injured", [0]))
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
@@ -364,6 +457,8 @@ def _finish(b: _Building, document: Document) -> Event:
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)
+    if parts > 1:
+        e.notes += f" The report told this for {parts} places together; fatalities were split among them."
     return e
 
 
