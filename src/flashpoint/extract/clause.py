@@ -41,8 +41,10 @@ def _phrases(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(w.lower().split()) for w in lang.data("en", "clause_status")[name])
 
 
-def clause_status(token: Token, published_year: int | None = None) -> str:
-    """What the clause of ``token`` (a trigger's head) does: report an event or something else."""
+def clause_status(token: Token, published_year: int | None = None, frame: str = "") -> str:
+    """What the clause of ``token`` (a trigger's head) does: report an event or something else.
+
+    ``frame`` (the trigger's frame) matters for states of affairs: 'the ceasefire has held'."""
     verb = governing_verb(token)
     if _negated(token, verb):
         return NEGATED
@@ -50,7 +52,7 @@ def clause_status(token: Token, published_year: int | None = None) -> str:
         return HYPOTHETICAL
     if _future(token, verb):
         return FUTURE
-    if _background(token, verb, published_year):
+    if _background(token, verb, published_year) or (frame in _words("state_frames") and _state(token)):
         return BACKGROUND
     if _habitual(token, verb):
         return HABITUAL
@@ -125,7 +127,7 @@ def _future(token: Token, verb: Token | None) -> bool:
         if infinitive and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
             # "to seize the heights": an aim, unless the governor says it was done ("began to shell").
             return governor.lemma_.lower() not in realised
-        if node.dep_ in ("xcomp", "pobj", "dobj", "prep", "advcl", "pcomp", "acl"):
+        if node.dep_ in ("xcomp", "pobj", "dobj", "prep", "advcl", "pcomp", "acl", "conj", "appos"):
             node = governor
             if node.lemma_.lower() in governors:
                 return True
@@ -135,11 +137,14 @@ def _future(token: Token, verb: Token | None) -> bool:
 
 
 def _background(token: Token, verb: Token | None, published_year: int | None) -> bool:
-    """Trials, anniversaries, a past war or an earlier year: told to frame today's news."""
+    """Trials, anniversaries, a past war or an earlier year, a truce as a state of affairs
+    ('the ceasefire has held'): told to frame today's news."""
     governors = _words("background_governors")
-    for node in _chain(token)[1:]:
+    for node in _chain(token, 6)[1:]:
         if node.lemma_.lower() in governors or node.lower_ in governors:
             return True
+    if verb is not None and _has_marker(verb, _phrases("period_markers")):
+        return True
     if published_year is None:
         return False
     scope = verb if verb is not None else token
@@ -150,6 +155,14 @@ def _background(token: Token, verb: Token | None, published_year: int | None) ->
 
 
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+
+def _state(token: Token) -> bool:
+    """'the ceasefire has held', 'both sides must respect the truce': a state, not a signing."""
+    governor = token.head.lemma_.lower()
+    if token.dep_ == "nsubj" and governor in _words("state_subject_verbs"):
+        return True
+    return token.dep_ in ("dobj", "nsubjpass") and governor in _words("state_object_verbs")
 
 
 def _is_time(year: Token) -> bool:

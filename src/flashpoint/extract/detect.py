@@ -149,7 +149,7 @@ def _target_reachable(verb: Token, preps: frozenset[str]) -> bool:
         if t.i <= verb.i or t.i - verb.i > 20:
             continue
         if t.dep_ in ("dobj", "nsubjpass") and t.head.i == verb.i and t.lemma_.lower() in weapons:
-            return True
+            return not _less_lethal(t)
         if t.dep_ == "prep" and t.lower_ in preps and _not_time(t) and _same_clause(t, verb):
             return True
     return any(c.dep_ == "nsubjpass" and c.lemma_.lower() in weapons for c in verb.children)
@@ -185,8 +185,11 @@ _KILLING_FRAMES = frozenset({"killing", "firing", "attacking"})
 
 
 def _accidental(verb: Token) -> bool:
-    """'an explosion at a gas plant killed four', 'the storm killed': no one did it."""
+    """'an explosion at a gas plant killed four', 'the storm killed', 'were killed when a bus
+    plunged into a ravine': no one did it."""
     for child in verb.children:
+        if child.dep_ == "advcl" and child.lemma_.lower() in frame_words("accident_verbs"):
+            return True
         if child.dep_ in ("nsubj", "agent"):
             subject = child if child.dep_ == "nsubj" else next((c for c in child.children if c.dep_ == "pobj"), child)
             if subject.lemma_.lower() in frame_words("accident_agents"):
@@ -196,6 +199,13 @@ def _accidental(verb: Token) -> bool:
             ):
                 return True
     return False
+
+
+def _less_lethal(weapon: Token) -> bool:
+    """'tear gas shells', 'rubber bullets', 'stun grenades': crowd control, not weapons of war."""
+    mods = [c for c in weapon.lefts if c.dep_ in ("compound", "amod", "nmod")]
+    mods += [g for c in mods for g in c.lefts if g.dep_ in ("compound", "amod")]
+    return any(c.lemma_.lower() in frame_words("less_lethal") for c in mods)
 
 
 def _used(weapon: Token) -> bool:
@@ -208,7 +218,9 @@ def _used(weapon: Token) -> bool:
         node = node.head
     head = node.head
     if node.dep_ == "pobj":
-        if head.lower_ in ("with", "of") and head.head.lemma_.lower() in frame_words("weapon_idle"):
+        if head.lower_ in ("including", "like", "such"):
+            return False  # an inventory: 'equipment including tanks and artillery'
+        if head.lower_ in ("with", "of", "by") and head.head.lemma_.lower() in frame_words("weapon_idle"):
             return False
         head = head.head
     if node.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj") and head.lemma_.lower() in frame_words("weapon_idle"):
@@ -226,6 +238,8 @@ def _heads_its_phrase(last: Token, entry: TriggerEntry, end: int) -> bool:
     if last.pos_ not in ("NOUN", "PROPN") and not entry.instrument:
         return True
     if last.dep_ in ("compound", "amod", "nmod") and last.head.i >= end and not _is_event_noun(last.head):
+        return False
+    if entry.instrument and _less_lethal(last):
         return False
     heads = frame_words("event_heads")
     event_word = last.lower_ in heads or last.lemma_.lower() in heads or "strike" in entry.words or "raid" in entry.words
@@ -283,7 +297,7 @@ def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry, publish
     if "@seize" in types and _is_attempt(token):
         # "an attempt was made to capture heights": fighting over ground, not ground taken.
         types = {"Armed clash": types.pop("@seize"), **types}
-    status = clause.clause_status(token, published_year)
+    status = clause.clause_status(token, published_year, entry.frame)
     return Trigger(
         start=start,
         end=end,

@@ -151,22 +151,36 @@ def _compatible(a: str | None, b: str | None) -> bool:
 _LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
 
 
+_LIST_END = re.compile(r"\b(?:and|or|as well as)\b", re.I)
+
+
 def _listed_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> list[Location]:
-    """'shelled Jermuk, Goris and Vardenis', 'protests in Lagos, Abuja and Kano': one kind of
-    happening told for several places in one list is one event per place (ACLED's rule)."""
+    """'shelled Jermuk, Goris and Vardenis', 'killed seven in Kherson and Nikopol': one kind of
+    happening told for several towns in one list is one event per town (ACLED's rule)."""
     if locator is None:
         return []
     start, end = mention.sent_span
-    found = [loc for loc in locator.locate_all(places, start, end, document.text) if loc.geo_precision < 3]
-    if len(found) < 2:
+    towns = [
+        p for p in places
+        if start <= p.start < end and p.kind == "literal" and p.geonameid is not None
+        and not (p.feature_code or "").startswith(("PCL", "ADM1", "ADM2", "CONT", "RGN"))
+    ]
+    towns.sort(key=lambda p: p.start)
+    run: list[Place] = []
+    best: list[Place] = []
+    for p in towns:
+        if run and _LIST_GAP.match(document.text[run[-1].end:p.start]) and p.geonameid not in {q.geonameid for q in run}:
+            run.append(p)
+        else:
+            run = [p]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 2 or not _LIST_END.search(document.text[best[0].end:best[-1].start]):
+        return []  # 'Al Mansurah, Aden' is a place and its region; a list ends with 'and'
+    if any(p.name in (q.admin1, q.admin2) or q.name in (p.admin1, p.admin2) for p in best for q in best):
         return []
-    firsts = sorted(((min(loc.spans)[0], max(loc.spans)[1]) if loc.spans else (0, 0), i) for i, loc in enumerate(found))
-    if any(a == (0, 0) for a, _ in firsts):
-        return []
-    for (span_a, _), (span_b, _) in zip(firsts, firsts[1:]):
-        if not _LIST_GAP.match(document.text[span_a[1]:span_b[0]]):
-            return []
-    return [found[i] for _, i in firsts]
+    found = [locator.locate([p], p.start, p.end, document.text) for p in best]
+    return [loc for loc in found if loc is not None] if all(loc is not None for loc in found) else []
 
 
 def _background(m: Mention, document: Document) -> bool:
