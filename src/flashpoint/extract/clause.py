@@ -88,6 +88,8 @@ def _negated(token: Token, verb: Token | None) -> bool:
     for t in (token, token.head):
         if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children):
             return True
+    if any(node.lower_ in _words("negating_preps") for node in _chain(token, 3)[1:]):
+        return True  # 'moved in without a shot fired'
     failure = _words("failure_governors")
     for node in _chain(token, 3)[1:]:
         if node.lemma_.lower() in failure and node.pos_ == "VERB" and token.dep_ in ("xcomp", "dobj"):

@@ -151,6 +151,7 @@ def _compatible(a: str | None, b: str | None) -> bool:
 _LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
 
 
+_NOT_SCENE = re.compile(r"\b(?:between|from|to|towards?|linking|connecting)\s+(?:the\s+)?(?:towns?\s+of\s+|cities\s+of\s+)?$", re.I)
 _LIST_END = re.compile(r"\b(?:and|or|as well as)\b", re.I)
 
 
@@ -175,9 +176,11 @@ def _listed_places(mention: Mention, document: Document, places: list[Place], lo
             run = [p]
         if len(run) > len(best):
             best = list(run)
+    if len(best) < 2 or _NOT_SCENE.search(document.text[max(start, best[0].start - 30):best[0].start]):
+        return []  # 'on the road between Gao and Ménaka', 'from Lahore to Islamabad': not the scenes
     if len(best) < 2 or not _LIST_END.search(document.text[best[0].end:best[-1].start]):
         return []  # 'Al Mansurah, Aden' is a place and its region; a list ends with 'and'
-    if any(p.name in (q.admin1, q.admin2) or q.name in (p.admin1, p.admin2) for p in best for q in best):
+    if any(p.name in (q.admin1, q.admin2) for p in best for q in best if p.geonameid != q.geonameid):
         return []
     found = [locator.locate([p], p.start, p.end, document.text) for p in best]
     return [loc for loc in found if loc is not None] if all(loc is not None for loc in found) else []
