@@ -101,6 +101,10 @@ def test_strategic_developments(text: str, frame: str) -> None:
     assert frame in frames_of(text)
 
 
+def test_a_handover_without_a_shot_is_no_violence() -> None:
+    assert frames_of("Government troops entered the town without a shot fired.") == {"withdrawing"}
+
+
 def test_weapon_words_need_to_be_used() -> None:
     assert not live("The bomber flew to the base with four cruise missiles on board.")
     assert not live("The forces fired tear gas canisters to push the crowd back.")
@@ -124,7 +128,7 @@ def test_event_word_modifying_another_noun_is_no_event() -> None:
         ("Troops were sent to capture the heights.", clause.FUTURE),
         ("If the rebels shell the town again, the army would respond.", clause.HYPOTHETICAL),
         ("The militia did not attack the convoy.", clause.NEGATED),
-        ("Government troops entered the town without a shot fired.", clause.NEGATED),
+        ("The attackers failed to detonate the device at the gate.", clause.NEGATED),
     ],
 )
 def test_clause_status(text: str, status: str) -> None:
