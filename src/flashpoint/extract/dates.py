@@ -47,6 +47,8 @@ class DateMention:
     """The text gave no year; it came from an earlier date in the text or from publication."""
     offset: int = 0
     """For anaphoric mentions: days to add to the inherited date ("the next day" is +1)."""
+    metadata: bool = False
+    """The page's own date ('Last update: …', 'Posted on …'): a publication date, never an event's."""
 
 
 # --- patterns -------------------------------------------------------------------------------
@@ -154,10 +156,10 @@ def find_dates(text: str, published: dt.date | None, *, start: int = 0,
         raw += [m for m in _relative_mentions(text, published, windows) if not _overlaps(m, taken)]
         taken = [(m.start, m.end) for m in raw]
         raw += [m for m in _anaphoric_mentions(text, windows) if not _overlaps(m, taken)]
-    raw = [m for m in raw if not _metadata(text, m.start)]
     raw.sort(key=lambda m: m.start)
     resolved = _infer_years(raw, published, context_year)
     for m in resolved:
+        m.metadata = _metadata(text, m.start)
         m.start += start
         m.end += start
     return resolved

@@ -90,6 +90,8 @@ def _match_at(sent: Span, i: int, index: dict[str, tuple[TriggerEntry, ...]]) ->
         if all(token_matches(doc[i + k], w) for k, w in enumerate(entry.words)):
             if entry.obj is not None and not _object_fits(token, entry.obj):
                 continue
+            if entry.not_obj is not None and _object_fits(token, entry.not_obj):
+                continue
             if not _slots_found(token, entry) or not _governed(token, entry) or not _accompanied(token, entry):
                 continue
             if not _heads_its_phrase(doc[end - 1], entry, end):
@@ -190,6 +192,10 @@ def _accidental(verb: Token) -> bool:
     for child in verb.children:
         if child.dep_ == "advcl" and child.lemma_.lower() in frame_words("accident_verbs"):
             return True
+        if child.dep_ == "advcl" and any(
+            g.dep_ == "nsubj" and g.lemma_.lower() in frame_words("accident_agents") for g in child.children
+        ):
+            return True  # 'were killed after a tornado tore through the town'
         if child.dep_ in ("nsubj", "agent"):
             subject = child if child.dep_ == "nsubj" else next((c for c in child.children if c.dep_ == "pobj"), child)
             if subject.lemma_.lower() in frame_words("accident_agents"):
@@ -250,6 +256,10 @@ def _heads_its_phrase(last: Token, entry: TriggerEntry, end: int) -> bool:
         return False  # the parse may miss the compound: 'grenade launchers', 'rocket systems'
     if entry.frame in _KILLING_FRAMES and _accidental(last):
         return False
+    figurative = frame_words("figurative_modifiers")
+    if any(c.dep_ in ("amod", "compound") and c.lower_ in figurative for c in last.children):
+        return False  # 'a legal battle', 'a political fight', 'a verbal attack'
+
     if entry.frame == "explosive":
         accidents = frame_words("accident_words")
         near = [c for c in last.children if c.dep_ in ("compound", "amod", "nmod")]

@@ -34,6 +34,8 @@ class TriggerEntry:
     """The word counts only under one of these verbs ("bodies" found, an "explosive" thrown)."""
     with_: frozenset[str] | None = None
     """The word counts only with one of these lemmas among its dependents ("gathered demanding")."""
+    not_obj: frozenset[str] | None = None
+    """The word does not count with one of these objects ("withdrew from the talks")."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def trigger_index() -> dict[str, tuple[TriggerEntry, ...]]:
                 instrument=bool(raw.get("instrument", frame.get("instrument", False))),
                 gov=frozenset(raw["gov"]) if raw.get("gov") else None,
                 with_=frozenset(raw["with"]) if raw.get("with") else None,
+                not_obj=frozenset(raw["not_obj"]) if raw.get("not_obj") else None,
             )
             index.setdefault(words[0], []).append(entry)
     return {k: tuple(sorted(v, key=lambda e: -len(e.words))) for k, v in index.items()}

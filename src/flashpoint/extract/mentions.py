@@ -92,7 +92,10 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
     sent = sents[i]
     if _history(sent, ctx.published):
         return None
-    dated = any(sent.start_char <= d.start < sent.end_char and not d.anaphoric and d.precision < 3 for d in ctx.dates)
+    dated = any(
+        sent.start_char <= d.start < sent.end_char and not d.anaphoric and not d.metadata and d.precision < 3
+        for d in ctx.dates
+    )
     year = ctx.published.year if ctx.published is not None else None
     # Background, plans, threats and conditionals are not happenings; a habit or a statistic is
     # one only when the sentence gives it a day of its own.
@@ -263,7 +266,7 @@ def _instrument(token: Token) -> bool:
 def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Mention | None) -> None:
     """The sentence's own date, else 'the same day' → the previous event's, else the date the
     narrative is at, else the publication date (with week precision: the report's week)."""
-    own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char]
+    own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char and not d.metadata]
     explicit = [d for d in own if not d.anaphoric and d.date is not None]
     anaphoric = [d for d in own if d.anaphoric]
     if explicit and ctx.published is not None and len(explicit) > 1:
@@ -280,7 +283,7 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
         date = last_dated.date + dt.timedelta(days=d.offset)
         _set_date(mention, date, None, last_dated.time_precision, "anaphoric", (d.start, d.end))
     else:
-        before = [d for d in ctx.dates if d.start < sent.start_char and d.date is not None and not d.anaphoric]
+        before = [d for d in ctx.dates if d.start < sent.start_char and d.date is not None and not d.anaphoric and not d.metadata]
         if last_dated is not None and last_dated.date is not None:
             _set_date(mention, last_dated.date, last_dated.end_date, last_dated.time_precision, "inherited", last_dated.date_span)
         elif before:
