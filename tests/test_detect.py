@@ -197,3 +197,15 @@ def test_page_metadata_is_never_an_event_date() -> None:
     dates = find_dates(text, dt.date(2024, 3, 12))
     assert [m.date for m in dates if not m.metadata] == [dt.date(2024, 3, 3)]
     assert len([m for m in dates if m.metadata]) == 2
+
+
+def test_a_daily_bulletin_tells_of_the_day_before() -> None:
+    text = "As of 08:00 on 9 May, over the past day the enemy fired mortars at our positions near the village of Avdiivka.\n"
+    events = code(text, dt.date(2024, 5, 9))
+    assert [e.event_date for e in events] == [dt.date(2024, 5, 8)]
+
+
+def test_the_sharpest_date_of_a_sentence_is_the_events() -> None:
+    text = "The body of a driver who was kidnapped last week was found outside the town of Kisumu on Monday.\n"
+    events = code(text, dt.date(2024, 5, 9))
+    assert [e.event_date for e in events] == [dt.date(2024, 5, 6)]

@@ -269,6 +269,11 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
     own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char and not d.metadata]
     explicit = [d for d in own if not d.anaphoric and d.date is not None]
     anaphoric = [d for d in own if d.anaphoric]
+    if len(explicit) > 1:
+        # "found on Monday … kidnapped last week", "on Monday during rallies against last
+        # October's coup": the day is the happening's, the vaguer dates are its background.
+        sharpest = min(d.precision for d in explicit)
+        explicit = [d for d in explicit if d.precision == sharpest]
     if explicit and ctx.published is not None and len(explicit) > 1:
         # "gave accounts on Wednesday of fighting on Tuesday": the report's own day is the day
         # of telling; an earlier day in the same sentence is the day it happened.
@@ -291,6 +296,23 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
             _set_date(mention, d.date, d.end_date, d.precision, "inherited", (d.start, d.end))
         elif ctx.published is not None:
             _set_date(mention, ctx.published, None, 2, "published", None)
+    _past_day(mention, sent)
+
+
+_PAST_DAY = re.compile(
+    r"\b(?:over|in|during|for|within)\s+the\s+(?:past|last|previous)\s+(?:day|24\s+hours|twenty-four\s+hours)\b(?!['’]s)", re.I
+)
+
+
+def _past_day(mention: Mention, sent: Span) -> None:
+    """A daily bulletin ('As of 07:00 on 8 April, over the past day the enemy fired …') tells of
+    the day before the one it is dated: ACLED codes its events to that day."""
+    if mention.date_source not in ("explicit", "published") or mention.date is None:
+        return
+    if _PAST_DAY.search(sent.text):
+        mention.date = mention.date - dt.timedelta(days=1)
+        mention.end_date = None
+        mention.time_precision = 1
 
 
 def _set_date(
