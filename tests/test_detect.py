@@ -77,6 +77,7 @@ def test_violence_verbs_the_lexicon_lacked(text: str, frame: str) -> None:
         "Hundreds gathered in front of the town hall demanding clean water.",
         "Youths burned tyres at the junction after the arrest of a local leader.",
         "Traders chanted slogans outside the market office.",
+        "Nurses walked through the town centre carrying placards about unpaid wages.",
     ],
 )
 def test_protests_without_a_protest_noun(text: str) -> None:
