@@ -42,6 +42,9 @@ class _Building:
     where: set[str] = field(default_factory=set)
     """Every place (and its admin1) named in the event's sentences: a later sentence at any of
     them can tell the same happening ("towards Lachin and Kalbajar")."""
+    split: tuple[int, int] = (0, 1)
+    """(this event's index, how many places) when one report listed several places for one
+    kind of happening: one event per place, the deaths divided among them."""
 
 
 def resolve(
@@ -55,6 +58,7 @@ def resolve(
     """Merge mentions into events and fill every field."""
     built: list[_Building] = []
     dateline = dateline_span(document.text)  # once per document: where the reporter files from
+    mentions, folded = _fold_headlines(mentions, document)
     for mention in mentions:
         if mention.sub_event_type is None:
             _attach_casualties(mention, built)
@@ -67,22 +71,119 @@ def resolve(
         location = _locate(mention, document, places, locator, dateline)
         nearby = _all_places(mention, document, places, locator)
         target = _merge_target(mention, location, built)
-        if target is None:
-            previous = built[-1] if built else None
-            target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
-            built.append(target)
-            vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
-            same_time = mention.date_source != "explicit" or (previous is not None and mention.date == previous.event.event_date)
-            if vague and same_time and previous is not None and _follows(previous, mention) and previous.event.location:
-                _inherit_location(target.event, previous.event)
-            else:
+        listed = _listed_places(mention, document, places, locator) if target is None else []
+        if listed:
+            for k, place in enumerate(listed):
+                b = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id), split=(k, len(listed)))
+                built.append(b)
+                _apply_location(b.event, place, focus_country, document, places)
+                _absorb(b, mention)
+                b.where |= nearby
+            target = built[-1]
+        else:
+            if target is None:
+                previous = built[-1] if built else None
+                target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
+                built.append(target)
+                vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
+                same_time = mention.date_source != "explicit" or (previous is not None and mention.date == previous.event.event_date)
+                if vague and same_time and previous is not None and _follows(previous, mention) and previous.event.location:
+                    _inherit_location(target.event, previous.event)
+                else:
+                    _apply_location(target.event, location, focus_country, document, places)
+            _absorb(target, mention)
+            if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
                 _apply_location(target.event, location, focus_country, document, places)
-        _absorb(target, mention)
-        if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
-            _apply_location(target.event, location, focus_country, document, places)
-        target.where |= nearby
+            target.where |= nearby
+        for headline in folded.get(id(mention), []):
+            _absorb(target, headline)
     events = [_finish(b, document) for b in built]
     return events
+
+
+def _fold_headlines(mentions: list[Mention], document: Document) -> tuple[list[Mention], dict[int, list[Mention]]]:
+    """A headline and the lead that follows it tell one happening: the headline's mention is
+    folded into the first compatible mention of the story below it (its words stay evidence)."""
+    kept: list[Mention] = []
+    folded: dict[int, list[Mention]] = {}
+    for idx, m in enumerate(mentions):
+        if m.sub_event_type is not None and _is_headline(m, document):
+            body = next(
+                (n for n in mentions[idx + 1:]
+                 if n.sub_event_type is not None and n.sent_index - m.sent_index <= _HEADLINE_REACH
+                 and not _is_headline(n, document) and _compatible(m.sub_event_type, n.sub_event_type)),
+                None,
+            )
+            if body is not None:
+                folded.setdefault(id(body), []).append(m)
+                continue
+        kept.append(m)
+    return kept, folded
+
+
+_HEADLINE_REACH = 4
+_END_PUNCT = frozenset(".!?\"”’'…:;")
+
+
+def _is_headline(m: Mention, document: Document) -> bool:
+    """A line of its own without closing punctuation (a title or a brief's headline), or the title."""
+    start, end = m.sent_span
+    raw = document.text[start:end]
+    text = raw.strip()
+    if not text:
+        return False
+    if document.title and text == document.title.strip():
+        return True
+    after = document.text[end:end + 3].lstrip(" \t")
+    line_ends = end >= len(document.text) or "\n" in raw[len(raw.rstrip()):] or after.startswith("\n") or not after
+    return line_ends and text[-1] not in _END_PUNCT and len(text.split()) <= 20
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    ta, tb = EVENT_TYPE_OF.get(a or ""), EVENT_TYPE_OF.get(b or "")
+    if ta == tb:
+        return True
+    if is_violent(a) and is_violent(b):
+        return True
+    return {ta, tb} <= {"Protests", "Riots"}
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
+
+
+_NOT_SCENE = re.compile(r"\b(?:between|from|to|towards?|linking|connecting)\s+(?:the\s+)?(?:towns?\s+of\s+|cities\s+of\s+)?$", re.I)
+_LIST_END = re.compile(r"\b(?:and|or|as well as)\b", re.I)
+
+
+def _listed_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> list[Location]:
+    """'shelled Jermuk, Goris and Vardenis', 'killed seven in Kherson and Nikopol': one kind of
+    happening told for several towns in one list is one event per town (ACLED's rule)."""
+    if locator is None:
+        return []
+    start, end = mention.sent_span
+    towns = [
+        p for p in places
+        if start <= p.start < end and p.kind == "literal" and p.geonameid is not None
+        and not (p.feature_code or "").startswith(("PCL", "ADM1", "ADM2", "CONT", "RGN"))
+    ]
+    towns.sort(key=lambda p: p.start)
+    run: list[Place] = []
+    best: list[Place] = []
+    for p in towns:
+        if run and _LIST_GAP.match(document.text[run[-1].end:p.start]) and p.geonameid not in {q.geonameid for q in run}:
+            run.append(p)
+        else:
+            run = [p]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 2 or _NOT_SCENE.search(document.text[max(start, best[0].start - 30):best[0].start]):
+        return []  # 'on the road between Gao and Ménaka', 'from Lahore to Islamabad': not the scenes
+    if len(best) < 2 or not _LIST_END.search(document.text[best[0].end:best[-1].start]):
+        return []  # 'Al Mansurah, Aden' is a place and its region; a list ends with 'and'
+    if any(p.name in (q.admin1, q.admin2) for p in best for q in best if p.geonameid != q.geonameid):
+        return []
+    found = [locator.locate([p], p.start, p.end, document.text) for p in best]
+    return [loc for loc in found if loc is not None] if all(loc is not None for loc in found) else []
 
 
 def _background(m: Mention, document: Document) -> bool:
@@ -211,6 +312,11 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
     related = same_type or (is_violent(m.sub_event_type) and is_violent(e.sub_event_type))
     if m.is_reference and related and (m.date_source != "explicit" or m.date == e.event_date):
         return True
+    if (
+        EVENT_TYPE_OF.get(m.sub_event_type) == e.event_type and m.date == e.event_date and location is not None
+        and e.location is not None and location.geo_precision < 3 and location.location == e.location
+    ):
+        return True  # the lead and the body tell one happening at one place in different words
     if not same_type or m.date != e.event_date:
         return False
     if location is None or e.location is None:
@@ -357,6 +463,10 @@ def _finish(b: _Building, document: Document) -> Event:
     e = b.event
     killed = b.figures.get("killed", [])
     e.fatalities = max(killed) if killed else 0
+    index, parts = b.split
+    if parts > 1:
+        # ACLED divides a total told for several places among them (the remainder to the first).
+        e.fatalities = e.fatalities // parts + (1 if index < e.fatalities % parts else 0)
     e.injured = max(b.figures.get("injured", [0]))
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
@@ -364,6 +474,8 @@ def _finish(b: _Building, document: Document) -> Event:
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)
+    if parts > 1:
+        e.notes += f" The report told this for {parts} places together; fatalities were split among them."
     return e
 
 
