@@ -33,9 +33,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from flashpoint import lang
 
 if TYPE_CHECKING:  # spaCy is only needed for find_actor_mentions' argument types.
     from spacy.tokens import Doc, Span, Token
@@ -47,7 +51,12 @@ __all__ = [
     "demonym_spans",
     "find_actor_mentions",
     "inter_in",
+    "Dictionary",
+    "acled_name",
     "normalise_actor",
+    "period_of",
+    "strip_period",
+    "using",
 ]
 
 
@@ -99,11 +108,39 @@ class _Group:
     country: str | None
 
 
-def _data_lines(filename: str) -> list[list[str]]:
-    """The rows of a packaged TSV, without comments and the header line."""
-    text = resources.files("flashpoint.data").joinpath(filename).read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return rows[1:]
+@dataclass(frozen=True, eq=False)
+class Dictionary:
+    """A user's own actors (learnt by ``flashpoint train`` from their export), layered over the
+    shipped tables while it is in force (``using``): their named groups with aliases and inter
+    codes win over ours, and their regime periods ("Military Forces of X (2001-)") over ours.
+    Compared by identity: the group regexes are compiled once per dictionary."""
+
+    groups: tuple[_Group, ...] = ()
+    periods: tuple[tuple[str, str], ...] = ()
+    """(state-forces name without period, "(2001-)") pairs, e.g. ("Military Forces of X", "(2001-)")."""
+
+    @classmethod
+    def of(cls, rows: Iterable[Mapping[str, Any]]) -> Dictionary:
+        """From rows with name, aliases (list or ';'-joined), inter, country."""
+        groups = []
+        for row in rows:
+            aliases = row.get("aliases") or ()
+            alias_tuple = _split(aliases) if isinstance(aliases, str) else tuple(str(a) for a in aliases)
+            groups.append(_Group(str(row["name"]), alias_tuple, int(row["inter"]), row.get("country") or None))
+        return cls(groups=tuple(groups))
+
+
+_USER: ContextVar[Dictionary | None] = ContextVar("flashpoint_actor_dictionary", default=None)
+
+
+@contextmanager
+def using(dictionary: Dictionary | None) -> Iterator[None]:
+    """Put a user's dictionary in force for the code inside the ``with`` (one coder's documents)."""
+    token = _USER.set(dictionary)
+    try:
+        yield
+    finally:
+        _USER.reset(token)
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -113,8 +150,8 @@ def _split(cell: str) -> tuple[str, ...]:
 @functools.cache
 def _countries() -> tuple[_Country, ...]:
     return tuple(
-        _Country(row[0], row[1], row[2], _split(row[3]), _split(row[4]) if len(row) > 4 else ())
-        for row in _data_lines("countries.tsv")
+        _Country(row["iso2"], row["iso3"], row["acled_name"], _split(row["demonyms"]), _split(row.get("aliases", "")))
+        for row in lang.table("en", "actors/countries")
     )
 
 
@@ -129,11 +166,20 @@ def demonym_forms() -> tuple[tuple[str, str], ...]:
 
 
 @functools.cache
-def _groups() -> tuple[_Group, ...]:
+def _shipped_groups() -> tuple[_Group, ...]:
+    """Every named group of ``lang/en/actors/groups/*.tsv`` (one file per region), in file order."""
+    folder = lang.path("en", "actors/groups")
+    names = sorted(f.name[:-4] for f in folder.iterdir() if f.name.endswith(".tsv"))
     return tuple(
-        _Group(row[0], _split(row[1]), int(row[2]), row[3] or None)
-        for row in _data_lines("groups.tsv")
+        _Group(row["name"], _split(row["aliases"]), int(row["inter"]), row["country"] or None)
+        for name in names for row in lang.table("en", f"actors/groups/{name}")
     )
+
+
+def _groups() -> tuple[_Group, ...]:
+    """The user's dictionary (``flashpoint train``) first, so its names win, then the shipped one."""
+    user = _USER.get()
+    return (user.groups + _shipped_groups()) if user is not None else _shipped_groups()
 
 
 def _is_acronym(form: str) -> bool:
@@ -177,12 +223,6 @@ def _country_index() -> tuple[dict[str, str], dict[str, str]]:
 _EDGE_LEFT = r"(?<![\w])"
 _EDGE_RIGHT = r"(?![\w])"
 
-# Phrases that contain a country form but are not about that country.
-_NOT_A_COUNTRY = (
-    "New Jersey", "New Mexico", "New Guinea", "New South Wales", "New England", "Indian Ocean",
-    "Latin America", "South America", "North America", "Central America", "Native American",
-    "Arabian Sea", "Persian Gulf", "French fries", "Dominican Order", "Chinese New Year",
-)
 
 
 def _alternation(forms: list[str]) -> str:
@@ -218,7 +258,7 @@ def _demonym_regex() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
         text = form[4:] if form.lower().startswith("the ") else form
         owner.setdefault(text, country)
     pattern = re.compile(_EDGE_LEFT + "(" + _alternation(list(owner)) + ")(?:s)?" + _EDGE_RIGHT)
-    blockers = re.compile(_EDGE_LEFT + "(?:" + _alternation(list(_NOT_A_COUNTRY)) + ")n?s?" + _EDGE_RIGHT)
+    blockers = re.compile(_EDGE_LEFT + "(?:" + _alternation(list(_lex().not_a_country)) + ")n?s?" + _EDGE_RIGHT)
     return pattern, owner, blockers
 
 
@@ -275,9 +315,13 @@ def demonym_spans(text: str) -> list[tuple[int, int, str]]:
 # --------------------------------------------------------------------------- named groups
 
 
-@functools.cache
 def _group_regexes() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Group]]:
     """(exact-case acronym regex, case-insensitive name regex, lower-cased alias → group)."""
+    return _group_regexes_for(_USER.get())
+
+
+@functools.cache
+def _group_regexes_for(user: Dictionary | None) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Group]]:
     by_alias: dict[str, _Group] = {}
     acronyms: list[str] = []
     names: list[str] = []
@@ -321,151 +365,28 @@ def _group_actor(group: _Group, country: str | None) -> Actor:
 
 # --------------------------------------------------------------------------- head lexicon
 
-_MILITARY = {
-    "army", "armies", "armed forces", "forces", "force", "military", "militaries", "troops", "troop",
-    "soldier", "soldiers", "serviceman", "servicemen", "servicemember", "servicemembers",
-    "service member", "service members", "servicewomen", "military personnel", "personnel",
-    "navy", "air force", "marines", "paratroopers", "commandos", "special forces", "artillery",
-    "artillerymen", "sniper", "snipers", "side", "defence forces", "defense forces", "national guard",
-    "border guard", "border guards", "border troops", "border service", "border police",
-    "peacekeepers", "peacekeeping forces", "coast guard", "junta", "garrison", "warplanes",
-    "jets", "jet", "fighter jets", "warplane", "drones", "drone", "helicopters", "gunships", "warships",
-    "security forces", "military police", "presidential guard", "republican guard",
-    "revolutionary guards", "revolutionary guard", "irgc", "gendarmerie", "gendarmes", "gendarme",
-    "officer corps", "conscripts", "reservists", "guard", "guards", "sentry", "sentries", "jawan", "jawans",
-}
-# Weapons and platforms ("Russian warplanes struck …") stand for the forces that use them, but only
-# when the phrase says whose they are: "shot down 20 drones" names no actor.
-_PLATFORMS = {"warplanes", "warplane", "jets", "jet", "fighter jets", "drones", "drone", "helicopters",
-              "gunships", "warships", "aircraft"}
 
-# Names that stand for a state's government or forces ("the Kremlin said").
-_IMPLIED = {
-    "kremlin": ("government", "Russia"), "white house": ("government", "United States"),
-    "pentagon": ("military", "United States"), "downing street": ("government", "United Kingdom"),
-    "elysee": ("government", "France"), "élysée": ("government", "France"),
-    "idf": ("military", "Israel"), "israel defense forces": ("military", "Israel"),
-    "israel defence forces": ("military", "Israel"), "israeli defense forces": ("military", "Israel"),
-    "tatmadaw": ("military", "Myanmar"), "fardc": ("military", "Democratic Republic of Congo"),
-    "saf": ("military", "Sudan"), "fanci": ("military", "Ivory Coast"), "sndf": ("military", "Somalia"),
-    # National armies usually named by their acronym in regional reporting.
-    # (Not AFP, FDS, ISF or ANA: a news agency, or acronyms several countries' forces share.)
-    "fama": ("military", "Mali"), "endf": ("military", "Ethiopia"), "updf": ("military", "Uganda"),
-    "spla": ("military", "South Sudan"), "ssdf": ("military", "South Sudan"), "kdf": ("military", "Kenya"),
-    "fadm": ("military", "Mozambique"), "fdnb": ("military", "Burundi"), "fardh": ("military", "Haiti"),
-    "zsu": ("military", "Ukraine"), "laf": ("military", "Lebanon"), "pla": ("military", "China"),
-    "tsk": ("military", "Turkey"), "fanb": ("military", "Venezuela"),
-}
+class _Lexicon:
+    """The word lists of ``lang/en/actors/heads.json``: head words per actor category, the names
+    that stand for a state, units, titles, communal identities (read once, on first use)."""
 
-_POLICE = {
-    "police", "policeman", "policemen", "policewoman", "policewomen", "police officer",
-    "police officers", "officer", "officers", "cops", "cop", "riot police", "law enforcement",
-    "constabulary", "security officers", "traffic police", "police forces", "police force",
-    "police units", "anti-riot police", "riot squad", "carabineros", "carabinieri",
-}
+    def __init__(self, raw: dict[str, Any]) -> None:
+        for key, value in raw.items():
+            if isinstance(value, list):
+                setattr(self, key, frozenset(value))
+        self.implied: dict[str, tuple[str, str]] = {k: (v[0], v[1]) for k, v in raw["implied"].items()}
+        self.units: dict[str, tuple[str, str | None]] = {k: (v[0], v[1]) for k, v in raw["units"].items()}
+        self.titles: dict[str, str] = dict(raw["titles"])
+        self.not_a_country: tuple[str, ...] = tuple(raw["not_a_country"])
 
-_GOVERNMENT = {
-    "government", "governments", "govt", "authorities", "authority", "ministry", "ministries",
-    "minister", "ministers", "prime minister", "president", "leadership", "administration",
-    "cabinet", "regime", "officials", "official", "embassy", "consulate", "foreign ministry",
-    "defence ministry", "defense ministry", "governor", "mayor", "parliament",
-    "presidency", "kremlin", "white house", "pentagon", "mod", "mfa", "diplomats", "diplomat", "ambassador",
-}
+    def __getattr__(self, name: str) -> frozenset[str]:  # for mypy: every list is a frozenset
+        raise AttributeError(name)
 
-_CIVILIANS = {
-    "civilian", "civilians", "villager", "villagers", "resident", "residents", "people", "person",
-    "persons", "man", "men", "woman", "women", "child", "children", "boy", "boys", "girl", "girls",
-    "farmer", "farmers", "herder", "herders", "journalist", "journalists", "reporter", "reporters",
-    "student", "students", "teacher", "teachers", "worker", "workers", "aid worker", "aid workers",
-    "passenger", "passengers", "pilgrim", "pilgrims", "worshipper", "worshippers", "worshipers",
-    "trader", "traders", "motorist", "motorists", "driver", "drivers", "refugee", "refugees",
-    "migrant", "migrants", "idps", "displaced", "locals", "local", "inhabitant", "inhabitants",
-    "family", "families", "doctor", "doctors", "nurse", "nurses", "patient", "patients",
-    "shepherd", "shepherds", "fisherman", "fishermen", "miner", "miners", "pupil", "pupils",
-    "priest", "priests", "imam", "activist", "activists", "lawyer", "lawyers", "population",
-    "citizen", "citizens", "traveller", "travellers", "traveler", "travelers", "tourist", "tourists",
-    "bystander", "bystanders", "elder", "elders", "vendor", "vendors", "shopkeeper", "shopkeepers",
-    "mourners", "relatives", "infant", "infants", "baby", "babies", "teenager", "teenagers",
-    "businessman", "businessmen", "community members", "community leader", "chief", "village chief",
-    "volunteer", "volunteers", "medic", "medics", "paramedic", "paramedics", "staff", "employees",
-    "employee", "engineer", "engineers", "contractor", "contractors", "hostages", "hostage",
-    "son", "sons", "daughter", "daughters", "wife", "wives", "husband", "brother", "brothers",
-    "sister", "sisters", "father", "mother", "parents", "cousin", "nephew", "security guard",
-    "security guards", "night watchman", "watchman", "suspect", "suspects", "detainee", "detainees",
-    "prisoners", "inmates", "voters", "officials' relatives",
-}
 
-_PROTESTERS = {
-    "protester", "protesters", "protestor", "protestors", "demonstrator", "demonstrators",
-    "marcher", "marchers", "strikers", "picketers", "rally", "crowd", "crowds", "rallygoers",
-}
+@functools.cache
+def _lex() -> _Lexicon:
+    return _Lexicon(lang.data("en", "actors/heads"))
 
-_RIOTERS = {"rioter", "rioters", "mob", "mobs", "looter", "looters", "angry crowd", "angry mob", "lynch mob"}
-
-_UNIDENTIFIED = {
-    "gunman", "gunmen", "assailant", "assailants", "attacker", "attackers", "armed men", "armed man",
-    "armed group", "armed groups", "militant", "militants", "insurgent", "insurgents", "rebel",
-    "rebels", "terrorist", "terrorists", "separatist", "separatists", "saboteur", "saboteurs",
-    "fighters", "fighter", "bandit", "bandits", "kidnapper", "kidnappers", "abductor", "abductors",
-    "raiders", "hitmen", "hitman", "militia", "militias", "militiamen", "militiaman", "armed individuals",
-    "perpetrators", "unknown persons", "unidentified persons", "robbers", "armed robbers", "herdsmen",
-    "vigilantes", "hunters", "jihadist", "jihadists", "jihadis", "islamists",
-}
-
-_GANG = {"gang", "gangs", "gangster", "gangsters", "gang members", "cartel", "cartels", "sicarios", "criminals"}
-
-_PARTITIVE = {
-    "units", "unit", "members", "member", "elements", "element", "group", "groups", "number",
-    "contingent", "detachment", "battalion", "battalions", "brigade", "brigades", "regiment",
-    "division", "platoon", "squad", "patrol", "patrols", "convoy", "dozens", "hundreds", "scores",
-    "thousands", "representatives", "representative", "spokesman", "spokesperson", "spokeswoman",
-    "press service", "press office", "head", "commander", "commanders", "leader", "leaders",
-    "supporters", "remnants", "wing", "faction", "cell", "some", "many", "most", "all", "several",
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "rest",
-}
-# A partitive head takes its actor from its complement ("units of the Armenian armed forces");
-# these ones are military even without one ("a Russian contingent").
-_MILITARY_PARTITIVE = {
-    "units", "unit", "contingent", "detachment", "battalion", "battalions", "brigade", "brigades",
-    "regiment", "division", "platoon", "squad", "patrol", "patrols", "convoy", "commander", "commanders",
-}
-
-_MILITARY_WORDS = {"army", "military", "navy", "naval", "armed", "militia"}
-_CIVIL_WORDS = {"medical", "health", "humanitarian", "civilian", "hospital", "aid", "un", "media"}
-_ISLAMIST = {"jihadist", "jihadists", "jihadi", "jihadis", "islamist", "islamists"}
-_NOT_STATE = {"rebel", "rebels", "insurgent", "insurgents", "militant", "militants", "separatist",
-              "separatists", "militia", "militias", "opposition", "jihadist", "jihadists", "terrorist",
-              "terrorists", "gang", "criminal", "unidentified", "unknown", "anti-government"}
-_FORMER = {"former", "ex", "ex-", "retired"}
-
-# Communal identities that ACLED names "<X> Ethnic Militia (<country>)" when armed.
-_COMMUNAL = {
-    "fulani", "peul", "dogon", "bambara", "dozo", "hema", "lendu", "twa", "luba", "tiv", "berom",
-    "jukun", "tarok", "nuer", "dinka", "murle", "misseriya", "rizeigat", "masalit", "arab", "pokot",
-    "turkana", "borana", "garre", "degodia", "marehan", "oromo", "amhara", "afar", "gedeo", "gumuz",
-    "kikuyu", "kalenjin", "banyamulenge", "hutu", "tutsi", "kuki", "meitei", "naga", "bodo", "tuareg",
-    "mbororo", "gbaya", "yoruba", "igbo", "hausa", "kanuri", "dagomba", "konkomba", "kusasi",
-    "mamprusi", "druze", "bedouin", "alawite", "baggara", "zaghawa", "fur", "toubou", "kurdish",
-}
-_ARMED_COMMUNAL_HEADS = {"militia", "militias", "militiamen", "militiaman", "gunmen", "fighters",
-                         "herdsmen", "militants", "attackers", "assailants", "youths", "vigilantes",
-                         "hunters", "armed men", "raiders", "ethnic militia", "communal militia"}
-
-_UNITS: dict[str, tuple[str, str | None]] = {
-    # phrase → (unit, implied country)
-    "military police": ("Military Police", None),
-    "border guard": ("Border Guard", None), "border guards": ("Border Guard", None),
-    "border troops": ("Border Guard", None), "border service": ("Border Guard", None),
-    "border police": ("Border Guard", None),
-    "special forces": ("Special Forces", None), "national guard": ("National Guard", None),
-    "presidential guard": ("Presidential Guard", None), "republican guard": ("Republican Guard", None),
-    "navy": ("Navy", None), "naval": ("Navy", None), "air force": ("Air Force", None),
-    "coast guard": ("Coast Guard", None), "gendarmerie": ("Gendarmerie", None),
-    "gendarmes": ("Gendarmerie", None), "gendarme": ("Gendarmerie", None),
-    "revolutionary guards": ("Islamic Revolutionary Guard Corps", "Iran"),
-    "revolutionary guard": ("Islamic Revolutionary Guard Corps", "Iran"),
-    "irgc": ("Islamic Revolutionary Guard Corps", "Iran"),
-}
 
 _COMPLEMENT = re.compile(
     r"\s+(?:of|from|loyal to|belonging to|affiliated with|affiliated to|linked to|in|at|near|on|"
@@ -486,7 +407,7 @@ _WORD = re.compile(r"[\w][\w'’\-\.]*")
 # --------------------------------------------------------------------------- normalisation
 
 
-def _head_key(words: list[str], lexicon: set[str]) -> str | None:
+def _head_key(words: list[str], lexicon: frozenset[str]) -> str | None:
     for n in (3, 2, 1):
         if len(words) >= n:
             key = " ".join(words[-n:])
@@ -498,9 +419,9 @@ def _head_key(words: list[str], lexicon: set[str]) -> str | None:
 def _classify_head(words: list[str]) -> str | None:
     """The category of a head segment's last word(s): military, police, …, or None."""
     for category, lexicon in (
-        ("police", _POLICE), ("rioters", _RIOTERS), ("unidentified", _UNIDENTIFIED), ("gang", _GANG),
-        ("military", _MILITARY), ("government", _GOVERNMENT), ("protesters", _PROTESTERS),
-        ("civilians", _CIVILIANS), ("partitive", _PARTITIVE),
+        ("police", _lex().police), ("rioters", _lex().rioters), ("unidentified", _lex().unidentified), ("gang", _lex().gang),
+        ("military", _lex().military), ("government", _lex().government), ("protesters", _lex().protesters),
+        ("civilians", _lex().civilians), ("partitive", _lex().partitive),
     ):
         if _head_key(words, lexicon) is not None:
             # "security officers" and "police units" are police whatever the lexicon order says.
@@ -510,14 +431,14 @@ def _classify_head(words: list[str]) -> str | None:
 
 @functools.cache
 def _unit_regex() -> re.Pattern[str]:
-    return re.compile(r"\b(" + _alternation(list(_UNITS)) + r")\b")
+    return re.compile(r"\b(" + _alternation(list(_lex().units)) + r")\b")
 
 
 def _find_unit(lower: str) -> tuple[str | None, str | None]:
     """The unit a lower-cased phrase names ("border guards" → "Border Guard") and the country
     the unit implies ("revolutionary guards" → Iran), if any."""
     m = _unit_regex().search(lower)
-    return _UNITS[m.group(1)] if m else (None, None)
+    return _lex().units[m.group(1)] if m else (None, None)
 
 
 def _first_country(text: str) -> str | None:
@@ -527,7 +448,6 @@ def _first_country(text: str) -> str | None:
     return spans[0][2] if spans else None
 
 
-_THE_NAMES = {"Philippines", "Netherlands", "Bahamas", "Gambia", "Maldives", "Comoros", "Seychelles"}
 
 
 def _with_country(pattern: str, country: str | None) -> str:
@@ -538,7 +458,7 @@ def _with_country(pattern: str, country: str | None) -> str:
     if country:
         if " of {c}" in pattern and (
             country.startswith("United ") or "Republic" in country or country.endswith("Islands")
-            or country in _THE_NAMES
+            or country in _lex().the_names
         ):
             return pattern.format(c="the " + country)
         return pattern.format(c=country)
@@ -579,8 +499,14 @@ def _clean(text: str) -> str:
     return _LEADING.sub("", text).strip()
 
 
-@functools.lru_cache(maxsize=8192)
 def normalise_actor(text: str, *, default_country: str | None = None) -> Actor | None:
+    """The ACLED actor a noun phrase denotes, or None when it is not an actor (with the user's
+    dictionary in force, if any: see ``using``)."""
+    return _normalise(text, default_country, _USER.get())
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise(text: str, default_country: str | None, user: Dictionary | None) -> Actor | None:
     """The ACLED actor a noun phrase denotes, or None when it is not an actor.
 
     ``default_country`` is the country of the place (or document) the phrase is read in: it fills
@@ -622,7 +548,7 @@ def normalise_actor(text: str, *, default_country: str | None = None) -> Actor |
         inner = normalise_actor(complement, default_country=default_country) if complement else None
         if inner is not None:
             return inner
-        if _head_key(words, _MILITARY_PARTITIVE) and not set(words) & _NOT_STATE:
+        if _head_key(words, _lex().military_partitive) and not set(words) & _lex().not_state:
             country = paren_country or _first_country(head_seg) or default_country
             return _make("military", country, _find_unit(cleaned.lower())[0])
         return None
@@ -633,19 +559,12 @@ def _implied(words: list[str]) -> tuple[str, str] | None:
     """A name that stands for a state ("the Kremlin", "IDF soldiers") → (category, country)."""
     for n in (2, 1):
         for i in range(len(words) - n + 1):
-            found = _IMPLIED.get(" ".join(words[i:i + n]))
+            found = _lex().implied.get(" ".join(words[i:i + n]))
             if found is not None and found[1]:
                 return found
     return None
 
 
-_TITLES = {
-    "president": "government", "vice-president": "government", "minister": "government",
-    "governor": "government", "mayor": "government", "spokesman": "government",
-    "spokesperson": "government", "general": "military", "gen": "military", "colonel": "military",
-    "col": "military", "lieutenant": "military", "brigadier": "military", "admiral": "military",
-    "commander": "military", "police chief": "police", "inspector-general": "police",
-}
 
 
 def _titled(words: list[str], head_seg: str) -> Actor | None:
@@ -657,7 +576,7 @@ def _titled(words: list[str], head_seg: str) -> Actor | None:
         return None
     original = _WORD.findall(head_seg)
     for i, word in enumerate(words):
-        category = _TITLES.get(word)
+        category = _lex().titles.get(word)
         if category and i + 1 < len(original) and original[i + 1][:1].isupper():
             return _make(category, country)
     return None
@@ -704,33 +623,33 @@ def _categorised(
     own = paren_country or _first_country(head_seg) or _first_country(complement) or default_country
     unit, unit_country = _find_unit(" ".join(words))
     if category in ("military", "police", "government"):
-        if modifiers & _FORMER:
+        if modifiers & _lex().former:
             return _make("civilians", own)
-        if modifiers & _ISLAMIST:
+        if modifiers & _lex().islamist:
             return _make("islamist", place or own)
-        if modifiers & _NOT_STATE:
+        if modifiers & _lex().not_state:
             return _make("unidentified", place or own)
-        if category == "military" and _head_key(words, _PLATFORMS) and not (
+        if category == "military" and _head_key(words, _lex().platforms) and not (
             paren_country or _first_country(head_seg)
         ):
             return None  # "shot down 20 drones": whose drones the phrase does not say
-        if category == "military" and _head_key(words, _POLICE | {"police units"}):
+        if category == "military" and _head_key(words, _lex().police | {"police units"}):
             category = "police"
-        if category == "police" and words[-1] in ("officer", "officers") and modifiers & _MILITARY_WORDS:
+        if category == "police" and words[-1] in ("officer", "officers") and modifiers & _lex().military_words:
             category = "military"  # "army officers"
-        if category == "military" and words[-1] in ("personnel", "staff") and modifiers & _CIVIL_WORDS:
+        if category == "military" and words[-1] in ("personnel", "staff") and modifiers & _lex().civil_words:
             return _make("civilians", own)  # "medical personnel"
         country = unit_country or own  # the Revolutionary Guards are Iran's wherever they act
         if unit == "Military Police" and country == "Brazil":
             return _make("police", country, unit)  # Brazil's military police are state police
         return _make(category, country, unit if category != "government" else None)
     if category in ("unidentified", "gang"):
-        communal = modifiers & _COMMUNAL
-        if communal and _head_key(words, _ARMED_COMMUNAL_HEADS):
+        communal = modifiers & _lex().communal
+        if communal and _head_key(words, _lex().armed_communal_heads):
             name = next(w for w in words if w in communal).capitalize()
             country = place or own
             return Actor(_with_country(name + " Ethnic Militia ({c})", country), 4, country, "militia")
-        if modifiers & _ISLAMIST:
+        if modifiers & _lex().islamist:
             return _make("islamist", place or own)
         if modifiers & {"communal", "ethnic", "tribal", "clan"}:
             return _make("communal", place or own)
@@ -744,6 +663,48 @@ def _categorised(
     if modifiers & {"unidentified", "unknown", "masked", "armed", "hooded"}:
         return _make("unidentified", place or own)  # "unidentified men", "masked persons"
     return _make(category, own)  # civilians: their own country (nationality) when the phrase says it
+
+
+@functools.cache
+def _shipped_periods() -> dict[str, str]:
+    """State-forces name without period → "(<year>-)", from ``lang/en/actors/states.tsv``."""
+    periods: dict[str, str] = {}
+    for row in lang.table("en", "actors/states"):
+        since, police = row["since"], row.get("police_since") or row["since"]
+        for pattern, year in (("Military Forces of {c}", since), ("Government of {c}", since),
+                              ("Police Forces of {c}", police)):
+            if year:
+                periods[_with_country(pattern, row["country"])] = f"({year}-)"
+    return periods
+
+
+def period_of(name: str) -> str | None:
+    """ACLED's regime period for a state-forces name ("Military Forces of Armenia" → "(2018-)"):
+    the user's dictionary's first, then the shipped table's."""
+    user = _USER.get()
+    if user is not None:
+        found = dict(user.periods).get(name)
+        if found:
+            return found
+    return _shipped_periods().get(name)
+
+
+def acled_name(actor: Actor) -> str:
+    """The name as ACLED writes it in an export: state forces with their regime period and unit
+    ("Military Forces of Azerbaijan (2003-) Border Guard"), everything else as is."""
+    if actor.kind not in ("military", "police", "government"):
+        return actor.name
+    period = period_of(actor.name)
+    parts = [actor.name, period or "", actor.unit or ""]
+    return " ".join(p for p in parts if p)
+
+
+def strip_period(name: str) -> str:
+    """ "Military Forces of Armenia (2018-) Border Guard" → "Military Forces of Armenia"."""
+    return _PERIOD_SUFFIX.sub("", name)
+
+
+_PERIOD_SUFFIX = re.compile(r"\s*\((?:\d{4})?-(?:\d{4})?\)(?:\s.*)?$")
 
 
 def inter_in(actor: Actor, event_country: str | None) -> int:

@@ -262,20 +262,28 @@ def _absorb(b: _Building, m: Mention) -> None:
 
 
 def _set_actors(e: Event, m: Mention) -> None:
+    agent = actors.acled_name(m.agent) if m.agent is not None else None
+    target = actors.acled_name(m.target) if m.target is not None else None
     if e.actor1 is None and m.agent is not None:
-        e.actor1, e.inter1 = m.agent.name, m.agent.inter
+        e.actor1, e.inter1 = agent, m.agent.inter
         e.add_evidence("actor1", m.agent_span)
         e.initiator = m.agent.name if is_violent(m.sub_event_type) else None
         if e.initiator:
             e.add_evidence("initiator", m.agent_span)
-    elif m.agent is not None and m.agent.name == e.actor1:
+    elif m.agent is not None and agent == e.actor1:
         e.add_evidence("actor1", m.agent_span)
-    if m.target is not None and m.target.name != e.actor1:
+    if m.target is not None and target != e.actor1 and not _same_actor(target, e.actor1):
         if e.actor2 is None:
-            e.actor2, e.inter2 = m.target.name, m.target.inter
+            e.actor2, e.inter2 = target, m.target.inter
             e.add_evidence("actor2", m.target_span)
-        elif m.target.name == e.actor2:
+        elif target == e.actor2:
             e.add_evidence("actor2", m.target_span)
+
+
+def _same_actor(a: str | None, b: str | None) -> bool:
+    """One actor under two forms ("… of Armenia (2018-)" and "… of Armenia (2018-) Border Guard"):
+    actor1 and actor2 differ unless the text says so."""
+    return a is not None and b is not None and actors.strip_period(a) == actors.strip_period(b)
 
 
 def _add_casualties(b: _Building, m: Mention) -> None:
@@ -299,7 +307,7 @@ def _add_casualties(b: _Building, m: Mention) -> None:
         if c.victim and c.victim_span:
             hit = actors.normalise_actor(c.victim)
             if hit is not None and hit.kind in ("civilians", "military", "police", "protesters"):
-                b.victims.append((hit.name, hit.inter, c.victim_span))
+                b.victims.append((actors.acled_name(hit), hit.inter, c.victim_span))
     for kind, count in per_kind.items():
         b.figures.setdefault(kind, []).append(count)
 
@@ -436,8 +444,8 @@ def _default_actors(e: Event) -> None:
     for slot, word in _IMPLIED.get(e.sub_event_type or "", ()):
         if getattr(e, slot) is None and country:
             actor = actors.normalise_actor(word, default_country=country)
-            if actor is not None and actor.name not in (e.actor1, e.actor2):
-                setattr(e, slot, actor.name)
+            if actor is not None and actors.acled_name(actor) not in (e.actor1, e.actor2):
+                setattr(e, slot, actors.acled_name(actor))
                 setattr(e, "inter1" if slot == "actor1" else "inter2", actor.inter)
     if e.actor1 is None and e.actor2 is not None:
         perpetrator = actors.normalise_actor("gunmen", default_country=country) if country else None
