@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # spaCy is only needed for find_actor_mentions' argument type
 __all__ = [
     "Actor",
     "ActorMention",
+    "country_code",
     "country_name",
     "demonym_spans",
     "find_actor_mentions",
@@ -283,6 +284,12 @@ def country_name(text: str) -> str | None:
         if found:
             return found
     return None
+
+
+def country_code(name: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country named as ACLED names it (or any form of it)."""
+    acled = country_name(name)
+    return next((c.iso2 for c in _countries() if c.name == acled), None) if acled else None
 
 
 def _lookup_country(clean: str) -> str | None:

@@ -13,11 +13,16 @@ import dataclasses
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flashpoint.geo.gazetteer import GazEntry, Gazetteer, loose_key, normalise, prior_score
 
-__all__ = ["LayeredGazetteer", "PlaceAddition"]
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["LayeredGazetteer", "PlaceAddition", "additions_of"]
+
+_MAX_WORDS = 4
 
 _POPULATION = 100_000
 """Places in a user's export are places events happen: ranked as a sizeable town, so the
@@ -74,6 +79,32 @@ class LayeredGazetteer:
         if country_code:
             found = [e for e in found if e.country_code == country_code.upper()]
         return [dataclasses.replace(e, matched=name) for e in found]
+
+    def mark_places(self, doc: Doc) -> None:
+        """Label the user's places in a parsed document as places (GPE): the export says they are,
+        whatever the entity recogniser guessed ("Zubargi" as an ORG) or missed. Called before
+        the geoparser reads the document."""
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        keep, found = [], []
+        for ent in doc.ents:
+            if ent.label_ not in ("GPE", "LOC", "FAC") and normalise(ent.text) in self._by_key:
+                found.append(Span(doc, ent.start, ent.end, label="GPE"))
+            else:
+                keep.append(ent)
+        covered = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+        for i, token in enumerate(doc):
+            if i in covered or not token.text[:1].isupper():
+                continue
+            for n in range(min(_MAX_WORDS, len(doc) - i), 0, -1):
+                if any(j in covered for j in range(i, i + n)):
+                    continue
+                if normalise(doc[i:i + n].text) in self._by_key:
+                    found.append(Span(doc, i, i + n, label="GPE"))
+                    break
+        if found:
+            doc.ents = filter_spans(found + keep)
 
     def lookup(self, name: str, *, country_code: str | None = None, limit: int = 20) -> list[GazEntry]:
         own = self._own(name, country_code, loose=True)

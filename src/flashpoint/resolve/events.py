@@ -476,7 +476,7 @@ def _localised(name: str | None, country: str) -> str | None:
     if name is None:
         return None
     for prefix in _GENERIC_PREFIXES:
-        if name.startswith(prefix):
+        if name.startswith(prefix) or name == prefix[:-2]:  # "Civilians (X)", or "Civilians" with none
             return f"{prefix}{country})"
     return name
 
