@@ -54,6 +54,7 @@ __all__ = [
     "inter_in",
     "Dictionary",
     "acled_name",
+    "named_groups_in",
     "normalise_actor",
     "period_of",
     "strip_period",
@@ -361,6 +362,17 @@ def _find_group(text: str) -> tuple[int, int, _Group] | None:
     if not found:
         return None
     return max(found, key=lambda f: (f[1] - f[0], -f[0]))
+
+
+def named_groups_in(text: str) -> list[tuple[int, Actor]]:
+    """Every named non-state armed group (rebels, militias, communal militias) mentioned in
+    ``text``, as (offset, actor) in text order. Groups split by country ("Islamic State
+    ({country})") are left out: their name needs the event's country."""
+    found = []
+    for start, _end, group in sorted(_group_matches(text), key=lambda f: f[0]):
+        if group.inter in (2, 3, 4) and "{country}" not in group.name:
+            found.append((start, _group_actor(group, None)))
+    return found
 
 
 def _group_actor(group: _Group, country: str | None) -> Actor:

@@ -8,9 +8,10 @@ type on the same day at a compatible place is the same happening.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from flashpoint.extract import actors
 from flashpoint.extract.mentions import Mention, is_violent
@@ -77,7 +78,7 @@ def resolve(
                 _inherit_location(target.event, previous.event)
             else:
                 _apply_location(target.event, location, focus_country, document, places)
-        _absorb(target, mention)
+        _absorb(target, mention, document.text)
         if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
             _apply_location(target.event, location, focus_country, document, places)
         target.where |= nearby
@@ -230,7 +231,7 @@ def _attach_casualties(mention: Mention, built: list[_Building]) -> None:
         last.mentions.append(mention)
 
 
-def _absorb(b: _Building, m: Mention) -> None:
+def _absorb(b: _Building, m: Mention, text: str = "") -> None:
     e = b.event
     first = not b.mentions
     b.mentions.append(m)
@@ -253,7 +254,7 @@ def _absorb(b: _Building, m: Mention) -> None:
         e.event_date, e.end_date, e.time_precision = m.date, m.end_date, m.time_precision
     if m.date == e.event_date and m.date_span is not None:
         e.add_evidence("event_date", m.date_span)
-    _set_actors(e, m)
+    _set_actors(e, _named_for_generic(m, text))
     _add_casualties(b, m)
     for term, span in m.loaded:
         if term not in e.loaded_terms:
@@ -278,6 +279,39 @@ def _set_actors(e: Event, m: Mention) -> None:
             e.add_evidence("actor2", m.target_span)
         elif target == e.actor2:
             e.add_evidence("actor2", m.target_span)
+
+
+_GENERIC_KINDS = frozenset({"unidentified"})
+
+
+def _named_for_generic(m: Mention, text: str) -> Mention:
+    """"The militants", "gunmen", "jihadists" in a story that names the group ("Al Shabaab claimed
+    …", "M23 rebels seized …"): ACLED codes the named group, not an unidentified one. The group
+    must be named in the same sentence, else in the two before it; and it must not be the other
+    side of the event."""
+    if not text:
+        return m
+    changes: dict[str, Any] = {}
+    for role, other in (("agent", m.target), ("target", m.agent)):
+        actor: actors.Actor | None = getattr(m, role)
+        if actor is None or not (actor.kind in _GENERIC_KINDS or actor.name.startswith("Islamist Militia")):
+            continue
+        named = _nearby_group(m, text, avoid=other)
+        if named is not None:
+            changes[role] = named
+    return dataclasses.replace(m, **changes) if changes else m
+
+
+def _nearby_group(m: Mention, text: str, avoid: actors.Actor | None) -> actors.Actor | None:
+    windows = [m.sent_span] + ([m.context_span] if m.context_span else [])
+    for start, end in windows:
+        groups = [a for _, a in actors.named_groups_in(text[start:end]) if avoid is None or a.name != avoid.name]
+        names = {a.name for a in groups}
+        if len(names) == 1:  # one group named: the generic word is that group
+            return groups[0]
+        if names:
+            return None  # several groups: the parse must say which
+    return None
 
 
 def _same_actor(a: str | None, b: str | None) -> bool:
@@ -458,6 +492,8 @@ def _default_actors(e: Event) -> None:
     if country:
         e.actor1 = _localised(e.actor1, country)
         e.actor2 = _localised(e.actor2, country)
+        e.inter1 = _external(e.actor1, e.inter1, country)
+        e.inter2 = _external(e.actor2, e.inter2, country)
     if e.actor2 is None:
         e.inter2 = 0 if e.actor1 else None
 
@@ -471,10 +507,28 @@ def _fix_role_kinds(e: Event) -> None:
             e.actor1, e.inter1 = actor.name, actor.inter
 
 
+_STATE_NAME = re.compile(r"^(?:Military|Police) Forces of (?:the )?(.+)$")
+
+
+def _external(name: str | None, inter: int | None, country: str) -> int | None:
+    """ACLED codes state forces acting outside their own country as external forces (8)."""
+    if name is None or inter != 1:
+        return inter
+    match = _STATE_NAME.match(actors.strip_period(name))
+    if match is None:
+        return inter
+    home = actors.country_name(match.group(1))
+    return 8 if home is not None and home != country else inter
+
+
 def _localised(name: str | None, country: str) -> str | None:
-    """Generic actors carry the country where the event happened: 'Protesters (Kenya)'."""
+    """Generic actors carry the country where the event happened: 'Protesters (Kenya)'; state
+    forces named without a country ("the army") are the event country's."""
     if name is None:
         return None
+    if name in ("Military Forces", "Police Forces"):
+        actor = actors.normalise_actor("soldiers" if name.startswith("Military") else "police", default_country=country)
+        return actors.acled_name(actor) if actor is not None else name
     for prefix in _GENERIC_PREFIXES:
         if name.startswith(prefix) or name == prefix[:-2]:  # "Civilians (X)", or "Civilians" with none
             return f"{prefix}{country})"

@@ -1,0 +1,69 @@
+"""ACLED's actor forms: regime periods, external forces, localised generic actors, named groups
+for generic words. Sentences written by us."""
+
+from __future__ import annotations
+
+from flashpoint.extract import actors
+from flashpoint.extract.mentions import Mention
+from flashpoint.resolve import events
+
+
+def test_state_forces_carry_the_regime_period_and_unit() -> None:
+    guards = actors.normalise_actor("Armenian border guards")
+    assert guards is not None and actors.acled_name(guards) == "Military Forces of Armenia (2018-) Border Guard"
+    police = actors.normalise_actor("the Kenyan police")
+    assert police is not None and actors.acled_name(police) == "Police Forces of Kenya (2022-)"
+    crowd = actors.normalise_actor("protesters", default_country="Chile")
+    assert crowd is not None and actors.acled_name(crowd) == "Protesters (Chile)"
+    assert actors.strip_period("Military Forces of Armenia (2018-) Border Guard") == "Military Forces of Armenia"
+
+
+def test_a_user_period_wins_over_the_shipped_one() -> None:
+    mine = actors.Dictionary(periods=(("Military Forces of Kenya", "(1999-)"),))
+    soldiers = actors.normalise_actor("Kenyan soldiers")
+    assert soldiers is not None
+    with actors.using(mine):
+        assert actors.acled_name(soldiers) == "Military Forces of Kenya (1999-)"
+    assert actors.acled_name(soldiers) == "Military Forces of Kenya (2022-)"
+
+
+def test_foreign_state_forces_are_external() -> None:
+    assert events._external("Military Forces of Russia (2000-)", 1, "Ukraine") == 8
+    assert events._external("Military Forces of Ukraine (2019-)", 1, "Ukraine") == 1
+    assert events._external("Military Forces of the Democratic Republic of Congo (2019-)", 1,
+                            "Democratic Republic of Congo") == 1
+    assert events._external("Protesters (Ukraine)", 6, "Ukraine") == 6
+
+
+def test_actors_named_without_a_country_take_the_events() -> None:
+    assert events._localised("Civilians", "Mali") == "Civilians (Mali)"
+    assert events._localised("Military Forces", "Mali") == "Military Forces of Mali (2021-)"
+    assert events._localised("Protesters (United States)", "Lebanon") == "Protesters (Lebanon)"
+
+
+def _mention(text: str, agent: str | None, target: str | None) -> Mention:
+    m = Mention(sent_index=0, sent_span=(0, len(text)), sub_event_type="Attack", score=1.0, triggers=[],
+                is_reference=False)
+    m.agent = actors.normalise_actor(agent, default_country="Somalia") if agent else None
+    m.target = actors.normalise_actor(target, default_country="Somalia") if target else None
+    return m
+
+
+def test_a_generic_doer_is_the_group_the_sentence_names() -> None:
+    text = "Gunmen stormed a police post outside Afgooye; Al Shabaab said its fighters carried it out."
+    m = events._named_for_generic(_mention(text, "gunmen", "police"), text)
+    assert m.agent is not None and m.agent.name == "Al Shabaab"
+    assert m.target is not None and m.target.kind == "police"
+
+
+def test_a_generic_doer_stays_generic_when_no_or_several_groups_are_named() -> None:
+    plain = "Gunmen stormed a police post outside Afgooye overnight."
+    assert events._named_for_generic(_mention(plain, "gunmen", None), plain).agent.kind == "unidentified"  # type: ignore[union-attr]
+    two = "Gunmen attacked the camp; both Al Shabaab and the Islamic State have fighters nearby, and ISWAP too."
+    m = events._named_for_generic(_mention(two, "gunmen", None), two)
+    assert m.agent is not None and m.agent.kind == "unidentified"
+
+
+def test_actor2_is_not_actor1_under_another_form() -> None:
+    assert events._same_actor("Military Forces of Armenia (2018-)", "Military Forces of Armenia (2018-) Border Guard")
+    assert not events._same_actor("Military Forces of Armenia (2018-)", "Military Forces of Azerbaijan (2003-)")
