@@ -67,3 +67,44 @@ def test_a_generic_doer_stays_generic_when_no_or_several_groups_are_named() -> N
 def test_actor2_is_not_actor1_under_another_form() -> None:
     assert events._same_actor("Military Forces of Armenia (2018-)", "Military Forces of Armenia (2018-) Border Guard")
     assert not events._same_actor("Military Forces of Armenia (2018-)", "Military Forces of Azerbaijan (2003-)")
+
+
+def _explosive(text: str, agent: str, agent_span: tuple[int, int]) -> Mention:
+    m = Mention(sent_index=0, sent_span=(0, len(text)), sub_event_type="Remote explosive/landmine/IED", score=1.0,
+                triggers=[], is_reference=False)
+    m.agent, m.agent_span = actors.normalise_actor(agent, default_country="Kenya"), agent_span
+    return m
+
+
+def test_who_struck_a_mine_was_hit_by_it() -> None:
+    text = "A police truck struck a roadside bomb outside Wajir on Monday."
+    m = events._victim_of_explosive(_explosive(text, "police", (0, 14)), text)
+    assert m.agent is None and m.target is not None and m.target.kind == "police"
+    planted = "Police said they defused a bomb near the market in Wajir."
+    kept = events._victim_of_explosive(_explosive(planted, "police", (0, 6)), planted)
+    assert kept.agent is not None and kept.agent.kind == "police"
+
+
+def test_the_group_a_story_blames_is_the_doer_when_the_parse_found_none() -> None:
+    from flashpoint.model import Event
+
+    text = "Two soldiers died when their truck hit a mine laid by suspected Al Shabaab fighters near Mandera."
+    b = events._Building(Event(id="e", document_id="d", sub_event_type="Remote explosive/landmine/IED",
+                               event_type="Explosions/Remote violence"))
+    b.mentions.append(_explosive(text, "soldiers", (4, 12)))
+    events._named_perpetrator(b.event, b, text)
+    assert b.event.actor1 == "Al Shabaab"
+    target_only = "Troops shelled Al Shabaab positions near Mandera."
+    c = events._Building(Event(id="f", document_id="d", sub_event_type="Shelling/artillery/missile attack",
+                               event_type="Explosions/Remote violence"))
+    c.mentions.append(_explosive(target_only, "troops", (0, 6)))
+    events._named_perpetrator(c.event, c, target_only)
+    assert c.event.actor1 is None
+
+
+def test_nationality_from_the_text_survives_localisation() -> None:
+    assert events._localised("Unidentified Armed Group (Kenya)", "Kenya", "Somalia") == "Unidentified Armed Group (Somalia)"
+    assert events._localised("Civilians (Azerbaijan)", "Azerbaijan", "Armenia") == "Civilians (Armenia)"
+    # Crowds are named by where they gather, unless only the country of the event is known.
+    assert events._localised("Protesters (Lebanon)", "France", "Lebanon", precise=True) == "Protesters (France)"
+    assert events._localised("Protesters (Lebanon)", "United States", "Lebanon", precise=False) == "Protesters (Lebanon)"

@@ -1,36 +1,42 @@
 """Actors: countries, demonyms and noun phrases normalised the way ACLED names actors.
 
 ACLED's actor names follow a few patterns (DESIGN.md, "ACLED's conventions"):
-``Military Forces of <Country>``, ``Police Forces of <Country>``, ``Government of <Country>``,
-``Civilians (<Country>)``, ``Protesters (<Country>)``, ``Rioters (<Country>)``,
-``Unidentified Armed Group (<Country>)``, ``Unidentified Gang (<Country>)``,
+``Military Forces of <Country> (<year>-)``, ``Police Forces of <Country> (<year>-)``,
+``Government of <Country> (<year>-)``, ``Civilians (<Country>)``, ``Protesters (<Country>)``,
+``Rioters (<Country>)``, ``Unidentified Armed Group (<Country>)``, ``Unidentified Gang (<Country>)``,
 ``Islamist Militia (<Country>)``, ``<Communal group> Ethnic Militia (<Country>)`` and named groups as
-``ACRONYM: Full Name``. flashpoint leaves out ACLED's regime-year period (``(2018-)``) and keeps a unit
-("Border Guard") in ``Actor.unit`` rather than in the name.
+``ACRONYM: Full Name``. ``Actor.name`` leaves out the regime period and keeps a unit ("Border
+Guard") in ``Actor.unit``; ``acled_name`` writes both back as an export does.
 
 Choices ACLED's codebook leaves to the coder, made here once:
 
 - Unspecified "security forces" are military forces (ACLED codes them so unless they are police).
 - A state named as a belligerent ("Armenia attempted an attack") acts through its military forces.
-- "<Demonym> terrorists / militants / separatists / saboteurs" is one side's label for armed men it
-  does not name: an Unidentified Armed Group of the country where it happens (``default_country``),
-  not that demonym's military (a named group in the phrase wins).
+- Nationality comes from the text, never from the place alone: "<Demonym> gunmen / terrorists /
+  militants / saboteurs" are an Unidentified Armed Group of the demonym's country ("Somali gunmen"
+  in Kenya, "an Armenian national leading an armed group"); without a demonym, of the country
+  where it happens (``default_country``). A named group in the phrase wins.
 - Former officials ("the former defence minister of X") hold no state power: Civilians (X).
 - Foreign state forces are inter 1 here; ACLED codes state forces outside their country as 8
   ("external forces"), which depends on the event's country: see ``inter_in``.
 - Governments ("the Ministry of Defence of X", "X authorities", "the Kremlin") are
   ``Government of X`` with inter 1: ACLED counts governments among state forces.
-- State forces and civilians take the country the phrase names ("Kenyan police", "Azerbaijani
-  civilians": nationality); armed groups, protesters and rioters the country of the place.
+- State forces, civilians and armed men take the country the phrase names (kept in
+  ``Actor.nationality``); protesters and rioters the country of the place (ACLED names crowds by
+  where they gather), the named one only when the event's place is not known more precisely.
 - Officials named with a title ("Nigerian President Bola Tinubu") stand for their state only when
-  the phrase names the country; weapons ("Russian warplanes") stand for forces only when it says whose.
+  the phrase names the country; weapons ("Russian warplanes", "a drone of the army") stand for
+  forces only when the phrase says whose.
 - The Islamic State is split by country as ACLED does ("Islamic State (Iraq)").
 
-Tables (``data/countries.tsv``, ``data/groups.tsv``) load lazily, once, on first use.
+Data (``lang/en/actors/``): ``countries.tsv``, ``states.tsv`` (regime periods), ``groups/*.tsv``
+(named groups, one file per region), ``heads.json`` (head words per category), read lazily, once.
+A user's own dictionary (learnt by ``flashpoint train``) is layered over them with ``using``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -76,6 +82,9 @@ class Actor:
     named_group | militia | other"""
     unit: str | None = None
     """A unit ACLED appends after the period ("Military Police", "Border Guard")."""
+    nationality: str | None = None
+    """The country the phrase itself names ("Lebanese protesters" → Lebanon), as against one
+    filled in from the place: read from the text, so an event's geocode never overrides it."""
 
 
 @dataclass(frozen=True)
@@ -633,23 +642,39 @@ def _categorised(
     paren_country: str | None,
     default_country: str | None,
 ) -> Actor | None:
-    """Build the actor for a head in a known category, with the right country and unit.
+    """Build the actor for a head in a known category, with the right country, unit and the
+    nationality the phrase names (kept on the actor, see ``Actor.nationality``)."""
+    named = paren_country or _first_country(head_seg) or _first_country(complement)
+    actor = _categorised_as(category, words, head_seg, complement, paren_country, default_country, named)
+    return dataclasses.replace(actor, nationality=named) if actor is not None and named else actor
 
-    State forces and civilians belong to the country the phrase names ("Kenyan police",
-    "Azerbaijani civilians"); armed groups, protesters and rioters to the place they act in."""
+
+def _categorised_as(
+    category: str,
+    words: list[str],
+    head_seg: str,
+    complement: str,
+    paren_country: str | None,
+    default_country: str | None,
+    named: str | None,
+) -> Actor | None:
+    """State forces and civilians belong to the country the phrase names ("Kenyan police",
+    "Azerbaijani civilians"), and so do armed men ("Somali gunmen" in Kenya are Somalia's
+    unidentified armed group: nationality from the text, not the geocode); protesters and
+    rioters to the place they act in (ACLED names crowds by the country of the event)."""
     modifiers = set(words)
     place = paren_country or default_country
-    own = paren_country or _first_country(head_seg) or _first_country(complement) or default_country
+    own = named or default_country
     unit, unit_country = _find_unit(" ".join(words))
     if category in ("military", "police", "government"):
         if modifiers & _lex().former:
             return _make("civilians", own)
         if modifiers & _lex().islamist:
-            return _make("islamist", place or own)
+            return _make("islamist", named or place)
         if modifiers & _lex().not_state:
-            return _make("unidentified", place or own)
+            return _make("unidentified", named or place)
         if category == "military" and _head_key(words, _lex().platforms) and not (
-            paren_country or _first_country(head_seg)
+            named or modifiers & (_lex().military_words | {"air", "force"})
         ):
             return None  # "shot down 20 drones": whose drones the phrase does not say
         if category == "military" and _head_key(words, _lex().police | {"police units"}):
@@ -669,18 +694,18 @@ def _categorised(
             country = place or own
             return Actor(_with_country(name + " Ethnic Militia ({c})", country), 4, country, "militia")
         if modifiers & _lex().islamist:
-            return _make("islamist", place or own)
+            return _make("islamist", named or place)
         if modifiers & {"communal", "ethnic", "tribal", "clan"}:
             return _make("communal", place or own)
         if modifiers & {"police", "policemen"} and category == "unidentified":
             return _make("police", own)
-        return _make(category, place or own)
+        return _make(category, named or place)
     if category in ("protesters", "rioters"):
         if category == "protesters" and modifiers & {"angry", "violent", "irate"} and "crowd" in words[-1:]:
             category = "rioters"
         return _make(category, place or own)
     if modifiers & {"unidentified", "unknown", "masked", "armed", "hooded"}:
-        return _make("unidentified", place or own)  # "unidentified men", "masked persons"
+        return _make("unidentified", named or place)  # "unidentified men", "masked persons"
     return _make(category, own)  # civilians: their own country (nationality) when the phrase says it
 
 

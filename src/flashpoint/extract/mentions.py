@@ -136,7 +136,12 @@ def _main_trigger(mention: Mention) -> Trigger:
 
 def _fill_roles(doc: Doc, sent: Span, mention: Mention, ctx: DocContext) -> None:
     trigger = _main_trigger(mention)
-    roles: Roles = roles_of(doc, trigger.head, reciprocal="Armed clash" in trigger.types)
+    head = trigger.head
+    if doc[head].dep_ in ("nsubj", "nsubjpass") and any(m.start <= doc[head].idx < m.end for m in ctx.actor_mentions):
+        # "a warplane of the army struck RSF positions": the trigger word is the doer (a weapon
+        # standing for its force), so the roles are those of the verb it is the subject of.
+        head = doc[head].head.i
+    roles: Roles = roles_of(doc, head, reciprocal="Armed clash" in trigger.types)
     mention.agent, mention.agent_span = _actor_in(doc, sent, roles.agent, ctx, exclude=None)
     mention.target, mention.target_span = _actor_in(doc, sent, roles.target, ctx, exclude=mention.agent_span)
     if mention.agent is None:
@@ -156,7 +161,8 @@ def _nearest_actor_before(
 
     found: list[tuple[int, Actor, CharSpan]] = []
     for m in ctx.actor_mentions:
-        if lo <= m.start and m.end <= hi and not (target and target[0] <= m.start < target[1]):
+        # (A mention may begin before the sentence: "JNIM: Group for …" is cut at the colon.)
+        if lo < m.end <= hi and not (target and target[0] <= m.start < target[1]):
             if m.actor.kind != "government" and not speaking(m.start):
                 found.append((m.start, m.actor, (m.start, m.end)))
     for ent in sent.ents:
@@ -187,6 +193,10 @@ def _actor_in(
     phrase = doc[span[0]:span[1]]
     start, end = phrase.start_char, phrase.end_char
     inside = [m for m in ctx.actor_mentions if m.start >= start and m.end <= end]
+    root_at = doc[phrase.root.i].idx
+    # An actor mention around the phrase's head ("JNIM: Group for Support of Islam and Muslims",
+    # where the parse's subject is only "Group for …") names it too.
+    inside = inside or [m for m in ctx.actor_mentions if m.start <= root_at < m.end]
     if inside:
         best = next((m for m in inside if m.start <= doc[phrase.root.i].idx < m.end), inside[0])
         return best.actor, (best.start, best.end)

@@ -40,6 +40,9 @@ class _Building:
     figures: dict[str, list[int]] = field(default_factory=dict)
     victims: list[tuple[str, int, Span]] = field(default_factory=list)
     """Actors named as the killed, injured or captured (name, inter, evidence span)."""
+    nationality: dict[str, str] = field(default_factory=dict)
+    """Actor name → the country its phrase named ("Somali gunmen" → Somalia): kept over the
+    event's country when the names are localised (nationality from the text, not the geocode)."""
     where: set[str] = field(default_factory=set)
     """Every place (and its admin1) named in the event's sentences: a later sentence at any of
     them can tell the same happening ("towards Lachin and Kalbajar")."""
@@ -254,7 +257,11 @@ def _absorb(b: _Building, m: Mention, text: str = "") -> None:
         e.event_date, e.end_date, e.time_precision = m.date, m.end_date, m.time_precision
     if m.date == e.event_date and m.date_span is not None:
         e.add_evidence("event_date", m.date_span)
-    _set_actors(e, _named_for_generic(m, text))
+    m = _victim_of_explosive(_named_for_generic(m, text), text)
+    _set_actors(e, m)
+    for actor in (m.agent, m.target):
+        if actor is not None and actor.nationality:
+            b.nationality.setdefault(actors.acled_name(actor), actor.nationality)
     _add_casualties(b, m)
     for term, span in m.loaded:
         if term not in e.loaded_terms:
@@ -312,6 +319,55 @@ def _nearby_group(m: Mention, text: str, avoid: actors.Actor | None) -> actors.A
         if names:
             return None  # several groups: the parse must say which
     return None
+
+
+_EXPLOSIVE = frozenset({"Remote explosive/landmine/IED"})
+_VICTIM_KINDS = frozenset({"military", "police", "civilians", "government"})
+
+
+_HIT_EXPLOSIVE = re.compile(
+    r"^[^.;]{0,80}?\b(?:struck|strikes|hit|hits|step(?:s|ped|ping)? on|r[au]n(?:ning)? over|dr[oi]ve over|"
+    r"driving over|triggered|set off)\b[^.;]{0,40}?"
+    r"\b(?:ieds?|mines?|landmines?|explosives?|bombs?|devices?)\b", re.IGNORECASE)
+
+
+def _victim_of_explosive(m: Mention, text: str) -> Mention:
+    """"A police vehicle struck an IED", "a soldier stepped on a landmine": the subject of a mine
+    or roadside-bomb sentence is who was hit, not who laid it. State forces or civilians named
+    as the doer of such an event, with no other victim named, become its second actor; the
+    first is left to whoever the story says planted it (else an unidentified armed group)."""
+    if m.sub_event_type not in _EXPLOSIVE or m.agent is None or m.agent.kind not in _VICTIM_KINDS:
+        return m
+    if m.target is not None and m.target.kind not in ("civilians",):
+        return m
+    if m.agent_span is None or not _HIT_EXPLOSIVE.match(text[m.agent_span[1]:m.sent_span[1]]):
+        return m
+    return dataclasses.replace(m, agent=None, agent_span=None, target=m.agent, target_span=m.agent_span)
+
+
+_PERPETRATOR_CUE = re.compile(
+    r"\b(?:by|suspected|blamed(?: on)?|blaming|attributed to|linked(?: [\w ]{0,30})? to|accused|"
+    r"claimed by|responsibility)\s+(?:the\s+|an?\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
+"""Words just before a group's name that make it the doer: "planted by (suspected) X",
+"blamed X", "linked the attack to the X"."""
+
+
+def _named_perpetrator(e: Event, b: _Building, text: str) -> None:
+    """Violence whose doer the parse did not find, in sentences that name one armed group
+    ("… an IED planted by suspected Al Shabaab militants", "prosecutors linked the attack to
+    the CJNG"): that group, not an unidentified one, is the first actor."""
+    if e.actor1 is not None or not is_violent(e.sub_event_type) or not text:
+        return
+    names: dict[str, actors.Actor] = {}
+    for m in b.mentions:
+        start = m.sent_span[0]
+        for offset, actor in actors.named_groups_in(text[start:m.sent_span[1]]):
+            if _PERPETRATOR_CUE.search(text[max(start, start + offset - 50):start + offset]):
+                names.setdefault(actor.name, actor)
+    names.pop(e.actor2 or "", None)
+    if len(names) == 1:
+        actor = next(iter(names.values()))
+        e.actor1, e.inter1 = actors.acled_name(actor), actor.inter
 
 
 def _same_actor(a: str | None, b: str | None) -> bool:
@@ -402,7 +458,8 @@ def _finish(b: _Building, document: Document) -> Event:
     e.injured = max(b.figures.get("injured", [0]))
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
-    _default_actors(e)
+    _named_perpetrator(e, b, document.text)
+    _default_actors(e, b.nationality)
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)
@@ -469,7 +526,7 @@ def _protest_roles(e: Event) -> None:
             e.actor2, e.inter2 = actor.name, actor.inter
 
 
-def _default_actors(e: Event) -> None:
+def _default_actors(e: Event, nationality: dict[str, str] | None = None) -> None:
     """Fill and localise actors the way ACLED names them for this event."""
     country = e.country
     _fix_role_kinds(e)
@@ -490,8 +547,11 @@ def _default_actors(e: Event) -> None:
             e.actor1, e.inter1, e.actor2, e.inter2 = e.actor2, e.inter2, None, None
             e.evidence["actor1"] = e.evidence.pop("actor2", [])
     if country:
-        e.actor1 = _localised(e.actor1, country)
-        e.actor2 = _localised(e.actor2, country)
+        precise = e.geo_precision in (1, 2)
+        e.actor1 = _localised(e.actor1, country, (nationality or {}).get(e.actor1 or ""), precise=precise)
+        e.actor2 = _localised(e.actor2, country, (nationality or {}).get(e.actor2 or ""), precise=precise)
+        if e.actor2 is not None and _same_actor(e.actor1, e.actor2):
+            e.actor2, e.inter2 = None, None  # one actor on both sides: the text did not say so
         e.inter1 = _external(e.actor1, e.inter1, country)
         e.inter2 = _external(e.actor2, e.inter2, country)
     if e.actor2 is None:
@@ -521,11 +581,20 @@ def _external(name: str | None, inter: int | None, country: str) -> int | None:
     return 8 if home is not None and home != country else inter
 
 
-def _localised(name: str | None, country: str) -> str | None:
-    """Generic actors carry the country where the event happened: 'Protesters (Kenya)'; state
-    forces named without a country ("the army") are the event country's."""
+_BY_NATIONALITY = ("Civilians (", "Unidentified Armed Group (", "Unidentified Gang (", "Islamist Militia (")
+"""Generic actors whose country is the nationality the text gives them, when it gives one."""
+
+
+def _localised(name: str | None, country: str, nationality: str | None = None, *, precise: bool = True) -> str | None:
+    """Generic actors carry the country where the event happened ('Protesters (Kenya)') unless
+    the text named theirs: civilians and armed men keep their nationality ("Somali gunmen" in
+    Kenya), crowds keep it when the event is placed only at country level (a stray "US dollar"
+    must not make Lebanese protesters American). State forces named without a country ("the
+    army") are the event country's."""
     if name is None:
         return None
+    if nationality and name.startswith(_BY_NATIONALITY + (() if precise else ("Protesters (", "Rioters ("))):
+        return f"{name[: name.index('(') + 1]}{nationality})"
     if name in ("Military Forces", "Police Forces"):
         actor = actors.normalise_actor("soldiers" if name.startswith("Military") else "police", default_country=country)
         return actors.acled_name(actor) if actor is not None else name
