@@ -567,7 +567,7 @@ def _normalise(text: str, default_country: str | None, user: Dictionary | None) 
 
     implied = _implied(words)
     if implied is not None and category in (None, "military", "government", "partitive"):
-        return _make(*implied)
+        return dataclasses.replace(_make(*implied), nationality=implied[1])  # "the Kremlin": Russia's
 
     if category is None:
         titled = _titled(words, head_seg)
@@ -577,8 +577,9 @@ def _normalise(text: str, default_country: str | None, user: Dictionary | None) 
         if inner is not None:
             return inner
         if _head_key(words, _lex().military_partitive) and not set(words) & _lex().not_state:
-            country = paren_country or _first_country(head_seg) or default_country
-            return _make("military", country, _find_unit(cleaned.lower())[0])
+            named = paren_country or _first_country(head_seg)
+            actor = _make("military", named or default_country, _find_unit(cleaned.lower())[0])
+            return dataclasses.replace(actor, nationality=named) if named else actor
         return None
     return _categorised(category, words, head_seg, complement, paren_country, default_country)
 
@@ -606,7 +607,7 @@ def _titled(words: list[str], head_seg: str) -> Actor | None:
     for i, word in enumerate(words):
         category = _lex().titles.get(word)
         if category and i + 1 < len(original) and original[i + 1][:1].isupper():
-            return _make(category, country)
+            return dataclasses.replace(_make(category, country), nationality=country)
     return None
 
 
@@ -628,9 +629,9 @@ def _bare_name(cleaned: str, paren_country: str | None) -> Actor | None:
     lowered = cleaned.lower()
     lowered = lowered[4:] if lowered.startswith("the ") else lowered
     if lowered in names:
-        return _make("military", country)
+        return dataclasses.replace(_make("military", country), nationality=country)
     if lowered.endswith("s") and lowered[:-1] in demonyms:
-        return _make("civilians", paren_country or country)
+        return dataclasses.replace(_make("civilians", paren_country or country), nationality=paren_country or country)
     return None
 
 
@@ -646,7 +647,8 @@ def _categorised(
     nationality the phrase names (kept on the actor, see ``Actor.nationality``)."""
     named = paren_country or _first_country(head_seg) or _first_country(complement)
     actor = _categorised_as(category, words, head_seg, complement, paren_country, default_country, named)
-    return dataclasses.replace(actor, nationality=named) if actor is not None and named else actor
+    known = named or _find_unit(" ".join(words))[1]  # the Revolutionary Guards are Iran's
+    return dataclasses.replace(actor, nationality=known) if actor is not None and known else actor
 
 
 def _categorised_as(

@@ -552,7 +552,7 @@ def _default_actors(e: Event, nationality: dict[str, str] | None = None) -> None
         e.actor2 = _localised(e.actor2, country, (nationality or {}).get(e.actor2 or ""), precise=precise)
         if e.actor2 is not None and _same_actor(e.actor1, e.actor2):
             e.actor2, e.inter2 = None, None  # one actor on both sides: the text did not say so
-        e.inter1 = _external(e.actor1, e.inter1, country)
+        e.inter1 = _external(e.actor1, e.inter1, country)  # after localisation: forces now at home are 1
         e.inter2 = _external(e.actor2, e.inter2, country)
     if e.actor2 is None:
         e.inter2 = 0 if e.actor1 else None
@@ -595,6 +595,14 @@ def _localised(name: str | None, country: str, nationality: str | None = None, *
         return None
     if nationality and name.startswith(_BY_NATIONALITY + (() if precise else ("Protesters (", "Rioters ("))):
         return f"{name[: name.index('(') + 1]}{nationality})"
+    if nationality is None and name.startswith(_STATE_PREFIXES):
+        # "police", "troops" with no country in the text: the event country's forces, not those
+        # of the country the document is mostly about (a news brief tells of many countries).
+        state = _STATE_NAME.match(actors.strip_period(name))
+        home = actors.country_name(state.group(1)) if state else None
+        if home is not None and home != country:
+            actor = actors.normalise_actor("police" if name.startswith("Police") else "soldiers", default_country=country)
+            return actors.acled_name(actor) if actor is not None else name
     if name in ("Military Forces", "Police Forces"):
         actor = actors.normalise_actor("soldiers" if name.startswith("Military") else "police", default_country=country)
         return actors.acled_name(actor) if actor is not None else name
