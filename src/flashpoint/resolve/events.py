@@ -459,7 +459,7 @@ def _finish(b: _Building, document: Document) -> Event:
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
     _named_perpetrator(e, b, document.text)
-    _default_actors(e, b.nationality)
+    _default_actors(e, b.nationality, _countries_told(b, document.text))
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)
@@ -526,7 +526,17 @@ def _protest_roles(e: Event) -> None:
             e.actor2, e.inter2 = actor.name, actor.inter
 
 
-def _default_actors(e: Event, nationality: dict[str, str] | None = None) -> None:
+def _countries_told(b: _Building, text: str) -> frozenset[str]:
+    """Countries the event's sentences (and the two before each) name, and the claimant's side:
+    a state whose forces the story is about, even where it says only "the army"."""
+    found = {b.event.claimant.side} if b.event.claimant.side else set()
+    for m in b.mentions:
+        start = m.context_span[0] if m.context_span else m.sent_span[0]
+        found |= {country for _, _, country in actors.demonym_spans(text[start:m.sent_span[1]])}
+    return frozenset(c for c in found if c)
+
+
+def _default_actors(e: Event, nationality: dict[str, str] | None = None, told: frozenset[str] = frozenset()) -> None:
     """Fill and localise actors the way ACLED names them for this event."""
     country = e.country
     _fix_role_kinds(e)
@@ -548,8 +558,8 @@ def _default_actors(e: Event, nationality: dict[str, str] | None = None) -> None
             e.evidence["actor1"] = e.evidence.pop("actor2", [])
     if country:
         precise = e.geo_precision in (1, 2)
-        e.actor1 = _localised(e.actor1, country, (nationality or {}).get(e.actor1 or ""), precise=precise)
-        e.actor2 = _localised(e.actor2, country, (nationality or {}).get(e.actor2 or ""), precise=precise)
+        e.actor1 = _localised(e.actor1, country, (nationality or {}).get(e.actor1 or ""), precise=precise, told=told)
+        e.actor2 = _localised(e.actor2, country, (nationality or {}).get(e.actor2 or ""), precise=precise, told=told)
         if e.actor2 is not None and _same_actor(e.actor1, e.actor2):
             e.actor2, e.inter2 = None, None  # one actor on both sides: the text did not say so
         e.inter1 = _external(e.actor1, e.inter1, country)  # after localisation: forces now at home are 1
@@ -585,7 +595,8 @@ _BY_NATIONALITY = ("Civilians (", "Unidentified Armed Group (", "Unidentified Ga
 """Generic actors whose country is the nationality the text gives them, when it gives one."""
 
 
-def _localised(name: str | None, country: str, nationality: str | None = None, *, precise: bool = True) -> str | None:
+def _localised(name: str | None, country: str, nationality: str | None = None, *, precise: bool = True,
+               told: frozenset[str] = frozenset()) -> str | None:
     """Generic actors carry the country where the event happened ('Protesters (Kenya)') unless
     the text named theirs: civilians and armed men keep their nationality ("Somali gunmen" in
     Kenya), crowds keep it when the event is placed only at country level (a stray "US dollar"
@@ -597,10 +608,11 @@ def _localised(name: str | None, country: str, nationality: str | None = None, *
         return f"{name[: name.index('(') + 1]}{nationality})"
     if nationality is None and name.startswith(_STATE_PREFIXES):
         # "police", "troops" with no country in the text: the event country's forces, not those
-        # of the country the document is mostly about (a news brief tells of many countries).
+        # of the country the document is mostly about (a news brief tells of many countries),
+        # unless the story around the event names that country or speaks for it.
         state = _STATE_NAME.match(actors.strip_period(name))
         home = actors.country_name(state.group(1)) if state else None
-        if home is not None and home != country:
+        if home is not None and home != country and home not in told:
             actor = actors.normalise_actor("police" if name.startswith("Police") else "soldiers", default_country=country)
             return actors.acled_name(actor) if actor is not None else name
     if name in ("Military Forces", "Police Forces"):
