@@ -108,3 +108,13 @@ def test_nationality_from_the_text_survives_localisation() -> None:
     # Crowds are named by where they gather, unless only the country of the event is known.
     assert events._localised("Protesters (Lebanon)", "France", "Lebanon", precise=True) == "Protesters (France)"
     assert events._localised("Protesters (Lebanon)", "United States", "Lebanon", precise=False) == "Protesters (Lebanon)"
+
+
+def test_a_document_defines_acronyms_for_the_groups_it_names() -> None:
+    text = "Monitors verified a raid by the National Salvation Front (NAS) on an army post. Two NAS fighters died."
+    assert actors.normalise_actor("NAS fighters", default_country="South Sudan").kind == "unidentified"  # type: ignore[union-attr]
+    with actors.reading(text):
+        found = actors.normalise_actor("NAS fighters", default_country="South Sudan")
+        restated = actors.normalise_actor("the National Salvation Front (NAS)")
+    assert found is not None and found.name == "NAS: National Salvation Front"
+    assert restated is not None and restated.name == "NAS: National Salvation Front"

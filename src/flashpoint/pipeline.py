@@ -118,7 +118,7 @@ class Coder:
 
     def code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
         """The stages, in order, on an already parsed document."""
-        with actors.using(self.dictionary):
+        with actors.using(self.dictionary), actors.reading(document.text):
             return self._code_parsed(document, doc)
 
     def _code_parsed(self, document: Document, doc: Doc) -> CodedDocument:

@@ -63,6 +63,7 @@ __all__ = [
     "named_groups_in",
     "normalise_actor",
     "period_of",
+    "reading",
     "strip_period",
     "using",
 ]
@@ -362,7 +363,35 @@ def _group_matches(text: str) -> list[tuple[int, int, _Group]]:
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     found = [(m.start(), m.end(), by_alias[m.group(1)]) for m in name_re.finditer(lowered)]
     found += [(m.start(), m.end(), by_alias[m.group(1).lower()]) for m in acronym_re.finditer(text)]
+    for acronym, group in _DOCUMENT.get():
+        found += [(m.start(), m.end(), group) for m in re.finditer(r"(?<![\w-])" + re.escape(acronym) + r"(?![\w-])", text)]
     return found
+
+
+_DOCUMENT: ContextVar[tuple[tuple[str, _Group], ...]] = ContextVar("flashpoint_document_acronyms", default=())
+_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Z0-9/-]{1,9})\)")
+
+
+def document_acronyms(text: str) -> tuple[tuple[str, _Group], ...]:
+    """Acronyms a document defines for a named group: "the National Salvation Front (NAS)" makes
+    "NAS fighters" that group in this document (its dictionary entry leaves such short, ambiguous
+    acronyms out)."""
+    found: dict[str, _Group] = {}
+    for _start, end, group in _group_matches(text):
+        m = _ACRONYM_AFTER.match(text, end)
+        if m and m.group(1) not in found and m.group(1).lower() not in _group_regexes()[2]:
+            found[m.group(1)] = group
+    return tuple(found.items())
+
+
+@contextmanager
+def reading(text: str) -> Iterator[None]:
+    """Put a document's own acronyms (``document_acronyms``) in force while it is coded."""
+    token = _DOCUMENT.set(document_acronyms(text))
+    try:
+        yield
+    finally:
+        _DOCUMENT.reset(token)
 
 
 def _find_group(text: str) -> tuple[int, int, _Group] | None:
@@ -530,11 +559,12 @@ def _clean(text: str) -> str:
 def normalise_actor(text: str, *, default_country: str | None = None) -> Actor | None:
     """The ACLED actor a noun phrase denotes, or None when it is not an actor (with the user's
     dictionary in force, if any: see ``using``)."""
-    return _normalise(text, default_country, _USER.get())
+    return _normalise(text, default_country, _USER.get(), _DOCUMENT.get())
 
 
 @functools.lru_cache(maxsize=8192)
-def _normalise(text: str, default_country: str | None, user: Dictionary | None) -> Actor | None:
+def _normalise(text: str, default_country: str | None, user: Dictionary | None,
+               document: tuple[tuple[str, _Group], ...] = ()) -> Actor | None:
     """The ACLED actor a noun phrase denotes, or None when it is not an actor.
 
     ``default_country`` is the country of the place (or document) the phrase is read in: it fills
@@ -546,6 +576,11 @@ def _normalise(text: str, default_country: str | None, user: Dictionary | None) 
     if paren and country_name(paren.group(1)):
         paren_country = country_name(paren.group(1))
         raw = raw[: paren.start()]
+    elif paren and _ACRONYM_AFTER.fullmatch(raw[paren.start():]) and paren.start() > 0:
+        # "the National Salvation Front (NAS)": the acronym restates the name.
+        shorter = _normalise(raw[: paren.start()], default_country, user, document)
+        if shorter is not None:
+            return shorter
     cleaned = _clean(raw)
     if not cleaned:
         return None
