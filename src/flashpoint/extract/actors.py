@@ -80,7 +80,7 @@ class Actor:
     country: str | None
     kind: str
     """military | police | government | civilians | protesters | rioters | unidentified |
-    named_group | militia | other"""
+    named_group | party | militia | other"""
     unit: str | None = None
     """A unit ACLED appends after the period ("Military Police", "Border Guard")."""
     nationality: str | None = None
@@ -118,6 +118,8 @@ class _Group:
     aliases: tuple[str, ...]
     inter: int
     country: str | None
+    kind: str = ""
+    """'party' for political parties, else empty."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,7 +140,8 @@ class Dictionary:
         for row in rows:
             aliases = row.get("aliases") or ()
             alias_tuple = _split(aliases) if isinstance(aliases, str) else tuple(str(a) for a in aliases)
-            groups.append(_Group(str(row["name"]), alias_tuple, int(row["inter"]), row.get("country") or None))
+            groups.append(_Group(str(row["name"]), alias_tuple, int(row["inter"]), row.get("country") or None,
+                                 str(row.get("kind") or "")))
         return cls(groups=tuple(groups))
 
 
@@ -183,7 +186,7 @@ def _shipped_groups() -> tuple[_Group, ...]:
     folder = lang.path("en", "actors/groups")
     names = sorted(f.name[:-4] for f in folder.iterdir() if f.name.endswith(".tsv"))
     return tuple(
-        _Group(row["name"], _split(row["aliases"]), int(row["inter"]), row["country"] or None)
+        _Group(row["name"], _split(row["aliases"]), int(row["inter"]), row["country"] or None, row.get("kind", ""))
         for name in names for row in lang.table("en", f"actors/groups/{name}")
     )
 
@@ -405,11 +408,11 @@ def _find_group(text: str) -> tuple[int, int, _Group] | None:
 def named_groups_in(text: str) -> list[tuple[int, Actor]]:
     """Every named non-state armed group (rebels, militias, communal militias) mentioned in
     ``text``, as (offset, actor) in text order. Groups split by country ("Islamic State
-    ({country})") are left out: their name needs the event's country."""
+    ({country})") come without a country: resolution adds the event's."""
     found = []
     for start, _end, group in sorted(_group_matches(text), key=lambda f: f[0]):
-        if group.inter in (2, 3, 4) and "{country}" not in group.name:
-            found.append((start, _group_actor(group, None)))
+        if group.inter in (2, 3, 4) and group.kind != "party":
+            found.append((start, _group_actor(group, None)))  # "Islamic State": the event's country is added later
     return found
 
 
@@ -417,7 +420,7 @@ def _group_actor(group: _Group, country: str | None) -> Actor:
     if "{country}" in group.name:
         name = group.name.replace("{country}", country) if country else group.name.replace(" ({country})", "")
         return Actor(name, group.inter, country, "named_group")
-    return Actor(group.name, group.inter, group.country, "named_group")
+    return Actor(group.name, group.inter, group.country, "party" if group.kind == "party" else "named_group")
 
 
 # --------------------------------------------------------------------------- head lexicon
@@ -730,8 +733,8 @@ def _categorised_as(
             name = next(w for w in words if w in communal).capitalize()
             country = place or own
             return Actor(_with_country(name + " Ethnic Militia ({c})", country), 4, country, "militia")
-        if modifiers & _lex().islamist:
-            return _make("islamist", named or place)
+        if modifiers & _lex().islamist and words[-1] in ("militia", "militias", "militiamen", "militiaman"):
+            return _make("islamist", named or place)  # ACLED's Islamist Militia; "suspected jihadists" are unidentified
         if modifiers & {"communal", "ethnic", "tribal", "clan"}:
             return _make("communal", place or own)
         if modifiers & {"police", "policemen"} and category == "unidentified":

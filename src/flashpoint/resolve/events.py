@@ -568,13 +568,32 @@ def _default_actors(e: Event, nationality: dict[str, str] | None = None, told: f
         e.inter2 = 0 if e.actor1 else None
 
 
+_CROWD_LIKE = ("Civilians (", "Protesters (", "Rioters (", "Unidentified Armed Group (", "Unidentified Gang (")
+
+
 def _fix_role_kinds(e: Event) -> None:
-    """People who protest are Protesters, people who riot are Rioters (not Civilians)."""
-    if e.actor1 and e.actor1.startswith(("Civilians (", "Protesters (")) and e.event_type in ("Protests", "Riots"):
-        word = "protesters" if e.event_type == "Protests" else "rioters"
-        actor = actors.normalise_actor(word, default_country=e.country)
-        if actor is not None:
-            e.actor1, e.inter1 = actor.name, actor.inter
+    """The kind of the first actor from what it did: people who protest are Protesters, people
+    who riot are Rioters (not Civilians, and not an armed group: a crowd burning tyres carries no
+    guns); a party's members in a demonstration are Protesters or Rioters with the party as the
+    associated actor (ACLED: "Rioters (Bangladesh)" with "BNP: Bangladesh Nationalist Party")."""
+    if e.event_type not in ("Protests", "Riots") or not e.actor1:
+        return
+    word = "protesters" if e.event_type == "Protests" else "rioters"
+    crowd = e.actor1.startswith(_CROWD_LIKE[:3]) or (
+        e.event_type == "Riots" and e.sub_event_type != "Mob violence" and e.actor1.startswith(_CROWD_LIKE[3:]))
+    party = _party(e.actor1)
+    if not (crowd or party):
+        return
+    actor = actors.normalise_actor(word, default_country=e.country)
+    if actor is not None:
+        if party and e.assoc_actor_1 is None:
+            e.assoc_actor_1 = e.actor1
+        e.actor1, e.inter1 = actor.name, actor.inter
+
+
+def _party(name: str) -> bool:
+    actor = actors.normalise_actor(name)
+    return actor is not None and actor.kind == "party" and actor.name == name
 
 
 _STATE_NAME = re.compile(r"^(?:Military|Police) Forces of (?:the )?(.+)$")
@@ -606,6 +625,8 @@ def _localised(name: str | None, country: str, nationality: str | None = None, *
         return None
     if nationality and name.startswith(_BY_NATIONALITY + (() if precise else ("Protesters (", "Rioters ("))):
         return f"{name[: name.index('(') + 1]}{nationality})"
+    if name == "Islamic State" or (name.startswith("Islamic State (") and actors.country_name(name[15:-1])):
+        return f"Islamic State ({nationality or country})"  # ACLED splits the Islamic State by country
     if nationality is None and name.startswith(_STATE_PREFIXES):
         # "police", "troops" with no country in the text: the event country's forces, not those
         # of the country the document is mostly about (a news brief tells of many countries),
