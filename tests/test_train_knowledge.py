@@ -87,3 +87,21 @@ def test_a_trained_model_codes_an_unseen_note_with_the_exports_actors_and_places
     assert event.actor2 == "Civilians (Nigeria)"
     assert event.location == "Zubargi" and event.admin1 == "Kano"
     assert event.latitude == pytest.approx(12.1102) and event.longitude == pytest.approx(8.4913)
+
+
+def test_an_exports_name_for_a_group_we_know_takes_over_our_spellings() -> None:
+    rows = [
+        {"actor1": "ISWAP: Islamic State West Africa Province", "inter1": "2", "country": "Nigeria", "notes": "x"},
+        {"actor1": "Military Forces of Yemen (2017-) Houthi", "inter1": "1", "country": "Yemen", "notes": "x"},
+        {"actor1": "Military Forces of Nigeria (2023-) Air Force", "inter1": "1", "country": "Nigeria", "notes": "x"},
+    ]
+    knowledge = learn_knowledge(rows)
+    mine = actors.Dictionary.of(knowledge.groups)
+    with actors.using(mine):
+        houthi = actors.normalise_actor("Houthi forces")
+        lake_chad = actors.normalise_actor("Islamic State West Africa fighters")
+        air_force = actors.normalise_actor("the Nigerian Air Force")
+    assert houthi is not None and houthi.name == "Military Forces of Yemen (2017-) Houthi" and houthi.inter == 1
+    assert lake_chad is not None and lake_chad.name == "ISWAP: Islamic State West Africa Province"
+    # A unit that names no group stays a unit of the state's forces.
+    assert air_force is not None and actors.acled_name(air_force) == "Military Forces of Nigeria (2023-) Air Force"

@@ -64,6 +64,7 @@ __all__ = [
     "normalise_actor",
     "period_of",
     "reading",
+    "shipped_aliases",
     "strip_period",
     "using",
 ]
@@ -403,6 +404,18 @@ def _find_group(text: str) -> tuple[int, int, _Group] | None:
     if not found:
         return None
     return max(found, key=lambda f: (f[1] - f[0], -f[0]))
+
+
+def shipped_aliases(form: str) -> tuple[str, tuple[str, ...]] | None:
+    """The shipped named group a form denotes, as (its name, its aliases), if any: lets a
+    user's own name for a group we know ("ISWAP: …" for our Lake Chad faction entry) take over
+    every spelling we know for it."""
+    for group in _shipped_groups():
+        if form == group.name or form.lower() in (a.lower() for a in group.aliases if not _is_acronym(a)) or (
+            _is_acronym(form) and form in group.aliases
+        ):
+            return group.name, group.aliases
+    return None
 
 
 def named_groups_in(text: str) -> list[tuple[int, Actor]]:

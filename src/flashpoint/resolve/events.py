@@ -610,6 +610,9 @@ def _external(name: str | None, inter: int | None, country: str) -> int | None:
     return 8 if home is not None and home != country else inter
 
 
+_PLAIN_STATE = re.compile(r"(?:Military|Police) Forces of [^()]+?(?: \(\d{4}-\))?")
+"""State forces without a unit or a user's own suffix ("… (2017-) Houthi" names a group)."""
+
 _BY_NATIONALITY = ("Civilians (", "Unidentified Armed Group (", "Unidentified Gang (", "Islamist Militia (")
 """Generic actors whose country is the nationality the text gives them, when it gives one."""
 
@@ -627,7 +630,7 @@ def _localised(name: str | None, country: str, nationality: str | None = None, *
         return f"{name[: name.index('(') + 1]}{nationality})"
     if name == "Islamic State" or (name.startswith("Islamic State (") and actors.country_name(name[15:-1])):
         return f"Islamic State ({nationality or country})"  # ACLED splits the Islamic State by country
-    if nationality is None and name.startswith(_STATE_PREFIXES):
+    if nationality is None and _PLAIN_STATE.fullmatch(name):
         # "police", "troops" with no country in the text: the event country's forces, not those
         # of the country the document is mostly about (a news brief tells of many countries),
         # unless the story around the event names that country or speaks for it.

@@ -94,6 +94,17 @@ def _aliases_in_notes(forms: list[str], notes: str) -> list[str]:
     return [f for f in found if not re.fullmatch(r"[\d\s,.-]+", f) and actors.country_name(f) is None]
 
 
+def _with_shipped(aliases: list[str]) -> list[str]:
+    """A user's group that is one we ship under another name ("Houthi Movement" vs theirs) takes
+    every spelling we know for it, so their name wins wherever the text uses any of them."""
+    extra: list[str] = []
+    for alias in aliases:
+        found = actors.shipped_aliases(alias)
+        if found is not None:
+            extra += [found[0].split(": ", 1)[-1], *found[1]]
+    return list(dict.fromkeys(aliases + [a for a in extra if "{country}" not in a]))
+
+
 def _communal_aliases(name: str) -> list[str]:
     m = _COMMUNAL.match(name)
     if not m:
@@ -120,7 +131,7 @@ def learn_knowledge(rows: Iterable[Mapping[str, str]]) -> Knowledge:
                                  primary=not column.startswith("assoc"))
         _count_place(places, row, country)
     knowledge.groups = [
-        {"name": name, "aliases": list(s.aliases), "inter": s.inter.most_common(1)[0][0],
+        {"name": name, "aliases": _with_shipped(list(s.aliases)), "inter": s.inter.most_common(1)[0][0],
          "country": s.countries.most_common(1)[0][0] if s.countries else None, "rows": s.rows}
         for name, s in stats.items() if s.inter
     ]
@@ -138,17 +149,21 @@ def _count_actor(stats: dict[str, _ActorStats], periods: Counter[tuple[str, str]
     state = _STATE.match(name)
     if state:
         periods[(state.group(1), state.group(2))] += 1
-        return
+        unit = name[state.end(2):].strip()
+        if not (unit and actors.shipped_aliases(unit)):
+            return
+        # "Military Forces of Yemen (2017-) Houthi": the export names a group we know (the
+        # Houthi Movement) as a state unit; learn it as that group's name, with our spellings.
     if _GENERIC.match(name):
         return
-    canonical = _PERIOD.sub("", name).strip()
+    canonical = name if state else _PERIOD.sub("", name).strip()
     s = stats.setdefault(canonical, _ActorStats())
     s.rows += 1
     if inter.strip().isdigit() and primary:
         s.inter[int(inter.strip())] += 1
     if country:
         s.countries[country] += 1
-    forms = _name_forms(name)
+    forms = [name[state.end(2):].strip()] if state else _name_forms(name)
     for alias in [*forms, *_communal_aliases(canonical), *_aliases_in_notes(forms, notes)]:
         s.aliases.setdefault(alias, None)
 
