@@ -481,6 +481,11 @@ _IMPLIED: dict[str, tuple[tuple[str, str], ...]] = {
     "Attack": (("actor2", "civilians"),),
     "Abduction/forced disappearance": (("actor2", "civilians"),),
     "Sexual violence": (("actor2", "civilians"),),
+    # Strategic developments whose parties ACLED codes even when the text leaves one implicit:
+    # an arrest is made by the police ("300 people were arrested"); property looted or burned
+    # by an armed actor belongs to civilians.
+    "Arrests": (("actor1", "police"),),
+    "Looting/property destruction": (("actor2", "civilians"),),
 }
 
 
