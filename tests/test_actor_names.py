@@ -118,3 +118,10 @@ def test_a_document_defines_acronyms_for_the_groups_it_names() -> None:
         restated = actors.normalise_actor("the National Salvation Front (NAS)")
     assert found is not None and found.name == "NAS: National Salvation Front"
     assert restated is not None and restated.name == "NAS: National Salvation Front"
+
+
+def test_whose_weapons_they_were_says_who_acted() -> None:
+    text = "A rocket fired from an Iranian drone hit a fuel depot near the port, witnesses said."
+    found = actors.state_weapons_in(text)
+    assert [a.name for _, a in found] == ["Military Forces of Iran"]
+    assert actors.state_weapons_in("Iranian officials said the depot was empty.") == []

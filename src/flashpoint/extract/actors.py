@@ -65,6 +65,7 @@ __all__ = [
     "period_of",
     "reading",
     "shipped_aliases",
+    "state_weapons_in",
     "strip_period",
     "using",
 ]
@@ -416,6 +417,23 @@ def shipped_aliases(form: str) -> tuple[str, tuple[str, ...]] | None:
         ):
             return group.name, group.aliases
     return None
+
+
+@functools.cache
+def _weapon_after() -> re.Pattern[str]:
+    words = sorted(_lex().weapons_of_forces, key=len, reverse=True)
+    return re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def state_weapons_in(text: str) -> list[tuple[int, Actor]]:
+    """A state's weapons or forces named with its demonym ("an American unmanned aerial vehicle",
+    "Syrian tank shells", "Turkish air strikes"), as (offset, its military) in text order: when the
+    parse finds no doer, whose weapons they were says who acted."""
+    found = []
+    for start, end, country in demonym_spans(text):
+        if _weapon_after().match(text, end):
+            found.append((start, dataclasses.replace(_make("military", country), nationality=country)))
+    return found
 
 
 def named_groups_in(text: str) -> list[tuple[int, Actor]]:

@@ -137,6 +137,8 @@ def _main_trigger(mention: Mention) -> Trigger:
 def _fill_roles(doc: Doc, sent: Span, mention: Mention, ctx: DocContext) -> None:
     trigger = _main_trigger(mention)
     head = trigger.head
+    if doc[head].dep_ == "compound":  # "suicide" in "a suicide bomber"
+        head = doc[head].head.i
     if doc[head].dep_ in ("nsubj", "nsubjpass") and any(m.start <= doc[head].idx < m.end for m in ctx.actor_mentions):
         # "a warplane of the army struck RSF positions": the trigger word is the doer (a weapon
         # standing for its force), so the roles are those of the verb it is the subject of.
@@ -179,8 +181,8 @@ def _nearest_actor_before(
 
 
 def _after_preposition(ent: Span) -> bool:
-    """'in Armenia', 'of Azerbaijan': a place or a possessor, not a doer."""
-    return ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP"
+    """'in Armenia', 'of Azerbaijan', 'in southwest Pakistan': a place or a possessor, not a doer."""
+    return (ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP") or ent.root.dep_ == "pobj"
 
 
 def _actor_in(

@@ -346,7 +346,7 @@ def _victim_of_explosive(m: Mention, text: str) -> Mention:
 
 
 _PERPETRATOR_CUE = re.compile(
-    r"\b(?:by|suspected|blamed(?: on)?|blaming|attributed to|linked(?: [\w ]{0,30})? to|accused|"
+    r"\b(?:by|suspected|blamed(?: on)?|blaming|attributed(?: [\w ]{0,30})? to|linked(?: [\w ]{0,30})? to|accused|"
     r"claimed by|responsibility)\s+(?:the\s+|an?\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
 """Words just before a group's name that make it the doer: "planted by (suspected) X",
 "blamed X", "linked the attack to the X"."""
@@ -365,6 +365,11 @@ def _named_perpetrator(e: Event, b: _Building, text: str) -> None:
             if _PERPETRATOR_CUE.search(text[max(start, start + offset - 50):start + offset]):
                 names.setdefault(actor.name, actor)
     names.pop(e.actor2 or "", None)
+    if not names:  # no group blamed: a state whose weapons the sentence names ("a U.S. drone")
+        for m in b.mentions:
+            for _, actor in actors.state_weapons_in(text[m.sent_span[0]:m.sent_span[1]]):
+                names.setdefault(actors.acled_name(actor), actor)
+        names = {k: v for k, v in names.items() if not _same_actor(k, e.actor2)}
     if len(names) == 1:
         actor = next(iter(names.values()))
         e.actor1, e.inter1 = actors.acled_name(actor), actor.inter
