@@ -606,12 +606,12 @@ def _party(name: str) -> bool:
     return actor is not None and actor.kind == "party" and actor.name == name
 
 
-_STATE_NAME = re.compile(r"^(?:Military|Police) Forces of (?:the )?(.+)$")
+_STATE_NAME = re.compile(r"^(?:(?:Military|Police) Forces|Government) of (?:the )?(.+)$")
 
 
 def _external(name: str | None, inter: int | None, country: str) -> int | None:
     """ACLED codes state forces acting outside their own country as external forces (8)."""
-    if name is None or inter != 1:
+    if name is None or inter != 1 or not name.startswith(_STATE_PREFIXES):
         return inter
     match = _STATE_NAME.match(actors.strip_period(name))
     if match is None:
@@ -620,7 +620,7 @@ def _external(name: str | None, inter: int | None, country: str) -> int | None:
     return 8 if home is not None and home != country else inter
 
 
-_PLAIN_STATE = re.compile(r"(?:Military|Police) Forces of [^()]+?(?: \(\d{4}-\))?")
+_PLAIN_STATE = re.compile(r"(?:(?:Military|Police) Forces|Government) of [^()]+?(?: \(\d{4}-\))?")
 """State forces without a unit or a user's own suffix ("… (2017-) Houthi" names a group)."""
 
 _BY_NATIONALITY = ("Civilians (", "Unidentified Armed Group (", "Unidentified Gang (", "Islamist Militia (")
@@ -647,7 +647,8 @@ def _localised(name: str | None, country: str, nationality: str | None = None, *
         state = _STATE_NAME.match(actors.strip_period(name))
         home = actors.country_name(state.group(1)) if state else None
         if home is not None and home != country and home not in told:
-            actor = actors.normalise_actor("police" if name.startswith("Police") else "soldiers", default_country=country)
+            word = {"P": "police", "M": "soldiers", "G": "the government"}[name[0]]
+            actor = actors.normalise_actor(word, default_country=country)
             return actors.acled_name(actor) if actor is not None else name
     if name in ("Military Forces", "Police Forces"):
         actor = actors.normalise_actor("soldiers" if name.startswith("Military") else "police", default_country=country)
