@@ -125,3 +125,21 @@ def test_whose_weapons_they_were_says_who_acted() -> None:
     found = actors.state_weapons_in(text)
     assert [a.name for _, a in found] == ["Military Forces of Iran"]
     assert actors.state_weapons_in("Iranian officials said the depot was empty.") == []
+
+
+def test_armed_men_disguised_as_state_forces_are_not_state_forces() -> None:
+    for phrase in ("gunmen posing as police officers", "attackers dressed as soldiers", "armed men wearing army uniforms"):
+        actor = actors.normalise_actor(phrase, default_country="Iraq")
+        assert actor is not None and actor.name == "Unidentified Armed Group (Iraq)", (phrase, actor)
+
+
+def test_who_repelled_an_attack_was_attacked() -> None:
+    from flashpoint.model import Document
+    from flashpoint.pipeline import Coder, default_coder
+
+    base = default_coder()
+    coder = Coder(nlp=base.nlp, gazetteer=base.gazetteer)
+    text = "On 3 March 2024, Nigerian troops repelled an attack by Boko Haram fighters on their base near Monguno."
+    events = coder.code(Document(id="r", text=text)).events
+    assert events and events[0].actor1 == "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"
+    assert events[0].actor2 == "Military Forces of Nigeria (2023-)"

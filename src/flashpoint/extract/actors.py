@@ -64,6 +64,7 @@ __all__ = [
     "normalise_actor",
     "period_of",
     "reading",
+    "repel_verbs",
     "shipped_aliases",
     "state_weapons_in",
     "strip_period",
@@ -436,6 +437,11 @@ def state_weapons_in(text: str) -> list[tuple[int, Actor]]:
     return found
 
 
+def repel_verbs() -> frozenset[str]:
+    """Verbs whose subject defends against the attack named as their object ("repelled an attack by X")."""
+    return _lex().repel_verbs
+
+
 def named_groups_in(text: str) -> list[tuple[int, Actor]]:
     """Every named non-state armed group (rebels, militias, communal militias) mentioned in
     ``text``, as (offset, actor) in text order. Groups split by country ("Islamic State
@@ -481,7 +487,8 @@ def _lex() -> _Lexicon:
 
 _COMPLEMENT = re.compile(
     r"\s+(?:of|from|loyal to|belonging to|affiliated with|affiliated to|linked to|in|at|near|on|"
-    r"who|that|which|under|led by|backed by|along)\s+|\s*,\s*",
+    r"who|that|which|under|led by|backed by|along|posing as|disguised as|dressed as|wearing|in the uniform of|"
+    r"in the uniforms of)\s+|\s*,\s*",
     re.IGNORECASE,
 )
 _LEADING = re.compile(

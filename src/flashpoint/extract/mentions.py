@@ -148,6 +148,22 @@ def _fill_roles(doc: Doc, sent: Span, mention: Mention, ctx: DocContext) -> None
     mention.target, mention.target_span = _actor_in(doc, sent, roles.target, ctx, exclude=mention.agent_span)
     if mention.agent is None:
         mention.agent, mention.agent_span = _nearest_actor_before(sent, trigger, mention.target_span, ctx, mention.claimant_spans)
+    _repelled_attack(doc, sent, doc[head], mention, ctx)
+
+
+def _repelled_attack(doc: Doc, sent: Span, verb: Token, mention: Mention, ctx: DocContext) -> None:
+    """"Troops repelled an attack by X": X attacked, the troops were attacked (ACLED's actor1 is
+    X). The subject of repel/foil/thwart is the defender when its object names the attacker."""
+    if verb.lemma_.lower() not in actors.repel_verbs():
+        return
+    for obj in (c for c in verb.children if c.dep_ == "dobj"):
+        for prep in (c for c in obj.children if c.dep_ == "prep" and c.lower_ == "by"):
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                attacker, span = _actor_in(doc, sent, (pobj.left_edge.i, pobj.right_edge.i + 1), ctx, exclude=None)
+                if attacker is not None and (mention.agent is None or attacker.name != mention.agent.name):
+                    mention.target, mention.target_span = mention.agent, mention.agent_span
+                    mention.agent, mention.agent_span = attacker, span
+                    return
 
 
 def _nearest_actor_before(
