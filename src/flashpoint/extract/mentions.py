@@ -197,8 +197,9 @@ def _nearest_actor_before(
 
 
 def _after_preposition(ent: Span) -> bool:
-    """'in Armenia', 'of Azerbaijan', 'in southwest Pakistan': a place or a possessor, not a doer."""
-    return (ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP") or ent.root.dep_ == "pobj"
+    """'in Armenia', 'of Azerbaijan', 'in southwest Pakistan', "Nigeria's Kaduna state": a place or
+    a possessor, not a doer (a possessed force, "Nigeria's army", is an actor mention of its own)."""
+    return (ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP") or ent.root.dep_ in ("pobj", "poss")
 
 
 def _actor_in(
