@@ -44,7 +44,7 @@ Record = dict[str, Any]
 
 GOLD_FIELDS: tuple[str, ...] = (
     "event_date", "end_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
-    "country", "admin1", "location", "latitude", "longitude", "geo_precision",
+    "inter1", "inter2", "country", "admin1", "location", "latitude", "longitude", "geo_precision",
     "fatalities", "injured", "captured", "claimant_side",
 )
 """The event fields a gold record may carry (readers drop anything else)."""
@@ -128,6 +128,8 @@ def event_record(event: Event) -> Record:
         "sub_event_type": event.sub_event_type,
         "actor1": event.actor1,
         "actor2": event.actor2,
+        "inter1": event.inter1,
+        "inter2": event.inter2,
         "country": event.country,
         "admin1": event.admin1,
         "location": event.location,
@@ -248,7 +250,7 @@ def score_fields(pairs: Sequence[tuple[Record, Record]]) -> dict[str, Any]:
     fields: dict[str, Any] = {name: score_labels(pairs, name) for name in LABEL_FIELDS}
     fields["event_date"] = score_dates(pairs)
     fields["location"] = score_location(pairs)
-    for name in ("admin1", "country", "actor1", "actor2"):
+    for name in ("admin1", "country", "actor1", "actor2", "inter1", "inter2"):
         fields[name] = score_accuracy(pairs, name)
     # Both actors right: as ACLED orders them, and in either order (actor1 does not mean "who
     # started it", so a coder that swaps them has still read who fought whom).
@@ -493,6 +495,8 @@ FIELD_LINES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("actor2", ("accuracy",)),
     ("actors_both", ("accuracy",)),
     ("actors_either_order", ("accuracy",)),
+    ("inter1", ("accuracy",)),
+    ("inter2", ("accuracy",)),
     ("fatalities", ("exact", "mae")),
     ("injured", ("exact", "mae")),
     ("captured", ("exact", "mae")),

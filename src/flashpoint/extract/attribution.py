@@ -89,7 +89,7 @@ def party_and_side(speaker: str, default_country: str | None = None) -> tuple[st
         country = default_country
     if country and _OFFICIAL.search(speaker):
         return f"Government of {country}", country
-    if actor is not None and actor.kind in ("named_group", "militia"):
+    if actor is not None and actor.kind in ("named_group", "party", "militia"):
         return actor.name, actor.name  # an armed group is a side of its own
     # Witnesses, residents, doctors, NGOs, journalists: a source, not a party to the conflict.
     return (actor.name if actor is not None else speaker), None

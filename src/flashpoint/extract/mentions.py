@@ -146,20 +146,49 @@ def _fill_roles(doc: Doc, sent: Span, mention: Mention, ctx: DocContext) -> None
     sentence often still has its slots ('… forces slammed …, killing 14 civilians')."""
     ranked = sorted(mention.triggers, key=lambda t: -max(t.types.values()))
     trigger = ranked[0]
+    head = _role_head(doc, trigger.head, ctx)
     for candidate in ranked:
-        roles: Roles = roles_of(doc, candidate.head, reciprocal="Armed clash" in candidate.types)
+        candidate_head = _role_head(doc, candidate.head, ctx)
+        roles: Roles = roles_of(doc, candidate_head, reciprocal="Armed clash" in candidate.types)
         agent, agent_span = _actor_in(doc, sent, roles.agent, ctx, exclude=None)
         target, target_span = _actor_in(doc, sent, roles.target, ctx, exclude=agent_span)
         if candidate is ranked[0]:
             mention.agent, mention.agent_span, mention.target, mention.target_span = agent, agent_span, target, target_span
         elif agent is not None:
-            mention.agent, mention.agent_span, trigger = agent, agent_span, candidate
+            mention.agent, mention.agent_span, trigger, head = agent, agent_span, candidate, candidate_head
             if target is not None and target_span != agent_span:
                 mention.target, mention.target_span = target, target_span
         if agent is not None:
             break
     if mention.agent is None:
         mention.agent, mention.agent_span = _nearest_actor_before(sent, trigger, mention.target_span, ctx, mention.claimant_spans)
+    _repelled_attack(doc, sent, doc[head], mention, ctx)
+
+
+def _role_head(doc: Doc, head: int, ctx: DocContext) -> int:
+    """The token whose parse gives a trigger's roles: a compound's head ("suicide" in "a suicide
+    bomber"); the verb of a trigger that is itself the doer ("a warplane of the army struck RSF
+    positions": a weapon standing for its force is the subject of the verb that has the roles)."""
+    if doc[head].dep_ == "compound":
+        head = doc[head].head.i
+    if doc[head].dep_ in ("nsubj", "nsubjpass") and any(m.start <= doc[head].idx < m.end for m in ctx.actor_mentions):
+        head = doc[head].head.i
+    return head
+
+
+def _repelled_attack(doc: Doc, sent: Span, verb: Token, mention: Mention, ctx: DocContext) -> None:
+    """"Troops repelled an attack by X": X attacked, the troops were attacked (ACLED's actor1 is
+    X). The subject of repel/foil/thwart is the defender when its object names the attacker."""
+    if verb.lemma_.lower() not in actors.repel_verbs():
+        return
+    for obj in (c for c in verb.children if c.dep_ == "dobj"):
+        for prep in (c for c in obj.children if c.dep_ == "prep" and c.lower_ == "by"):
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                attacker, span = _actor_in(doc, sent, (pobj.left_edge.i, pobj.right_edge.i + 1), ctx, exclude=None)
+                if attacker is not None and (mention.agent is None or attacker.name != mention.agent.name):
+                    mention.target, mention.target_span = mention.agent, mention.agent_span
+                    mention.agent, mention.agent_span = attacker, span
+                    return
 
 
 def _nearest_actor_before(
@@ -175,7 +204,8 @@ def _nearest_actor_before(
 
     found: list[tuple[int, Actor, CharSpan]] = []
     for m in ctx.actor_mentions:
-        if lo <= m.start and m.end <= hi and not (target and target[0] <= m.start < target[1]):
+        # (A mention may begin before the sentence: "JNIM: Group for …" is cut at the colon.)
+        if lo < m.end <= hi and not (target and target[0] <= m.start < target[1]):
             if m.actor.kind != "government" and not speaking(m.start):
                 found.append((m.start, m.actor, (m.start, m.end)))
     for ent in sent.ents:
@@ -192,8 +222,9 @@ def _nearest_actor_before(
 
 
 def _after_preposition(ent: Span) -> bool:
-    """'in Armenia', 'of Azerbaijan': a place or a possessor, not a doer."""
-    return ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP"
+    """'in Armenia', 'of Azerbaijan', 'in southwest Pakistan', "Nigeria's Kaduna state": a place or
+    a possessor, not a doer (a possessed force, "Nigeria's army", is an actor mention of its own)."""
+    return (ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP") or ent.root.dep_ in ("pobj", "poss")
 
 
 def _actor_in(
@@ -206,6 +237,10 @@ def _actor_in(
     phrase = doc[span[0]:span[1]]
     start, end = phrase.start_char, phrase.end_char
     inside = [m for m in ctx.actor_mentions if m.start >= start and m.end <= end]
+    root_at = doc[phrase.root.i].idx
+    # An actor mention around the phrase's head ("JNIM: Group for Support of Islam and Muslims",
+    # where the parse's subject is only "Group for …") names it too.
+    inside = inside or [m for m in ctx.actor_mentions if m.start <= root_at < m.end]
     if inside:
         best = next((m for m in inside if m.start <= doc[phrase.root.i].idx < m.end), inside[0])
         return best.actor, (best.start, best.end)
