@@ -53,7 +53,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def client(db: Path) -> TestClient:
     app = create_app(db, token=TOKEN, warm=False)
     with TestClient(app) as c:
-        response = c.post("/api/documents", json=HOSTILE, headers={"Authorization": f"Bearer {TOKEN}"})
+        response = c.post("/api/documents", json=HOSTILE, params={"wait": 60},
+                          headers={"Authorization": f"Bearer {TOKEN}"})
         assert response.status_code == 201, response.text
         c.hostile_id = response.json()["document_id"]  # type: ignore[attr-defined]
         yield c
@@ -231,7 +232,7 @@ def test_writes_need_the_right_bearer_token(client: TestClient) -> None:
         response = client.post("/api/documents", json=report, headers=headers)
         assert response.status_code == 401 and _error(response)["code"] == "unauthorized"
         assert response.headers.get("www-authenticate") is None or "Bearer" in response.headers["www-authenticate"]
-    ok = client.post("/api/documents", json=report, headers={"Authorization": f"Bearer {TOKEN}"})
+    ok = client.post("/api/documents", json=report, params={"wait": 60}, headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 201, ok.text
     doc_id = ok.json()["document_id"]
     assert client.get(f"/api/documents/{doc_id}").json()["text"].startswith("On 2 May 2024")

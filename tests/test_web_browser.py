@@ -87,7 +87,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert time.monotonic() < deadline, "the test server did not start"
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
-    posted = httpx.post(f"{base}/api/documents", json=HOSTILE, headers={"Authorization": f"Bearer {TOKEN}"},
+    posted = httpx.post(f"{base}/api/documents", json=HOSTILE, params={"wait": 60},
+                        headers={"Authorization": f"Bearer {TOKEN}"},
                         timeout=120)
     assert posted.status_code == 201, posted.text
     httpx.get(f"{base}/outlines.json", timeout=120)  # built once, before the pages ask

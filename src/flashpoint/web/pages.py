@@ -140,7 +140,7 @@ def _list_context(request: Request) -> tuple[queries.Filters, queries.Page]:
         def day(name: str) -> dt.date | None:
             return dt.date.fromisoformat(p[name]) if p.get(name) else None
 
-        filters = api.filter_params(since=day("since"), until=day("until"), country=p.get("country"),
+        filters = api.build_filters(since=day("since"), until=day("until"), country=p.get("country"),
                                     admin1=p.get("admin1"), bbox=p.get("bbox"), event_type=p.get("event_type"),
                                     sub_event_type=p.get("sub_event_type"), actor=p.get("actor"),
                                     side=p.get("side"), disputed=p.get("disputed") in ("1", "true", "on"),
