@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from http import HTTPStatus
 from pathlib import Path
@@ -91,6 +92,60 @@ class BodyLimit:
 
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
+
+
+class MicroCache:
+    """Keeps each GET /api answer a few seconds, per worker: many clients asking the same page
+    (a map reloaded, a dashboard polled) cost one query. A write through this worker clears it;
+    other workers' copies expire within ``ttl``. Downloads (streamed, with a file name) and
+    answers over ``max_bytes`` are never kept."""
+
+    def __init__(self, app: ASGIApp, generation: Callable[[], int], ttl: float = 5.0, entries: int = 512,
+                 max_bytes: int = 2_000_000) -> None:
+        self.app, self.generation, self.ttl, self.entries, self.max_bytes = app, generation, ttl, entries, max_bytes
+        self._kept: dict[tuple[Any, ...], tuple[float, int, Message, bytes]] = {}
+
+    def _key(self, scope: Scope) -> tuple[Any, ...] | None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["path"].startswith("/api/jobs"):
+            return None
+        if scope["method"] != "GET":
+            return None
+        headers = dict(scope["headers"])
+        return (scope["path"], scope["query_string"], headers.get(b"accept", b""),
+                headers.get(b"accept-encoding", b""), headers.get(b"origin", b""))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        now, generation = time.monotonic(), self.generation()
+        hit = self._kept.get(key)
+        if hit is not None and now - hit[0] < self.ttl and hit[1] == generation:
+            await send(hit[2])
+            await send({"type": "http.response.body", "body": hit[3], "more_body": False})
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+        keep = True
+
+        async def capture(message: Message) -> None:
+            nonlocal keep
+            if message["type"] == "http.response.start":
+                start.update(message)
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                keep = message["status"] == 200 and b"content-disposition" not in names
+            elif message["type"] == "http.response.body" and keep:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body") or sum(map(len, chunks)) > self.max_bytes:
+                    keep = False
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if keep and start:
+            if len(self._kept) >= self.entries:
+                self._kept.clear()
+            self._kept[key] = (now, generation, start, b"".join(chunks))
 
 
 class HeadAsGet:
@@ -282,6 +337,7 @@ def create_app(
     warm: bool = True,
     jobs_dir: str | Path | None = None,
     job_timeout: float | None = None,
+    cache_ttl: float = 5.0,
 ) -> FastAPI:
     """A FastAPI app over the database at ``store_url`` (path, URL, or an open ``Store``).
 
@@ -290,6 +346,7 @@ def create_app(
     ``tile_url``: a ``{z}/{x}/{y}`` tile template drawn under the outlines (None: outlines only).
     ``jobs_dir``: where posted documents' coding jobs keep their state (shared by the workers of one
     server; None: a fresh temporary directory). ``job_timeout``: seconds a document may take to code.
+    ``cache_ttl``: seconds an API answer is reused for the same request (0: never).
     """
     from flashpoint import __version__
     from flashpoint.web import api, pages
@@ -327,6 +384,8 @@ def create_app(
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(BodyLimit, limit=max_body)
+    if cache_ttl:
+        app.add_middleware(MicroCache, ttl=cache_ttl, generation=lambda: jobs.generation)
     app.add_middleware(HeadAsGet)
     if warm:
         _warm_outlines()

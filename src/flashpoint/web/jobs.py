@@ -105,6 +105,8 @@ class Jobs:
         self._coder = _Coder()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.generation = 0
+        """Counts documents stored through this queue (answers cached before one are stale)."""
 
     # --- the API side ---------------------------------------------------------------------------
 
@@ -189,6 +191,7 @@ class Jobs:
             self._finish(job_id, "failed", error={"code": coded.code, "message": coded.reason})
             return
         added = self.store.add(coded)
+        self.generation += 1
         self._finish(job_id, "done", result={
             "added": added.added, "document_id": doc.id, "events": added.events,
             "incidents": list(added.incidents), "event_ids": [e.id for e in coded.events]})

@@ -252,17 +252,24 @@ _JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}"}
 def event_dict(r: Any) -> dict[str, Any]:
     """The row as ``Event.to_dict()`` would give it (plus ``incident_id``), without building the
     dataclass: ``dataclasses.asdict`` deep-copies and costs more than the query on a big page."""
-    data: dict[str, Any] = {}
-    for name in _EVENT_FIELDS:
-        value = r[name]
-        if name in _JSON_FIELDS:
-            value = json.loads(value or _JSON_FIELDS[name])
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        data[name] = value
-    data["interaction"] = Event(id="", inter1=r["inter1"], inter2=r["inter2"]).interaction
-    data["incident_id"] = r["incident_id"]
+    row = dict(r)
+    data = {name: row[name] for name in _EVENT_FIELDS}
+    for name, empty in _JSON_FIELDS.items():
+        data[name] = json.loads(data[name] or empty)
+    for name in _DATE_FIELDS:
+        if data[name] is not None:
+            data[name] = data[name].isoformat()
+    data["interaction"] = _interaction(row["inter1"], row["inter2"])
+    data["incident_id"] = row["incident_id"]
     return data
+
+
+_DATE_FIELDS = tuple(f.name for f in fields(Event) if f.type in ("dt.date | None", "date | None"))
+
+
+def _interaction(inter1: int | None, inter2: int | None) -> int | None:
+    """ACLED's interaction code, as ``Event.interaction`` computes it."""
+    return Event(id="", inter1=inter1, inter2=inter2).interaction if inter1 is not None else None
 
 
 def _events_query(f: Filters) -> Select[Any]:
