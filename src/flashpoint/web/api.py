@@ -141,9 +141,10 @@ async def page_params(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip (for deep pages use `after`)")] = 0,
     after: Annotated[str | None, Query(max_length=300, description="keyset cursor: the `next` link of the "
                                        "previous page carries it (events only)")] = None,
-    count: Annotated[queries.Count, Query(description="exact: count every match; estimate (default): exact "
-                                          "up to 10,000, else a lower bound (total_exact=false); none: no total")
-                     ] = "estimate",
+    count: Annotated[queries.Count, Query(description="auto (default): the total when it is free (last page) or "
+                                          "cached, else null; exact: count every match; estimate: exact up to "
+                                          "1,000 past the page, else that lower bound (total_exact=false); none")
+                     ] = "auto",
 ) -> Page:
     if after is not None:
         try:

@@ -377,7 +377,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(packages=[("flashpoint.web", "static")]), name="static")
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=4)  # 9 costs 3x the CPU for 5 % less
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

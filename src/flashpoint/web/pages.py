@@ -131,9 +131,17 @@ def outlines() -> Response:
 
 # --- incidents ------------------------------------------------------------------------------------------
 
+LIST_PARAMS = frozenset(("since", "until", "country", "admin1", "bbox", "event_type", "sub_event_type", "actor",
+                         "side", "disputed", "q", "limit", "offset", "sort"))
+
+
 def _list_context(request: Request) -> tuple[queries.Filters, queries.Page]:
     """Filters and page from the page's query string, validated exactly as the API does."""
     p = request.query_params
+    unknown = sorted(set(p) - LIST_PARAMS)
+    if unknown:
+        raise ApiError(422, "invalid_parameter", f"unknown parameter {', '.join(unknown)}: this page takes "
+                       + ", ".join(sorted(LIST_PARAMS)))
     try:
         import datetime as dt
 
@@ -145,7 +153,8 @@ def _list_context(request: Request) -> tuple[queries.Filters, queries.Page]:
                                     sub_event_type=p.get("sub_event_type"), actor=p.get("actor"),
                                     side=p.get("side"), disputed=p.get("disputed") in ("1", "true", "on"),
                                     q=p.get("q"))
-        page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500), offset=max(int(p.get("offset", 0)), 0))
+        page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500),
+                            offset=min(max(int(p.get("offset", 0)), 0), api.MAX_OFFSET))
     except ValueError as exc:
         raise ApiError(422, "invalid_parameter", f"{exc}: dates are YYYY-MM-DD, limit and offset whole numbers") from None
     return filters, page
@@ -159,23 +168,52 @@ def _pager(request: Request, result: queries.Result) -> dict[str, str | None]:
 
     nxt = result.page.offset + result.page.limit
     prev = result.page.offset - result.page.limit
-    return {"next": link(nxt) if nxt < result.total else None,
+    return {"next": link(nxt) if result.more else None,
             "prev": link(max(prev, 0)) if result.page.offset > 0 else None}
+
+
+def _sort(request: Request) -> str:
+    sort = request.query_params.get("sort") or "date"
+    if sort not in queries.INCIDENT_SORTS:
+        raise ApiError(422, "invalid_parameter", f"sort: {sort!r} is not an order; use one of: "
+                       + ", ".join(queries.INCIDENT_SORTS))
+    return sort
+
+
+SORT_COLUMNS = (("date", "-date", "Dates"), ("casualties", "-casualties", "Killed"), ("disputed", None, "Disputed"),
+                ("reports", None, "Reports"))
+"""Sortable columns of the incident list: first click's order, second click's order, heading."""
+
+
+def _sort_links(request: Request, current: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the URL that sorts by it (or reverses it) and the arrow to show."""
+    params = {k: v for k, v in request.query_params.items() if k not in ("sort", "offset")}
+    out = {}
+    for first, second, _label in SORT_COLUMNS:
+        target = second if current == first and second else first
+        arrow = "▼" if current == first else "▲" if current == second else ""
+        out[first] = {"href": request.url.path + "?" + urlencode({**params, "sort": target}), "arrow": arrow}
+    return out
 
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request) -> Response:
     filters, page = _list_context(request)
-    result = queries.list_incidents(request.app.state.store.engine, filters, page)
+    sort = _sort(request)
+    result = queries.list_incidents(request.app.state.store.engine, filters, page, sort)
     query = str(request.url.query)
-    return render(request, "incidents.html", title="Incidents", result=result, filters=filters,
+    downloads = {fmt: "/api/incidents?" + urlencode({**filters.as_params(), "sort": sort, "format": fmt})
+                 for fmt in ("csv", "geojson")}
+    return render(request, "incidents.html", title="Incidents", result=result, filters=filters, sort=sort,
+                  sort_links=_sort_links(request, sort), sort_columns=SORT_COLUMNS, downloads=downloads,
                   pager=_pager(request, result), json_url="/api/incidents" + (f"?{query}" if query else ""))
 
 
 @router.get("/incidents.json")
 def incidents_json(request: Request) -> Response:
     filters, page = _list_context(request)
-    return api.json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page))
+    return api.json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page,
+                                                         _sort(request)))
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import PurePath
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, and_, false, func, or_, select, tuple_
+from sqlalchemy import Connection, Date, Engine, String, and_, false, func, or_, select, tuple_, type_coerce
 from sqlalchemy.sql import ColumnElement, Select
 
 from flashpoint.corpus.link import DEFAULT_RULES
@@ -72,12 +72,13 @@ class Filters:
         return out
 
 
-Count = Literal["exact", "estimate", "none"]
-"""How to total a list: ``exact`` counts every match (cached), ``estimate`` counts up to a cap when the
-page alone does not tell (cheap on deep result sets), ``none`` skips counting."""
+Count = Literal["exact", "estimate", "auto", "none"]
+"""How to total a list: ``exact`` counts every match (cached a few seconds), ``estimate`` counts up to
+``COUNT_CAP`` past the page (a lower bound beyond), ``auto`` gives the total only when it is free (the
+last page) or cached, ``none`` never counts."""
 
-COUNT_CAP = 10_000
-"""``estimate`` counts at most this many matches (or the page's end, if deeper)."""
+COUNT_CAP = 1_000
+"""``estimate`` counts at most this many matches past the page's start: beyond, it says "more than"."""
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,13 @@ def unknown_names(engine: Engine, f: Filters) -> list[str]:
     return out
 
 
-def _disputed_event_ids() -> Select[Any]:
+def _in_disputed_incident() -> ColumnElement[bool]:
+    """The event's incident is disputed: correlated (two key lookups per event the other filters
+    leave), where ``id IN (every disputed event)`` would build that whole set on each query."""
     return (select(incident_events.c.event_id)
             .join(incidents, incidents.c.id == incident_events.c.incident_id)
-            .where(incidents.c.disputed != ""))
+            .where(incident_events.c.event_id == events.c.id, incidents.c.disputed != "")
+            .exists())
 
 
 def event_conditions(f: Filters) -> list[ColumnElement[bool]]:
@@ -212,7 +216,7 @@ def event_conditions(f: Filters) -> list[ColumnElement[bool]]:
         # (speaker, party) that names it, since many reports only say who speaks.
         out.append(or_(func.lower(e.claimant_side) == f.side.strip().lower(), _contains(e.claimant, f.side)))
     if f.disputed:
-        out.append(e.id.in_(_disputed_event_ids()))
+        out.append(_in_disputed_incident())
     if f.q:
         out.append(or_(*(_contains(c, f.q) for c in (e.notes, e.location, e.actor1, e.actor2, e.source))))
     return out
@@ -240,9 +244,12 @@ _EVENT_SCALARS = (
 def event_from_row(r: Any) -> Event:
     """An ``Event`` from an ``events`` row (JSON columns decoded)."""
     evidence = {k: [(int(s), int(t)) for s, t in v] for k, v in json.loads(r["evidence"] or "{}").items()}
+    scalars = {name: r[name] for name in _EVENT_SCALARS}
+    for name in ("event_date", "end_date"):  # text when read by ``_full_rows``
+        if isinstance(scalars[name], str):
+            scalars[name] = dt.date.fromisoformat(scalars[name][:10])
     return Event(id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"] or "{}")),
-                 loaded_terms=json.loads(r["loaded_terms"] or "[]"), evidence=evidence,
-                 **{name: r[name] for name in _EVENT_SCALARS})
+                 loaded_terms=json.loads(r["loaded_terms"] or "[]"), evidence=evidence, **scalars)
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
@@ -257,7 +264,7 @@ def event_dict(r: Any) -> dict[str, Any]:
     for name, empty in _JSON_FIELDS.items():
         data[name] = json.loads(data[name] or empty)
     for name in _DATE_FIELDS:
-        if data[name] is not None:
+        if isinstance(data[name], dt.date):
             data[name] = data[name].isoformat()
     data["interaction"] = _interaction(row["inter1"], row["inter2"])
     data["incident_id"] = row["incident_id"]
@@ -349,9 +356,12 @@ def _total(conn: Connection, engine: Engine, f: Filters, where: list[ColumnEleme
     if page.count == "none":
         return None, False
     query = select(events.c.id).where(*where)
+    if page.count == "auto":
+        hit = _count_cache.get((id(engine), ("events", f)))
+        return (hit[1], True) if hit else (None, False)
     if page.count == "exact":
         return _cached_count(conn, engine, ("events", f), query, None), True
-    cap = max(COUNT_CAP, page.offset + page.limit)
+    cap = page.offset + max(COUNT_CAP, page.limit)
     n = _cached_count(conn, engine, ("events", f), query, cap)
     return min(n, cap), n <= cap
 
@@ -376,11 +386,18 @@ def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[An
     return result, rows
 
 
+_EVENT_COLUMNS_AS_TEXT = tuple(
+    type_coerce(c, String).label(c.name) if isinstance(c.type, Date) else c for c in events.c
+    if c.name not in ("date_lo", "date_hi", "window_class"))
+"""The event columns with dates as the ISO text the API sends anyway (SQLAlchemy's date parsing
+of every row costs more than the query)."""
+
+
 def _full_rows(conn: Connection, ids: list[str]) -> list[Any]:
     if not ids:
         return []
     order = {ident: i for i, ident in enumerate(ids)}
-    full = (select(events, incident_events.c.incident_id)
+    full = (select(*_EVENT_COLUMNS_AS_TEXT, incident_events.c.incident_id)
             .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
             .where(events.c.id.in_(ids)))
     return sorted((r._mapping for r in conn.execute(full)), key=lambda m: order[m["id"]])
