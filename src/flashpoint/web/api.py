@@ -316,6 +316,10 @@ def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
         if fmt == "csv":
             return _csv_response(_event_csv_rows(rows), _csv_columns(), None, "events")
         return _geojson_stream((_event_feature(_compact(queries.event_dict(r), compact)) for r in rows), "events")
+    if fmt != "csv":
+        fast = _events_as_json_text(request, filters, page, fmt, compact)
+        if fast is not None:
+            return fast
     result, rows = queries.list_events(engine, filters, page)
     result.items = [_compact(i, compact) for i in result.items]
     if fmt == "csv":
@@ -324,6 +328,27 @@ def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
     if fmt == "geojson":
         return _geojson_response((_event_feature(i) for i in result.items), result, request)
     return json_page(request, result)
+
+
+def _events_as_json_text(request: Request, filters: Filters, page: Page, fmt: Format,
+                         compact: bool) -> Response | None:
+    """The page with each event's JSON written by the database (see ``queries.json_texts``): the
+    same answer as the Python path, at a fraction of the cost. None where the database cannot."""
+    engine = _engine(request)
+    if engine.dialect.name != "sqlite":
+        return None
+    result = queries.list_event_ids(engine, filters, page)
+    keys = (*COMPACT_FIELDS, "latitude", "longitude") if compact else queries.EVENT_KEYS
+    texts = queries.json_texts(engine, [i["id"] for i in result.items], keys, geojson=fmt == "geojson")
+    if texts is None:
+        return None
+    meta = _page_meta(request, result)
+    if fmt == "geojson":
+        head, media, headers = '{"type":"FeatureCollection","features":[', _MEDIA["geojson"], _total_headers(result)
+    else:
+        head, media, headers = '{"items":[', _MEDIA["json"], _total_headers(result, meta["next"])
+    body = head + ",".join(texts) + "]," + json.dumps(meta, ensure_ascii=False)[1:]
+    return Response(body.encode("utf-8"), media_type=media, headers=headers)
 
 
 def _compact(item: dict[str, Any], compact: bool) -> dict[str, Any]:

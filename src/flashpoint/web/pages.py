@@ -33,6 +33,7 @@ FIELD_CLASS: dict[str, str] = {
     **{f: "ev-count" for f in ("fatalities", "injured", "captured")},
     **{f: "ev-type" for f in ("event_type", "sub_event_type", "disorder_type")},
     "claimant": "ev-claim", "loaded_terms": "ev-loaded", "place_mention": "ev-mention",
+    "quoted sentence": "ev-focus",
 }
 LEGEND = (("ev-actor", "actors"), ("ev-place", "place"), ("ev-date", "date"), ("ev-count", "casualties"),
           ("ev-type", "event type"), ("ev-claim", "claimant"), ("ev-loaded", "loaded language"))
@@ -86,6 +87,7 @@ class Segment:
     text: str
     classes: str = ""
     fields: str = ""
+    anchor: str = ""
 
 
 def highlight(text: str, marks: Iterable[tuple[int, int, str]]) -> list[Segment]:
@@ -268,7 +270,17 @@ def incident_view(data: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str
         doc_sides = list(dict.fromkeys(_side_of(e) for e in members))
         reports.append({"document": members[0].get("document") or {"id": doc_id}, "events": members,
                         "side": " · ".join(doc_sides), "segments": highlight(text, event_marks(members))})
-    return {"sides": sides, "claimants": claimants, "rows": rows, "reports": reports}
+    doc_names = {ev["document_id"]: _report_name(ev.get("document") or {}, ev["document_id"])
+                 for ev in data["events"] if ev.get("document_id")}
+    return {"sides": sides, "claimants": claimants, "rows": rows, "reports": reports, "doc_names": doc_names}
+
+
+def _report_name(doc: Mapping[str, Any], fallback: str) -> str:
+    """How a report is named beside a figure: outlet and date, else its title, else its id."""
+    outlet, published = doc.get("outlet"), doc.get("published")
+    if outlet:
+        return f"{outlet}, {published}" if published else str(outlet)
+    return str(doc.get("title") or fallback)
 
 
 def _side_of(event: Mapping[str, Any]) -> str:
@@ -293,7 +305,30 @@ def documents_json(request: Request) -> Response:
     return api.json_page(request, queries.list_documents(request.app.state.store.engine, filters, page))
 
 
-@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding ``text[start:end]``: back to the last full stop (or line break) before
+    it, on to the first after it. Plain punctuation rules: enough to show a quote in context."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    lo = start
+    while lo > 0 and not (text[lo - 1] == "\n" or (lo >= 2 and text[lo - 2] in ".!?" and text[lo - 1] == " ")):
+        lo -= 1
+    hi = end
+    while hi < len(text) and text[hi] != "\n" and not (text[hi - 1] in ".!?" and text[hi] == " " and hi > end):
+        hi += 1
+    return lo, hi
+
+
+def _focus(request: Request, text: str) -> list[tuple[int, int, str]]:
+    """``?hl=START-END`` (a quote's span) → a mark over its whole sentence."""
+    value = request.query_params.get("hl", "")
+    start, sep, end = value.partition("-")
+    if not (sep and start.isdigit() and end.isdigit() and int(start) < int(end) <= len(text)):
+        return []
+    lo, hi = sentence_around(text, int(start), int(end))
+    return [(lo, hi, "quoted sentence")]
+
+
+@router.get("/documents/{document_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: str) -> Response:
     engine = request.app.state.store.engine
     data = queries.document_detail(engine, document_id)
@@ -306,6 +341,10 @@ def document_page(request: Request, document_id: str) -> Response:
     if as_json:
         return JSONResponse(data)
     marks = event_marks(data["events"]) + [(p["start"], p["end"], "place_mention") for p in data["places"]]
+    segments = highlight(data["text"], marks + _focus(request, data["text"]))
+    focused = next((seg for seg in segments if "ev-focus" in seg.classes), None)
+    if focused is not None:
+        focused.anchor = "hl"
     return render(request, "document.html", title=data["title"] or data["id"], doc=data,
-                  json_url=f"/api/documents/{data['id']}", segments=highlight(data["text"], marks),
-                  legend=LEGEND)
+                  json_url=api.document_url(data["id"]).replace("/documents/", "/api/documents/", 1),
+                  segments=segments, legend=LEGEND)
