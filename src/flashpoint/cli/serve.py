@@ -61,6 +61,7 @@ def serve(db: str, host: str, port: int, cors_origins: tuple[str, ...], tile_url
             from flashpoint.web.app import create_app
 
             create_app(db, token=token, warm=False, jobs_dir=jobs_dir).state.store.close()  # a bad database fails here, in one line
+            _build_outlines()  # once, here: the workers then read the file instead of each building it
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
         mode = "writes allowed with the token" if token else "read-only (set FLASHPOINT_TOKEN to allow writes)"
@@ -69,6 +70,15 @@ def serve(db: str, host: str, port: int, cors_origins: tuple[str, ...], tile_url
         # An import string and a factory: each worker process builds its own app (and database pool).
         uvicorn.run("flashpoint.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level="warning", timeout_graceful_shutdown=GRACEFUL_S)
+
+
+def _build_outlines() -> None:
+    from flashpoint.web.outlines import world_geojson
+
+    try:
+        world_geojson()
+    except UsageError:
+        pass  # the map page says what to install
 
 
 def default_workers() -> int:
