@@ -137,7 +137,7 @@ class MicroCache:
                 keep = message["status"] == 200 and b"content-disposition" not in names
             elif message["type"] == "http.response.body" and keep:
                 chunks.append(message.get("body", b""))
-                if message.get("more_body") or sum(map(len, chunks)) > self.max_bytes:
+                if sum(map(len, chunks)) > self.max_bytes:
                     keep = False
             await send(message)
 
@@ -251,12 +251,36 @@ def _secure(response: Response, path: str, csp: str) -> Response:
     return response
 
 
+class SecurityHeaders:
+    """The security headers on every answer, added as it starts (plain ASGI: no extra task per request)."""
+
+    def __init__(self, app: ASGIApp, csp: str) -> None:
+        self.app = app
+        common = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                  (b"x-frame-options", b"DENY")]
+        self.pages = [(b"content-security-policy", csp.encode()), *common]
+        self.docs = [(b"content-security-policy", _DOCS_CSP.encode()), *common]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self.docs if scope["path"] == "/docs" else self.pages
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def _install_headers(app: FastAPI, csp: str) -> None:
     app.state.csp = csp
-
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        return _secure(await call_next(request), request.url.path, csp)
+    app.add_middleware(SecurityHeaders, csp=csp)
 
 
 def _install_openapi(app: FastAPI) -> None:
