@@ -534,3 +534,60 @@ def test_11_no_server_paths_and_acled_iso_region(big: TestClient) -> None:
     assert "/srv/private" not in big.get("/api/documents").text
     rows = list(csv.DictReader(io.StringIO(big.get("/api/events", params={"format": "csv", "limit": 5}).text)))
     assert {(r["iso"], r["region"]) for r in rows} == {("466", "Western Africa")}
+
+
+def test_5_an_incident_with_one_report_is_not_a_table_of_one_side_only(client: TestClient) -> None:
+    doc = client.get(f"/api/documents/{client.hostile_id}").json()  # type: ignore[attr-defined]
+    incident = next(e["incident_id"] for e in doc["events"] if e["incident_id"] is not None)
+    assert client.get(f"/api/incidents/{incident}").json()["n_documents"] == 1
+    assert "one side only" not in client.get(f"/incidents/{incident}").text
+
+
+@pytest.mark.slow
+def test_10_serve_stops_promptly_on_sigterm_while_coding(db: Path, tmp_path: Path) -> None:
+    """``flashpoint serve --workers 2`` with a document being coded: SIGTERM ends it and its coder."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    src = str(Path(__file__).parents[1] / "src")
+    env = {**os.environ, "FLASHPOINT_TOKEN": TOKEN, "PYTHONPATH": src}
+    code = "import sys; from flashpoint.cli.main import main; main(sys.argv[1:])"
+    server = subprocess.Popen([sys.executable, "-c", code, "serve", "--db", str(db), "--port", str(port),
+                               "--workers", "2"], env=env, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(base + "/api/facets").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+            time.sleep(0.3)
+        long_report = {"text": "On 7 May 2024, gunmen attacked a convoy near Menaka, Mali, killing four soldiers. " * 400}
+        job = httpx.post(base + "/api/documents", json=long_report, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert job.status_code == 202, job.text
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)  # a bound, not a speed: without the fix it codes on for minutes
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            pytest.fail("serve ignored SIGTERM")
+    deadline = time.monotonic() + 10
+    while True:
+        leftovers = subprocess.run(["ps", "-s", str(server.pid), "-o", "pid=,args="], capture_output=True,
+                                   text=True).stdout.strip()
+        if not leftovers or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert leftovers == "", f"processes outlived the server: {leftovers}"

@@ -72,6 +72,8 @@ class _Coder:
 
     def code(self, doc: Document, timeout: float, stopping: threading.Event) -> Any:
         """The coded document or Failure; raises TimeoutError past ``timeout`` (the child is killed)."""
+        if stopping.is_set():
+            raise TimeoutError("stopped")
         if self.process is None or not self.process.is_alive():
             self.start()
         assert self.conn is not None
@@ -150,8 +152,12 @@ class Jobs:
                 self._finish(item[0], "failed", error={"code": "shutdown", "message": "the server stopped "
                                                        "before this document was coded: post it again"})
         if self._thread is not None:
-            self._queue.put(None)
+            try:
+                self._queue.put_nowait(None)
+            except queue.Full:
+                pass
             self._thread.join(5)
+        self._coder.kill()  # again: a coder the worker thread was starting as we stopped
 
     # --- the worker side ----------------------------------------------------------------------------
 

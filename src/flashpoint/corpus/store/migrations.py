@@ -71,12 +71,41 @@ def _api_keyset_indexes(conn: Connection) -> None:
     conn.execute(text("ANALYZE"))
 
 
+TEXT_SEARCH_COLUMNS = ("notes", "location", "actor1", "actor2", "source")
+"""What the API's ``q`` searches in an event (``queries.event_conditions``)."""
+
+
+def _event_text_search(conn: Connection) -> None:
+    """SQLite: a trigram full-text index over the searched event columns, kept current by triggers,
+    so ``q`` (any substring of three characters or more) is an index lookup instead of a scan.
+
+    The index holds its own copy of the text keyed by the event id (not SQLite's rowid, which a
+    VACUUM may renumber). PostgreSQL keeps the plain LIKE search."""
+    if conn.dialect.name != "sqlite":
+        return
+    cols = ", ".join(TEXT_SEARCH_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in TEXT_SEARCH_COLUMNS)
+    for statement in (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(event_id UNINDEXED, {cols}, tokenize='trigram')",
+        f"INSERT INTO events_text (rowid, event_id, {cols}) SELECT rowid, id, {cols} FROM events",
+        f"CREATE TRIGGER IF NOT EXISTS events_text_insert AFTER INSERT ON events BEGIN "
+        f"INSERT INTO events_text (rowid, event_id, {cols}) VALUES (new.rowid, new.id, {new}); END",
+        "CREATE TRIGGER IF NOT EXISTS events_text_delete AFTER DELETE ON events BEGIN "
+        "DELETE FROM events_text WHERE rowid = old.rowid; END",
+        f"CREATE TRIGGER IF NOT EXISTS events_text_update AFTER UPDATE OF id, {cols} ON events BEGIN "
+        f"DELETE FROM events_text WHERE rowid = old.rowid; "
+        f"INSERT INTO events_text (rowid, event_id, {cols}) VALUES (new.rowid, new.id, {new}); END",
+    ):
+        conn.execute(text(statement))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
     ("0003_event_window_class", _event_window_class),
     ("0004_event_filter_indexes", _event_filter_indexes),
     ("0005_api_keyset_indexes", _api_keyset_indexes),
+    ("0006_event_text_search", _event_text_search),
 )
 
 

@@ -26,8 +26,10 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
+    text,
     tuple_,
     type_coerce,
 )
@@ -204,8 +206,8 @@ def _in_disputed_incident() -> ColumnElement[bool]:
             .exists())
 
 
-def event_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    """WHERE clauses on ``events`` for ``f`` (all must hold)."""
+def event_conditions(f: Filters, text_index: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE clauses on ``events`` for ``f`` (all must hold); ``text_index``: see ``has_text_index``."""
     e = events.c
     out: list[ColumnElement[bool]] = []
     if f.since is not None:
@@ -232,8 +234,36 @@ def event_conditions(f: Filters) -> list[ColumnElement[bool]]:
     if f.disputed:
         out.append(_in_disputed_incident())
     if f.q:
-        out.append(or_(*(_contains(c, f.q) for c in (e.notes, e.location, e.actor1, e.actor2, e.source))))
+        out.append(_text_search(f.q, text_index))
     return out
+
+
+def _text_search(value: str, text_index: bool) -> ColumnElement[bool]:
+    """``value`` anywhere in the event's notes, place, actors or source (case-insensitive): from the
+    trigram index when the database has one (migration 0006) and the text is three characters or
+    more, else by LIKE."""
+    e = events.c
+    if not text_index or len(value.strip()) < 3:
+        return or_(*(_contains(c, value) for c in (e.notes, e.location, e.actor1, e.actor2, e.source)))
+    phrase = '"' + value.strip().replace('"', '""') + '"'  # one phrase: the text as a substring
+    return e.id.in_(select(literal_column("event_id")).select_from(text("events_text"))
+                    .where(literal_column("events_text").op("MATCH")(literal(phrase))))
+
+
+_text_index_cache: dict[int, bool] = {}
+
+
+def has_text_index(engine: Engine) -> bool:
+    """Whether the database has the trigram index of migration 0006 (SQLite only)."""
+    key = id(engine)
+    if key not in _text_index_cache:
+        if engine.dialect.name != "sqlite":
+            _text_index_cache[key] = False
+        else:
+            with engine.connect() as conn:
+                found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'events_text'").first()
+            _text_index_cache[key] = found is not None
+    return _text_index_cache[key]
 
 
 def _given(value: object) -> bool:
@@ -388,7 +418,7 @@ def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[An
     ids. No count beside each page (a window count makes SQLite visit every match): the total is
     free on a last page, else counted as ``page.count`` says."""
     canon = canonical(engine, f)
-    where = event_conditions(canon)
+    where = event_conditions(canon, has_text_index(engine))
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -484,7 +514,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
     """A page of matching events as ``list_events`` gives it, with ``items`` holding only their ids
     (``json_texts`` turns them into the answer)."""
     canon = canonical(engine, f)
-    where = event_conditions(canon)
+    where = event_conditions(canon, has_text_index(engine))
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -497,7 +527,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
 def iter_event_rows(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[Any]:
     """Every matching event row, newest first, in keyset batches (for streamed downloads): memory
     stays one batch whatever the size of the corpus."""
-    where = event_conditions(canonical(engine, f))
+    where = event_conditions(canonical(engine, f), has_text_index(engine))
     after: str | None = None
     while True:
         with engine.connect() as conn:
@@ -526,7 +556,7 @@ def timeline(engine: Engine, f: Filters) -> list[dict[str, Any]]:
     """Events per day under every filter but the date range (the timeline brushes that)."""
     day = events.c.event_date
     q = (select(day, func.count().label("n"), func.sum(events.c.fatalities).label("fatalities"))
-         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates()))
+         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates(), has_text_index(engine)))
          .group_by(day).order_by(day))
     with engine.connect() as conn:
         return [{"date": _iso(r.event_date), "events": int(r.n), "fatalities": int(r.fatalities or 0)}
@@ -552,10 +582,10 @@ def facets(engine: Engine) -> dict[str, Any]:
 
 # --- incidents --------------------------------------------------------------------------------------
 
-def _matching_event_ids_incidents(f: Filters) -> Select[Any]:
+def _matching_event_ids_incidents(f: Filters, text_index: bool = False) -> Select[Any]:
     return (select(incident_events.c.incident_id)
             .join(events, events.c.id == incident_events.c.event_id)
-            .where(*event_conditions(f)))
+            .where(*event_conditions(f, text_index)))
 
 
 INCIDENT_SORTS = ("date", "-date", "casualties", "-casualties", "disputed", "reports")
@@ -597,7 +627,7 @@ def list_incidents(engine: Engine, f: Filters, page: Page, sort: str = "date") -
         q = q.where(incidents.c.disputed != "")
         canon = replace(canon, disputed=False)
     if canon != Filters():
-        q = q.where(incidents.c.id.in_(_matching_event_ids_incidents(canon)))
+        q = q.where(incidents.c.id.in_(_matching_event_ids_incidents(canon, has_text_index(engine))))
     with engine.connect() as conn:
         rows = list(conn.execute(_incident_order(q, sort).limit(page.limit + 1).offset(page.offset)))
         more = len(rows) > page.limit
