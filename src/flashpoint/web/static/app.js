@@ -223,9 +223,19 @@
     root.setAttribute("height", h);
     root.replaceChildren(svg("rect", {x: 0, y: 0, width: w, height: h, class: "sea"}));
     if (state.tileUrl) root.appendChild(drawTiles(w, h));
-    if (state.outlines) root.appendChild(drawOutlines(w, h));
+    if (state.outlines) { root.appendChild(drawOutlines(w, h)); keepLabelsInside(root, w); }
     root.appendChild(drawMarkers());
     root.appendChild(drawScale(w, h));
+  }
+
+  function keepLabelsInside(root, w) {
+    // Measured now that they are drawn: slide a name that runs off an edge back in, or drop it.
+    for (const t of root.querySelectorAll("text.country-label")) {
+      const b = t.getBBox();
+      if (b.width > w - 8) { t.remove(); continue; }
+      const shift = b.x < 4 ? 4 - b.x : b.x + b.width > w - 4 ? w - 4 - b.x - b.width : 0;
+      if (shift) t.setAttribute("x", (Number(t.getAttribute("x")) + shift).toFixed(1));
+    }
   }
 
   function drawScale(w, h) {
