@@ -116,9 +116,8 @@ def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """6,000 generated events over two years, a handful at one spot, three undated, and one stray
     event dated years before the rest (as a page's "last updated" date would be)."""
     _need_browser()
-    from test_api import generated_store
-
     from flashpoint.web.app import create_app
+    from test_api import generated_store
 
     db = generated_store(tmp_path_factory.mktemp("big") / "big.db", 6000, same_spot=6, undated=3, stray_year=2015)
     srv, thread, base = _serve(create_app(db))

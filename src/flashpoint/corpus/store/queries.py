@@ -10,6 +10,7 @@ The store offers summaries and single records; listing with filters, counting an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Engine,
     String,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -494,20 +496,19 @@ def json_texts(engine: Engine, ids: list[str], keys: Sequence[str] = EVENT_KEYS,
         return None
     if not ids:
         return []
-    column = (_feature_sql(keys) if geojson else _json_object(keys)).label("j")
-    q = (select(events.c.id, column)
-         .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
-         .where(events.c.id.in_(ids)))
     with engine.connect() as conn:
-        found = {r.id: r.j for r in conn.exec_driver_sql(*_compiled(conn, q))}
+        found = {r.id: r.j for r in conn.execute(_json_statement(tuple(keys), geojson), {"ids": ids})}
     return [found[i] for i in ids if i in found]
 
 
-def _compiled(conn: Connection, q: Any) -> tuple[str, tuple[Any, ...]]:
-    """The statement as DB-API SQL and positional parameters: the text column then comes back as
-    is, without SQLAlchemy's per-row processing."""
-    compiled = q.compile(conn.engine, compile_kwargs={"render_postcompile": True})
-    return str(compiled), tuple(compiled.params[k] for k in compiled.positiontup)
+@functools.lru_cache(maxsize=16)
+def _json_statement(keys: tuple[str, ...], geojson: bool) -> Select[Any]:
+    """Built once per shape: SQLAlchemy then reuses its compiled form (and the JSON column, of no
+    declared type, comes back as the text SQLite wrote)."""
+    column = (_feature_sql(keys) if geojson else _json_object(keys)).label("j")
+    return (select(events.c.id, column)
+            .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
+            .where(events.c.id.in_(bindparam("ids", expanding=True))))
 
 
 def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
@@ -600,22 +601,24 @@ def _casualties() -> Any:
             .group_by(incident_events.c.incident_id).subquery("casualties"))
 
 
-def _incident_order(q: Select[Any], sort: str) -> Select[Any]:
+def _incident_order(q: Select[Any], sort: str, sqlite: bool) -> Select[Any]:
     i = incidents.c
-    undated_last = i.date_lo.is_(None)
+    # Undated last. SQLite already sorts NULL last in a descending order, and an explicit
+    # "IS NULL" term would stop it from reading the (date_lo, id) index in order.
+    newest: tuple[Any, ...] = (i.date_lo.desc(), i.id.desc()) if sqlite else (
+        i.date_lo.desc().nulls_last(), i.id.desc())
     if sort == "-date":
-        return q.order_by(undated_last, i.date_lo, i.id)
+        return q.order_by(i.date_lo.is_(None), i.date_lo, i.id)
     if sort in ("casualties", "-casualties"):
         c = _casualties()
         killed = func.coalesce(c.c.killed, 0)
         q = q.outerjoin(c, c.c.incident_id == i.id)
-        return q.order_by(killed.desc() if sort == "casualties" else killed, undated_last, i.date_lo.desc(),
-                          i.id.desc())
+        return q.order_by(killed.desc() if sort == "casualties" else killed, *newest)
     if sort == "disputed":
-        return q.order_by((i.disputed == ""), undated_last, i.date_lo.desc(), i.id.desc())
+        return q.order_by((i.disputed == ""), *newest)
     if sort == "reports":
-        return q.order_by(i.n_documents.desc(), undated_last, i.date_lo.desc(), i.id.desc())
-    return q.order_by(undated_last, i.date_lo.desc(), i.id.desc())
+        return q.order_by(i.n_documents.desc(), *newest)
+    return q.order_by(*newest)
 
 
 def list_incidents(engine: Engine, f: Filters, page: Page, sort: str = "date") -> Result:
@@ -627,9 +630,13 @@ def list_incidents(engine: Engine, f: Filters, page: Page, sort: str = "date") -
         q = q.where(incidents.c.disputed != "")
         canon = replace(canon, disputed=False)
     if canon != Filters():
-        q = q.where(incidents.c.id.in_(_matching_event_ids_incidents(canon, has_text_index(engine))))
+        # Correlated: read newest first, an incident is checked (by its own events) until the page
+        # is full, instead of first gathering every matching event of the corpus.
+        q = q.where(_matching_event_ids_incidents(canon, has_text_index(engine))
+                    .where(incident_events.c.incident_id == incidents.c.id).exists())
     with engine.connect() as conn:
-        rows = list(conn.execute(_incident_order(q, sort).limit(page.limit + 1).offset(page.offset)))
+        ordered = _incident_order(q, sort, engine.dialect.name == "sqlite")
+        rows = list(conn.execute(ordered.limit(page.limit + 1).offset(page.offset)))
         more = len(rows) > page.limit
         rows = rows[: page.limit]
         items = [incident_row_dict(r._mapping) for r in rows]
@@ -638,7 +645,10 @@ def list_incidents(engine: Engine, f: Filters, page: Page, sort: str = "date") -
             total: int | None = page.offset + len(rows)
         elif page.count == "none":
             total = None
-        else:
+        elif page.count == "auto":
+            hit = _count_cache.get((id(engine), ("incidents", f)))
+            total = hit[1] if hit else None
+        else:  # estimate counts like exact here: incident lists are short beside event lists
             total = _cached_count(conn, engine, ("incidents", f), q, None)
     return Result(items, total, page, total is not None, more, None, unknown_names(engine, f))
 
