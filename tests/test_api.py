@@ -591,3 +591,27 @@ def test_10_serve_stops_promptly_on_sigterm_while_coding(db: Path, tmp_path: Pat
             break
         time.sleep(0.2)
     assert leftovers == "", f"processes outlived the server: {leftovers}"
+
+
+def test_5_casualty_order_follows_links_and_unlinks(tmp_path: Path) -> None:
+    """The precomputed casualty column (migration 0007) follows store writes: linking, unlinking."""
+    from flashpoint.corpus.store import queries
+
+    with open_store(tmp_path / "demo.db") as store:
+        ingest(DEMO, store)
+        engine = store.engine
+
+        def by_casualties() -> list[tuple[int, int | None]]:
+            items = queries.list_incidents(engine, queries.Filters(), queries.Page(limit=100), "casualties").items
+            return [(i["id"], i["fatalities"]["max"]) for i in items]
+
+        ranked = by_casualties()
+        assert [k for _, k in ranked] == sorted((k for _, k in ranked), key=lambda k: -(k or 0))
+        top_id, top_killed = ranked[0]
+        members = store.incident(top_id)["events"]
+        assert len(members) > 1, "the demo's deadliest incident has several reports"
+        worst = max(members, key=lambda e: e["fatalities"])
+        alone = store.unlink(worst["id"])
+        after = dict(by_casualties())
+        assert after[alone] == top_killed
+        assert after[top_id] == max(e["fatalities"] for e in members if e["id"] != worst["id"])

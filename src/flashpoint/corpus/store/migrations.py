@@ -99,6 +99,40 @@ def _event_text_search(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+_KILLED_MAX = ("(SELECT max(e.fatalities) FROM incident_events ie JOIN events e ON e.id = ie.event_id "
+               "WHERE ie.incident_id = {ref})")
+
+
+def _incident_casualties(conn: Connection) -> None:
+    """``incidents.killed_max``: the highest death toll any report of the incident gives, indexed
+    with the date, so the incident list sorts by casualties without aggregating every event.
+
+    SQLite keeps it current with triggers on membership and on an event's figure; elsewhere the
+    column stays unused (``queries`` aggregates instead)."""
+    if "killed_max" not in {c["name"] for c in inspect(conn).get_columns("incidents")}:
+        conn.execute(text("ALTER TABLE incidents ADD COLUMN killed_max INTEGER"))
+    conn.execute(text("UPDATE incidents SET killed_max = " + _KILLED_MAX.format(ref="incidents.id")))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_incidents_killed ON incidents (killed_max, date_lo, id)"))
+    if conn.dialect.name != "sqlite":
+        return
+
+    def refresh(ref: str) -> str:
+        return f"UPDATE incidents SET killed_max = {_KILLED_MAX.format(ref=ref)} WHERE id = {ref};"
+
+    for statement in (
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_link AFTER INSERT ON incident_events BEGIN "
+        + refresh("new.incident_id") + " END",
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_unlink AFTER DELETE ON incident_events BEGIN "
+        + refresh("old.incident_id") + " END",
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_move AFTER UPDATE OF incident_id ON incident_events BEGIN "
+        + refresh("old.incident_id") + " " + refresh("new.incident_id") + " END",
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_figure AFTER UPDATE OF fatalities ON events BEGIN "
+        "UPDATE incidents SET killed_max = " + _KILLED_MAX.format(ref="incidents.id")
+        + " WHERE id IN (SELECT incident_id FROM incident_events WHERE event_id = new.id); END",
+    ):
+        conn.execute(text(statement))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
@@ -106,6 +140,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0004_event_filter_indexes", _event_filter_indexes),
     ("0005_api_keyset_indexes", _api_keyset_indexes),
     ("0006_event_text_search", _event_text_search),
+    ("0007_incident_casualties", _incident_casualties),
 )
 
 

@@ -609,6 +609,9 @@ def _incident_order(q: Select[Any], sort: str, sqlite: bool) -> Select[Any]:
         i.date_lo.desc().nulls_last(), i.id.desc())
     if sort == "-date":
         return q.order_by(i.date_lo.is_(None), i.date_lo, i.id)
+    if sort in ("casualties", "-casualties") and sqlite:
+        killed = literal_column("incidents.killed_max")  # kept by triggers (migration 0007)
+        return q.order_by(killed.desc() if sort == "casualties" else killed, *newest)
     if sort in ("casualties", "-casualties"):
         c = _casualties()
         killed = func.coalesce(c.c.killed, 0)
