@@ -312,10 +312,10 @@ def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
                 ) -> Response:
     engine = _engine(request)
     if _download_all(request, fmt):
-        rows = queries.iter_event_rows(engine, filters)
+        streamed = queries.iter_event_rows(engine, filters)
         if fmt == "csv":
-            return _csv_response(_event_csv_rows(rows), _csv_columns(), None, "events")
-        return _geojson_stream((_event_feature(_compact(queries.event_dict(r), compact)) for r in rows), "events")
+            return _csv_response(_event_csv_rows(streamed), _csv_columns(), None, "events")
+        return _geojson_stream((_event_feature(_compact(queries.event_dict(r), compact)) for r in streamed), "events")
     if fmt != "csv":
         fast = _events_as_json_text(request, filters, page, fmt, compact)
         if fast is not None:

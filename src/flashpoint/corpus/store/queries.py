@@ -357,7 +357,7 @@ def _event_id_pages(conn: Connection, where: list[ColumnElement[bool]], after: s
     if ident is None or day is not None:
         dated = [*where, events.c.event_date.is_not(None)]
         if ident is not None:
-            dated.append(tuple_(events.c.event_date, events.c.id) < tuple_(day, ident))
+            dated.append(tuple_(events.c.event_date, events.c.id) < tuple_(literal(day, Date), literal(ident, String)))
         rows = list(conn.execute(select(*cols).where(*dated).order_by(*_NEWEST).limit(n).offset(offset)))
         if len(rows) >= n:
             return rows
@@ -609,13 +609,12 @@ def _incident_order(q: Select[Any], sort: str, sqlite: bool) -> Select[Any]:
         i.date_lo.desc().nulls_last(), i.id.desc())
     if sort == "-date":
         return q.order_by(i.date_lo.is_(None), i.date_lo, i.id)
-    if sort in ("casualties", "-casualties") and sqlite:
-        killed = literal_column("incidents.killed_max")  # kept by triggers (migration 0007)
-        return q.order_by(killed.desc() if sort == "casualties" else killed, *newest)
     if sort in ("casualties", "-casualties"):
-        c = _casualties()
-        killed = func.coalesce(c.c.killed, 0)
-        q = q.outerjoin(c, c.c.incident_id == i.id)
+        killed: Any = literal_column("incidents.killed_max")  # kept by triggers (migration 0007)
+        if not sqlite:
+            c = _casualties()
+            killed = func.coalesce(c.c.killed, 0)
+            q = q.outerjoin(c, c.c.incident_id == i.id)
         return q.order_by(killed.desc() if sort == "casualties" else killed, *newest)
     if sort == "disputed":
         return q.order_by((i.disputed == ""), *newest)
