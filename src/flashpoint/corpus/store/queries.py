@@ -252,20 +252,25 @@ def _text_search(value: str, text_index: bool) -> ColumnElement[bool]:
                     .where(literal_column("events_text").op("MATCH")(literal(phrase))))
 
 
-_text_index_cache: dict[int, bool] = {}
+_schema_cache: dict[tuple[int, str], bool] = {}
+
+
+def _sqlite_has(engine: Engine, name: str) -> bool:
+    """Whether a SQLite database has the table, index or trigger ``name`` (a store opened without
+    migrating may lack the later ones: the queries then take the slower portable path)."""
+    key = (id(engine), name)
+    if key not in _schema_cache:
+        found = None
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).first()
+        _schema_cache[key] = found is not None
+    return _schema_cache[key]
 
 
 def has_text_index(engine: Engine) -> bool:
     """Whether the database has the trigram index of migration 0006 (SQLite only)."""
-    key = id(engine)
-    if key not in _text_index_cache:
-        if engine.dialect.name != "sqlite":
-            _text_index_cache[key] = False
-        else:
-            with engine.connect() as conn:
-                found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'events_text'").first()
-            _text_index_cache[key] = found is not None
-    return _text_index_cache[key]
+    return _sqlite_has(engine, "events_text")
 
 
 def _given(value: object) -> bool:
@@ -601,7 +606,7 @@ def _casualties() -> Any:
             .group_by(incident_events.c.incident_id).subquery("casualties"))
 
 
-def _incident_order(q: Select[Any], sort: str, sqlite: bool) -> Select[Any]:
+def _incident_order(q: Select[Any], sort: str, sqlite: bool, killed_column: bool = False) -> Select[Any]:
     i = incidents.c
     # Undated last. SQLite already sorts NULL last in a descending order, and an explicit
     # "IS NULL" term would stop it from reading the (date_lo, id) index in order.
@@ -611,7 +616,7 @@ def _incident_order(q: Select[Any], sort: str, sqlite: bool) -> Select[Any]:
         return q.order_by(i.date_lo.is_(None), i.date_lo, i.id)
     if sort in ("casualties", "-casualties"):
         killed: Any = literal_column("incidents.killed_max")  # kept by triggers (migration 0007)
-        if not sqlite:
+        if not killed_column:
             c = _casualties()
             killed = func.coalesce(c.c.killed, 0)
             q = q.outerjoin(c, c.c.incident_id == i.id)
@@ -637,7 +642,7 @@ def list_incidents(engine: Engine, f: Filters, page: Page, sort: str = "date") -
         q = q.where(_matching_event_ids_incidents(canon, has_text_index(engine))
                     .where(incident_events.c.incident_id == incidents.c.id).exists())
     with engine.connect() as conn:
-        ordered = _incident_order(q, sort, engine.dialect.name == "sqlite")
+        ordered = _incident_order(q, sort, engine.dialect.name == "sqlite", _sqlite_has(engine, "incidents_killed_link"))
         rows = list(conn.execute(ordered.limit(page.limit + 1).offset(page.offset)))
         more = len(rows) > page.limit
         rows = rows[: page.limit]
