@@ -128,13 +128,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """``flashpoint serve`` as a user runs it (read-only), from this checkout's sources."""
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def start_server(db: Path, port: int, workers: int, src: Path = SRC) -> subprocess.Popen[bytes]:
+    """``flashpoint serve`` as a user runs it (read-only), from ``src`` (this checkout by default;
+    another checkout's sources give a baseline in the same run). ``--workers`` is passed only to a
+    serve that has it (older ones ran one worker)."""
     code = "import sys; from flashpoint.cli.main import main; main(sys.argv[1:])"
-    src = str(Path(__file__).resolve().parents[1] / "src")
-    env = {**os.environ, "FLASHPOINT_TOKEN": "", "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen([sys.executable, "-c", code, "serve", "--db", str(db), "--port", str(port),
-                             "--workers", str(workers)], env=env)
+    env = {**os.environ, "FLASHPOINT_TOKEN": "", "PYTHONPATH": str(src)}
+    args = [sys.executable, "-c", code, "serve", "--db", str(db), "--port", str(port)]
+    if "--workers" in (src / "flashpoint" / "cli" / "serve.py").read_text():
+        args += ["--workers", str(workers)]
+    elif workers != 1:
+        raise SystemExit(f"{src}: this serve has no --workers")
+    return subprocess.Popen(args, env=env)
 
 
 async def wait_up(base: str, timeout: float = 60) -> None:
@@ -216,10 +224,11 @@ def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def run(db: Path, workers: int, clients: list[int], seconds: float, limit: int) -> list[dict[str, Any]]:
+def run(db: Path, workers: int, clients: list[int], seconds: float, limit: int,
+        src: Path = SRC) -> list[dict[str, Any]]:
     """One server with ``workers`` processes, loaded by each client count in turn."""
     port = _free_port()
-    server = start_server(db, port, workers)
+    server = start_server(db, port, workers, src)
     out = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -229,7 +238,7 @@ def run(db: Path, workers: int, clients: list[int], seconds: float, limit: int) 
             before, cpu0 = round(os.getloadavg()[0], 2), tree_cpu_seconds(server.pid)
             result = asyncio.run(load(base, n, seconds, limit))
             cpu = tree_cpu_seconds(server.pid) - cpu0
-            result.update(workers=workers, load_1m_before=before, load_1m_after=round(os.getloadavg()[0], 2),
+            result.update(src=str(src), workers=workers, load_1m_before=before, load_1m_after=round(os.getloadavg()[0], 2),
                           server_cpu_ms_per_request=round(1000 * cpu / max(1, result["requests"]), 2))
             print(json.dumps(result), file=sys.stderr)
             out.append(result)
@@ -247,6 +256,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--limit", type=int, default=100, help="page size asked for")
     parser.add_argument("--db", type=Path, help="reuse (or create) this database instead of a temporary one")
+    parser.add_argument("--src", type=Path, default=SRC, help="the flashpoint sources to serve (default: this checkout)")
     args = parser.parse_args()
 
     tmp = None
@@ -261,7 +271,7 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     try:
         for workers in args.workers:
-            results += run(args.db, workers, args.clients, args.seconds, args.limit)
+            results += run(args.db, workers, args.clients, args.seconds, args.limit, args.src)
     finally:
         if tmp is not None:
             tmp.cleanup()

@@ -615,3 +615,13 @@ def test_5_casualty_order_follows_links_and_unlinks(tmp_path: Path) -> None:
         after = dict(by_casualties())
         assert after[alone] == top_killed
         assert after[top_id] == max(e["fatalities"] for e in members if e["id"] != worst["id"])
+
+
+def test_map_geojson_is_the_newest_n_with_the_total(big: TestClient) -> None:
+    body = big.get("/api/events", params={"format": "geojson", "limit": 50}).json()
+    assert len(body["features"]) == 50 and body["total"] == 253 and body["total_exact"] is True
+    assert body["features"][0]["properties"]["event_date"] == "2024-06-30"
+    listed = big.get("/api/events", params={"limit": 50, "admin1": "Gao"}).json()
+    assert listed["total"] is None and listed["next"]  # a JSON page counts only when asked (or cached)
+    again = big.get("/api/events", params={"limit": 50, "admin1": "Gao", "count": "exact"}).json()
+    assert again["total"] == 253

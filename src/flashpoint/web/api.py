@@ -9,6 +9,7 @@ token the operator set (FLASHPOINT_TOKEN); with none set, the server is read-onl
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hmac
@@ -141,8 +142,8 @@ async def page_params(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip (for deep pages use `after`)")] = 0,
     after: Annotated[str | None, Query(max_length=300, description="keyset cursor: the `next` link of the "
                                        "previous page carries it (events only)")] = None,
-    count: Annotated[queries.Count, Query(description="auto (default): the total when it is free (last page) or "
-                                          "cached, else null; exact: count every match; estimate: exact up to "
+    count: Annotated[queries.Count, Query(description="auto (default; exact for GeoJSON): the total when it is "
+                                          "free (last page) or cached, else null; exact: count every match; estimate: exact up to "
                                           "1,000 past the page, else that lower bound (total_exact=false); none")
                      ] = "auto",
 ) -> Page:
@@ -316,6 +317,8 @@ def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
         if fmt == "csv":
             return _csv_response(_event_csv_rows(streamed), _csv_columns(), None, "events")
         return _geojson_stream((_event_feature(_compact(queries.event_dict(r), compact)) for r in streamed), "events")
+    if fmt == "geojson" and "count" not in request.query_params:
+        page = dataclasses.replace(page, count="exact")  # a map says how many it shows of how many
     if fmt != "csv":
         fast = _events_as_json_text(request, filters, page, fmt, compact)
         if fast is not None:
