@@ -417,7 +417,8 @@ def test_1_unknown_country_or_admin1_matches_nothing_and_says_so(client: TestCli
 def test_2_out_of_range_values_are_4xx_and_500s_keep_the_security_headers(client: TestClient, db: Path) -> None:
     for path, params in (("/api/events", {"since": "0001-01-01"}), ("/api/events", {"offset": "9" * 20}),
                          ("/api/incidents/" + "9" * 23, {}), ("/api/failures/" + "9" * 23, {}),
-                         ("/api/events", {"after": "garbage"}), ("/incidents", {"since": "0001-01-01"})):
+                         ("/api/events", {"after": "garbage"}), ("/incidents", {"since": "0001-01-01"}),
+                         ("/incidents/" + "9" * 23, {}), ("/incidents", {"offset": "9" * 20})):
         response = client.get(path, params=params)
         assert 400 <= response.status_code < 500, (path, params, response.status_code)
     app = create_app(db, warm=False)

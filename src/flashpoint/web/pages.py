@@ -155,8 +155,10 @@ def _list_context(request: Request) -> tuple[queries.Filters, queries.Page]:
                                     sub_event_type=p.get("sub_event_type"), actor=p.get("actor"),
                                     side=p.get("side"), disputed=p.get("disputed") in ("1", "true", "on"),
                                     q=p.get("q"))
-        page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500),
-                            offset=min(max(int(p.get("offset", 0)), 0), api.MAX_OFFSET))
+        offset = int(p.get("offset", 0))
+        if not 0 <= offset <= api.MAX_OFFSET:
+            raise ApiError(422, "invalid_parameter", f"offset: give a whole number from 0 to {api.MAX_OFFSET}")
+        page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500), offset=offset)
     except ValueError as exc:
         raise ApiError(422, "invalid_parameter", f"{exc}: dates are YYYY-MM-DD, limit and offset whole numbers") from None
     return filters, page
@@ -222,8 +224,8 @@ def incidents_json(request: Request) -> Response:
 def incident_page(request: Request, incident_id: str) -> Response:
     as_json = incident_id.endswith(".json")
     ident = incident_id.removesuffix(".json")
-    if not ident.isdigit():
-        raise ApiError(404, "not_found", f"no incident {ident!r}: incident ids are whole numbers")
+    if not ident.isdigit() or int(ident) > api.MAX_ID:
+        raise ApiError(404, "not_found", f"no incident {ident!r}: incident ids are whole numbers (see /incidents)")
     store = request.app.state.store
     data = store.incident(int(ident))
     if data is None:
