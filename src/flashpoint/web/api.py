@@ -16,7 +16,7 @@ import hmac
 import io
 import json
 import queue
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -301,6 +301,20 @@ def _download_all(request: Request, fmt: Format) -> bool:
     return fmt in ("csv", "geojson") and "limit" not in request.query_params
 
 
+DOWNLOAD_BATCH = 1000
+
+
+def _every(lister: Callable[[Page], Result]) -> Iterator[dict[str, Any]]:
+    """Every item of a list, read a batch at a time while the answer streams out (memory: one batch)."""
+    offset = 0
+    while True:
+        result = lister(Page(limit=DOWNLOAD_BATCH, offset=offset, count="none"))
+        yield from result.items
+        if not result.more:
+            return
+        offset += DOWNLOAD_BATCH
+
+
 def _event_feature(item: dict[str, Any]) -> dict[str, Any]:
     return _feature(item["latitude"], item["longitude"], {k: v for k, v in item.items() if k != "evidence"})
 
@@ -398,16 +412,20 @@ def list_incidents(request: Request, filters: FiltersDep, page: PageDep, fmt: Fo
                    ) -> Response:
     engine = _engine(request)
     if _download_all(request, fmt):
-        page = Page(limit=MAX_LIMIT * 100, count="none")
+        every = _every(lambda p: queries.list_incidents(engine, filters, p, sort))
+        if fmt == "csv":
+            return _csv_response((_flat(i) for i in every), None, None, "incidents")
+        return _geojson_stream((_incident_feature(i) for i in every), "incidents")
     result = queries.list_incidents(engine, filters, page, sort)
     if fmt == "csv":
         return _csv_response((_flat(i) for i in result.items), None, result.total, "incidents")
     if fmt == "geojson":
-        features = (_feature(i["place"]["latitude"], i["place"]["longitude"], i) for i in result.items)
-        if _download_all(request, fmt):
-            return _geojson_stream(features, "incidents")
-        return _geojson_response(features, result, request)
+        return _geojson_response((_incident_feature(i) for i in result.items), result, request)
     return json_page(request, result)
+
+
+def _incident_feature(item: dict[str, Any]) -> dict[str, Any]:
+    return _feature(item["place"]["latitude"], item["place"]["longitude"], item)
 
 
 @router.get("/incidents/{incident_id}", summary="One incident: agreed fields, each side's versions, summary",
@@ -430,7 +448,8 @@ def list_documents(request: Request, filters: FiltersDep, page: PageDep, fmt: Fo
     if fmt == "geojson":
         raise _no_geometry("documents")
     if _download_all(request, fmt):
-        page = Page(limit=MAX_LIMIT * 100, count="none")
+        return _csv_response(_every(lambda p: queries.list_documents(_engine(request), filters, p)), None, None,
+                             "documents")
     result = queries.list_documents(_engine(request), filters, page)
     if fmt == "csv":
         return _csv_response(result.items, None, result.total, "documents")
@@ -451,14 +470,15 @@ def get_document(request: Request, document_id: str) -> Response:
             responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}})
 def list_places(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
     if _download_all(request, fmt):
-        page = Page(limit=MAX_LIMIT * 100, count="none")
+        every = _every(lambda p: queries.list_places(_engine(request), filters, p))
+        if fmt == "csv":
+            return _csv_response(every, None, None, "places")
+        return _geojson_stream((_feature(i["latitude"], i["longitude"], i) for i in every), "places")
     result = queries.list_places(_engine(request), filters, page)
     if fmt == "csv":
         return _csv_response(result.items, None, result.total, "places")
     if fmt == "geojson":
         features = (_feature(i["latitude"], i["longitude"], i) for i in result.items)
-        if _download_all(request, fmt):
-            return _geojson_stream(features, "places")
         return _geojson_response(features, result, request)
     return json_page(request, result)
 
@@ -478,7 +498,8 @@ def list_failures(request: Request, filters: FiltersDep, page: PageDep, fmt: For
     if fmt == "geojson":
         raise _no_geometry("failures")
     if _download_all(request, fmt):
-        page = Page(limit=MAX_LIMIT * 100, count="none")
+        return _csv_response(_every(lambda p: queries.list_failures(_engine(request), filters, p)), None, None,
+                             "failures")
     result = queries.list_failures(_engine(request), filters, page)
     if fmt == "csv":
         return _csv_response(result.items, None, result.total, "failures")
