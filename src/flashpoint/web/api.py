@@ -327,6 +327,9 @@ def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
                 ) -> Response:
     engine = _engine(request)
     if _download_all(request, fmt):
+        if fmt == "geojson" and engine.dialect.name == "sqlite":
+            keys = (*COMPACT_FIELDS, "latitude", "longitude") if compact else queries.EVENT_KEYS
+            return _geojson_text_stream(engine, filters, keys)
         streamed = queries.iter_event_rows(engine, filters)
         if fmt == "csv":
             return _csv_response(_event_csv_rows(streamed), _csv_columns(), None, "events")
@@ -366,6 +369,22 @@ def _events_as_json_text(request: Request, filters: Filters, page: Page, fmt: Fo
         head, media, headers = '{"items":[', _MEDIA["json"], _total_headers(result, meta["next"])
     body = head + ",".join(texts) + "]," + json.dumps(meta, ensure_ascii=False)[1:]
     return Response(body.encode("utf-8"), media_type=media, headers=headers)
+
+
+def _geojson_text_stream(engine: Engine, filters: Filters, keys: tuple[str, ...]) -> StreamingResponse:
+    """Every matching event as GeoJSON, each feature's text written by SQLite, a batch at a time."""
+    def chunks() -> Iterator[str]:
+        yield '{"type": "FeatureCollection", "features": ['
+        first = True
+        for ids in queries.iter_event_ids(engine, filters):
+            texts = queries.json_texts(engine, ids, keys, geojson=True) or []
+            if texts:
+                yield ("" if first else ",") + ",".join(texts)
+                first = False
+        yield "]}"
+
+    return StreamingResponse(chunks(), media_type=_MEDIA["geojson"],
+                             headers={"Content-Disposition": 'attachment; filename="events.geojson"'})
 
 
 def _compact(item: dict[str, Any], compact: bool) -> dict[str, Any]:

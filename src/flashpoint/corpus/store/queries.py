@@ -530,6 +530,20 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
     return Result([{"id": r.id} for r in picked], total, page, exact, more, cursor, unknown_names(engine, f))
 
 
+def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[list[str]]:
+    """The ids of every matching event, newest first, a keyset batch at a time."""
+    where = event_conditions(canonical(engine, f), has_text_index(engine))
+    after: str | None = None
+    while True:
+        with engine.connect() as conn:
+            picked = _event_id_pages(conn, where, after, batch)
+        if picked:
+            yield [r.id for r in picked]
+        if len(picked) < batch:
+            return
+        after = encode_cursor(picked[-1].event_date, picked[-1].id)
+
+
 def iter_event_rows(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[Any]:
     """Every matching event row, newest first, in keyset batches (for streamed downloads): memory
     stays one batch whatever the size of the corpus."""
