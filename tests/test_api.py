@@ -626,3 +626,30 @@ def test_map_geojson_is_the_newest_n_with_the_total(big: TestClient) -> None:
     assert listed["total"] is None and listed["next"]  # a JSON page counts only when asked (or cached)
     again = big.get("/api/events", params={"limit": 50, "admin1": "Gao", "count": "exact"}).json()
     assert again["total"] == 253
+
+
+def test_the_api_answers_alike_on_postgresql(tmp_path: Path) -> None:
+    """The portable paths (no SQLite JSON, FTS or triggers) give what the SQLite paths give."""
+    import pg
+
+    answers = []
+    for url in (str(tmp_path / "demo.db"), pg.database_url()):
+        with open_store(url) as store:
+            ingest(DEMO, store)
+        app = TestClient(create_app(url, warm=False))
+        events = app.get("/api/events", params={"limit": 5, "count": "exact"}).json()
+        second = app.get(events["next"]).json()
+        answers.append({
+            "events": [(e["id"], e["event_date"], e["interaction"], e["incident_id"] is not None) for e in events["items"]],
+            "total": events["total"],
+            "second": [e["id"] for e in second["items"]],
+            "geojson": len(app.get("/api/events", params={"format": "geojson"}).json()["features"]),
+            "q": sorted(e["id"] for e in app.get("/api/events", params={"q": "shusha"}).json()["items"]),
+            "disputed": sorted(e["id"] for e in app.get("/api/events", params={"disputed": "true"}).json()["items"]),
+            "killed": [i["fatalities"]["max"] for i in
+                       app.get("/api/incidents", params={"sort": "casualties"}).json()["items"]],
+            "newest": [i["dates"]["start"] for i in app.get("/api/incidents").json()["items"]],
+        })
+    sqlite, postgresql = answers
+    assert sqlite == postgresql
+    assert sqlite["q"] and sqlite["disputed"] and sqlite["killed"][0] == max(k or 0 for k in sqlite["killed"])
