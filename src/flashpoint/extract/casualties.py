@@ -23,11 +23,13 @@ Conventions (ACLED's codebook as flashpoint applies it; change them here, in one
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flashpoint import lang
 from flashpoint.extract.actors import normalise_actor
 
 if TYPE_CHECKING:
@@ -142,26 +144,24 @@ def parse_count(text: str) -> tuple[int, str] | None:
 
 # --------------------------------------------------------------------------- triggers
 
-_KILLED_VERBS = {"kill", "die", "perish", "martyr", "slay", "murder", "execute", "behead",
-                 "assassinate", "lynch", "massacre", "slaughter", "succumb", "shoot_dead"}
-_INJURED_VERBS = {"injure", "wound", "hurt", "maim"}
-_CAPTURED_VERBS = {"capture", "abduct", "kidnap"}
-_MISSING_WORDS = {"missing", "disappear", "unaccounted"}
-_KILLED_NOUNS = {"death", "fatality", "martyr", "dead", "killed", "shahid", "body", "corpse"}
-_CAPTIVE_VERBS = {"take", "hold", "seize", "keep", "capture", "abduct", "kidnap", "be", "remain"}
-_INJURED_NOUNS = {"injury", "injured", "wounded", "wound"}
-_CAPTIVE_NOUNS = {"prisoner", "hostage", "captive", "pow"}
-_BOTH_NOUNS = {"casualty", "loss"}  # counted only when zero ("no casualties")
 
-_INTRANSITIVE = {"die", "perish", "succumb", "disappear", "lose"}
-# Verbs whose complement describes the subject's fate: "became martyrs", "were found dead",
-# "are missing", "were taken prisoner", "suffered injuries". Not "left five dead" (the subject
-# there is the cause).
-_FATE_VERBS = {"be", "become", "remain", "report", "take", "hold", "find", "declare", "confirm",
-               "list", "fear", "pronounce", "believe", "go", "suffer", "sustain", "receive", "keep",
-               "count", "presume", "feel", "shoot", "stab", "beat", "hack", "burn", "gun"}
-_PERSON_PRONOUNS = {"others", "other", "nobody", "one", "those", "all", "everyone", "anyone", "none",
-                    "some", "many", "several", "both", "each", "dozens", "hundreds", "scores", "another"}
+class _Words:
+    """The casualty vocabulary (``lang/en/casualties.json``: trigger verbs and nouns, fate verbs,
+    revision and enemy words), read on first use and kept as frozensets."""
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        return _word_set(name)
+
+
+@functools.cache
+def _word_set(name: str) -> frozenset[str]:
+    return frozenset(lang.data("en", "casualties")[name])
+
+
+_W = _Words()
+# "casualty"/"loss" (both_nouns) are counted only when zero ("no casualties"). fate_verbs: verbs
+# whose complement describes the subject's fate ("became martyrs", "were found dead", "are
+# missing", "were taken prisoner"); not "left five dead" (the subject there is the cause).
 _SUBJECT_COMPLEMENT_DEPS = {"attr", "acomp", "oprd", "xcomp", "dobj"}
 
 
@@ -184,22 +184,22 @@ def _trigger_kind(token: Token) -> str | None:
     if lower in ("wounded", "injured", "hurt") and token.pos_ in ("ADJ", "NOUN"):
         return "injured"
     if token.pos_ in ("VERB", "AUX", "ADJ"):
-        if lemma in _KILLED_VERBS:
+        if lemma in _W["killed_verbs"]:
             return "killed"
-        if lemma in _INJURED_VERBS:
+        if lemma in _W["injured_verbs"]:
             return "injured"
-        if lemma in _CAPTURED_VERBS:
+        if lemma in _W["captured_verbs"]:
             return "captured"
-    if lemma in _MISSING_WORDS or lower in _MISSING_WORDS:
+    if lemma in _W["missing_words"] or lower in _W["missing_words"]:
         return "missing"
-    if lower in _CAPTIVE_NOUNS and token.dep_ in ("oprd", "xcomp", "acomp", "attr"):
+    if lower in _W["captive_nouns"] and token.dep_ in ("oprd", "xcomp", "acomp", "attr"):
         return "captured"  # "taken captive" (an adjective), "held hostage"
     if token.pos_ in ("NOUN", "PROPN"):
-        if lemma in _KILLED_NOUNS:
+        if lemma in _W["killed_nouns"]:
             return "killed"
-        if lemma in _INJURED_NOUNS:
+        if lemma in _W["injured_nouns"]:
             return "injured"
-        if lemma in _CAPTIVE_NOUNS:
+        if lemma in _W["captive_nouns"]:
             return "captured"
     return None
 
@@ -241,9 +241,9 @@ def _victims(trigger: Token, kind: str) -> list[Token]:
     elif trigger.dep_ in ("oprd", "xcomp", "acomp") and any(c.dep_ == "dobj" for c in trigger.head.children):
         head = next(c for c in trigger.head.children if c.dep_ == "dobj")  # "left 3 protesters dead"
     elif trigger.dep_ in _SUBJECT_COMPLEMENT_DEPS and (
-        trigger.pos_ in ("NOUN", "ADJ", "PROPN") or trigger.lower_ in _MISSING_WORDS
+        trigger.pos_ in ("NOUN", "ADJ", "PROPN") or trigger.lower_ in _W["missing_words"]
     ):
-        if trigger.head.lemma_.lower() in _FATE_VERBS:
+        if trigger.head.lemma_.lower() in _W["fate_verbs"]:
             head = _shared_subject(trigger.head)  # "became martyrs", "are missing", "were taken prisoner"
     elif trigger.dep_ in ("acl", "amod") and trigger.head.pos_ in ("NOUN", "PROPN", "NUM"):
         head = trigger.head  # "soldiers killed in the attack", "injured soldiers"
@@ -253,9 +253,9 @@ def _victims(trigger: Token, kind: str) -> list[Token]:
     elif trigger.pos_ in ("VERB", "AUX", "ADJ"):
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
         objects = [c for c in trigger.children if c.dep_ == "dobj"]
-        if objects and not passive and _lemma(trigger) not in _INTRANSITIVE:
+        if objects and not passive and _lemma(trigger) not in _W["intransitive"]:
             head = objects[0]  # "killing 12 civilians"
-        elif passive or _lemma(trigger) in _INTRANSITIVE or kind == "missing" or trigger.pos_ == "ADJ":
+        elif passive or _lemma(trigger) in _W["intransitive"] or kind == "missing" or trigger.pos_ == "ADJ":
             head = _shared_subject(trigger)
     if head is None:
         return []
@@ -272,7 +272,7 @@ def _is_person(victim: Token) -> bool:
         ):
             objects = [c for c in child.children if c.dep_ == "pobj"]
             return bool(objects) and _is_person(objects[0])
-    if victim.pos_ == "NUM" or victim.like_num or victim.lower_ in _PERSON_PRONOUNS or victim.lower_ in _UNITS:
+    if victim.pos_ == "NUM" or victim.like_num or victim.lower_ in _W["person_pronouns"] or victim.lower_ in _UNITS:
         return True
     start = min([victim, *[c for c in victim.lefts if c.dep_ in ("amod", "compound")]], key=lambda t: t.i)
     phrase = victim.doc[start.i:_np_end(victim)].text
@@ -354,7 +354,7 @@ def _victim_text(victim: Token) -> tuple[str, tuple[int, int]] | None:
                     return _victim_text(objects[0])
         return None
     left = [c.left_edge for c in victim.lefts
-            if c.dep_ in ("amod", "compound", "nmod") and c.lower_ not in VAGUE and c.lower_ not in _NOT_VICTIM]
+            if c.dep_ in ("amod", "compound", "nmod") and c.lower_ not in VAGUE and c.lower_ not in _W["not_victim"]]
     start_tok = min([victim, *left], key=lambda t: t.i)
     end_i = _np_end(victim)
     doc = victim.doc
@@ -363,7 +363,7 @@ def _victim_text(victim: Token) -> tuple[str, tuple[int, int]] | None:
 
 
 _NP_DEPS = {"prep", "pobj", "compound", "amod", "nmod", "nummod", "poss", "flat", "det"}
-_NOT_VICTIM = {"estimated", "approximately", "further", "additional", "reported", "more", "other"}
+
 
 
 def _np_end(token: Token) -> int:
@@ -382,15 +382,14 @@ def _negated(trigger: Token) -> bool:
     )
 
 
-_INTENT_VERBS = {"threaten", "plan", "vow", "try", "attempt", "intend", "want", "seek", "aim", "plot",
-                 "order", "urge", "warn", "prepare"}
+
 
 
 def _unrealised(trigger: Token) -> bool:
     """"threatened to kill 10 hostages", "will kill": not a casualty (yet)."""
     if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in trigger.children):
         return True
-    return trigger.dep_ in ("xcomp", "ccomp") and trigger.head.lemma_.lower() in _INTENT_VERBS
+    return trigger.dep_ in ("xcomp", "ccomp") and trigger.head.lemma_.lower() in _W["intent_verbs"]
 
 
 def _span(tokens: list[Token]) -> tuple[int, int]:
@@ -448,7 +447,7 @@ def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
     """Figures written on the casualty word itself: "7 deaths", "five dead and 11 wounded",
     "no injuries"."""
     transitive = any(c.dep_ == "dobj" for c in trigger.children)
-    if kind == "captured" and trigger.pos_ == "NOUN" and trigger.head.lemma_.lower() not in _CAPTIVE_VERBS:
+    if kind == "captured" and trigger.pos_ == "NOUN" and trigger.head.lemma_.lower() not in _W["captive_verbs"]:
         return  # "11 of the 20 hostages were released": not a new capture
     if _lemma(trigger) in ("body", "corpse"):
         _bodies(trigger, add)
@@ -507,7 +506,7 @@ def _toll(token: Token, add: _Add) -> None:
 
 def _zero_nouns(token: Token, add: _Add) -> None:
     """"no casualties", "no losses", "without casualties": nobody killed and nobody injured."""
-    if _lemma(token) not in _BOTH_NOUNS:
+    if _lemma(token) not in _W["both_nouns"]:
         return
     det = next((c for c in token.children if c.dep_ == "det" and c.lower_ == "no"), None)
     anchor = det if det is not None else token.head if token.head.lower_ == "without" else None
