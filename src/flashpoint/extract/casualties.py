@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flashpoint import lang
-from flashpoint.extract.actors import normalise_actor
+from flashpoint.extract.actors import demonym_spans, normalise_actor
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -54,6 +54,14 @@ class Casualty:
     victim_span: tuple[int, int] | None
     qualifier: str
     """``exact`` | ``at_least`` | ``up_to`` | ``approx`` | ``vague``"""
+    sentence: tuple[int, int] = (0, 0)
+    """The sentence the figure was read in."""
+    victim_hint: str | None = None
+    """A side's name ("the Tajik side lost …"), or ``own`` ("our soldiers", an unmarked "three servicemen" in a side's own statement) or
+    ``enemy`` ("servicemen of the adversary", "on the enemy side, 47 terrorists"): whose losses,
+    when the victims are not named as an actor."""
+    combined: str | None = None
+    """Another kind the figure counts together with ("up to 70 killed and wounded": ``injured``)."""
 
 
 def conservative(figures: list[int]) -> int:
@@ -172,6 +180,12 @@ def _lemma(token: Token) -> str:
     return lemma
 
 
+def _falls_in_battle(verb: Token) -> bool:
+    """"fell on the field of honour", "fell in battle": a death, not a fall in prices or a town."""
+    words = " ".join(t.lower_ for t in verb.rights for t in t.subtree)
+    return any(phrase in words for phrase in _W["fall_phrases"])
+
+
 def _trigger_kind(token: Token) -> str | None:
     lemma, lower = _lemma(token), token.lower_
     if lemma == "lose" and any(
@@ -190,6 +204,12 @@ def _trigger_kind(token: Token) -> str | None:
             return "injured"
         if lemma in _W["captured_verbs"]:
             return "captured"
+    if lemma == "fall" and token.pos_ == "VERB" and _falls_in_battle(token):
+        return "killed"  # "four soldiers fell on the field of honour"
+    if lemma in _W["detain_verbs"] and token.pos_ == "VERB":
+        return "captured"  # kept only when the detained are soldiers (see find_casualties)
+    if lemma in _W["missing_nouns"] and token.pos_ == "NOUN":
+        return "missing"  # "the whereabouts of two servicemen are being established"
     if lemma in _W["missing_words"] or lower in _W["missing_words"]:
         return "missing"
     if lower in _W["captive_nouns"] and token.dep_ in ("oprd", "xcomp", "acomp", "attr"):
@@ -236,6 +256,10 @@ def _victims(trigger: Token, kind: str) -> list[Token]:
     head: Token | None = None
     if trigger.lower_ == "death" and trigger.dep_ == "pobj" and trigger.head.lower_ == "to":
         head = _patient(trigger.head.head)  # "was stabbed to death", "beat two men to death"
+    elif _lemma(trigger) in _W["missing_nouns"]:
+        of = [c for p in trigger.children if p.dep_ == "prep" and p.lower_ == "of" for c in p.children
+              if c.dep_ == "pobj"]
+        head = of[0] if of else None  # "the whereabouts of several servicemen"
     elif trigger.pos_ in ("NOUN", "PROPN") and trigger.dep_ not in _SUBJECT_COMPLEMENT_DEPS:
         head = None  # "7 deaths": the figure sits on the noun itself
     elif trigger.dep_ in ("oprd", "xcomp", "acomp") and any(c.dep_ == "dobj" for c in trigger.head.children):
@@ -255,7 +279,8 @@ def _victims(trigger: Token, kind: str) -> list[Token]:
         objects = [c for c in trigger.children if c.dep_ == "dobj"]
         if objects and not passive and _lemma(trigger) not in _W["intransitive"]:
             head = objects[0]  # "killing 12 civilians"
-        elif passive or _lemma(trigger) in _W["intransitive"] or kind == "missing" or trigger.pos_ == "ADJ":
+        elif (passive or _lemma(trigger) in _W["intransitive"] or kind == "missing" or trigger.pos_ == "ADJ"
+              or _lemma(trigger) == "fall"):
             head = _shared_subject(trigger)
     if head is None:
         return []
@@ -336,8 +361,9 @@ def _figure(victim: Token) -> tuple[int, str, list[Token]] | None:
     for child in victim.children:
         if child.dep_ == "det" and child.lower_ == "no":
             return 0, "exact", [child, victim]
-    if victim.tag_ in ("NN", "NNP") and victim.lower_ not in ("people", "police", "personnel"):
-        dets = [c for c in victim.children if c.dep_ in ("det", "poss")]
+    if (victim.tag_ in ("NN", "NNP") and victim.lower_ not in ("people", "police", "personnel")
+            and victim.lemma_.lower() not in _W["toll_nouns"]):
+        dets = [c for c in victim.children if c.dep_ in ("det", "poss") and c.lower_ not in _W["no_figure_dets"]]
         if dets:
             return 1, "exact", [*dets, victim]  # "a policeman", "the driver", "their commander"
     return None
@@ -416,7 +442,9 @@ def find_casualties(sent: Span) -> list[Casualty]:
         start, end = _span(figure)
         found.append(Casualty(kind, count, start, end, _span([trigger]),
                               described[0] if described else None,
-                              described[1] if described else None, qualifier))
+                              described[1] if described else None, qualifier,
+                              (sent.start_char, sent.end_char), _victim_hint(figure, victim, sent, trigger),
+                              _combined(kind, trigger, end)))
 
     for token in sent:
         _toll(token, add)
@@ -427,6 +455,8 @@ def find_casualties(sent: Span) -> list[Casualty]:
             continue
         negated = _negated(token)
         for victim in _victims(token, kind):
+            if _lemma(token) in _W["detain_verbs"] and not _soldiers(victim):
+                continue  # arrests at a protest are not captures
             figure = _figure(victim)
             if figure is None and not negated:
                 continue  # "soldiers were killed": no count given
@@ -449,7 +479,7 @@ def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
     transitive = any(c.dep_ == "dobj" for c in trigger.children)
     if kind == "captured" and trigger.pos_ == "NOUN" and trigger.head.lemma_.lower() not in _W["captive_verbs"]:
         return  # "11 of the 20 hostages were released": not a new capture
-    if _lemma(trigger) in ("body", "corpse"):
+    if _lemma(trigger) in ("body", "corpse", "death"):
         _bodies(trigger, add)
     for child in trigger.children:
         if transitive and child.dep_ == "nsubj":
@@ -479,7 +509,8 @@ def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
 
 
 def _bodies(trigger: Token, add: _Add) -> None:
-    """"the bodies of 11 men were found", "the body of a soldier": the dead are the "of" object."""
+    """"the bodies of 11 men were found", "the body of a soldier", "the death of two of our
+    soldiers": the dead are the "of" object."""
     for prep in trigger.children:
         if prep.dep_ == "prep" and prep.lower_ == "of":
             for victim in prep.children:
@@ -489,19 +520,85 @@ def _bodies(trigger: Token, add: _Add) -> None:
 
 
 def _toll(token: Token, add: _Add) -> None:
-    """"the death toll rose to 9", "a toll of 12 dead"."""
-    if token.lower_ != "toll":
+    """"the death toll rose to 9", "a toll of 12 dead", "the number of servicemen killed … has
+    risen to six", "put the number of dead at 15"."""
+    if token.lower_ == "toll":
+        kind: str | None = "killed"
+        window = range(token.i + 1, min(token.i + 10, token.sent.end))
+        need_prep = False
+    elif token.lemma_.lower() in _W["toll_nouns"] and token.pos_ == "NOUN":
+        kind = _toll_kind(token)  # "the number of dead", "the number of servicemen killed"
+        window = range(token.i + 2, min(token.i + 20, token.sent.end))
+        need_prep = True
+    else:
         return
-    sent = token.sent
-    for other in sent[token.i - sent.start + 1: token.i - sent.start + 10]:
+    if kind is None:
+        return
+    for i in window:
+        other = token.doc[i]
         if other.ent_type_ in ("DATE", "TIME", "PERCENT", "MONEY", "ORDINAL"):
             continue  # "the toll from the 2020 war"
         if other.like_num or other.pos_ == "NUM":
+            if need_prep and (i == 0 or token.doc[i - 1].lower_ not in _W["toll_preps"]):
+                return
             tokens = _number_tokens(other)
             parsed = _count(tokens, other)
             if parsed is not None:
-                add("killed", parsed[0], parsed[1], tokens, token, None)
+                add(kind, parsed[0], parsed[1], tokens, token, None)
             return
+
+
+def _toll_kind(noun: Token) -> str | None:
+    """What a "number of …" counts: a casualty word within the few words after "number of"."""
+    if noun.i + 1 >= len(noun.doc) or noun.doc[noun.i + 1].lower_ != "of":
+        return None
+    for t in noun.doc[noun.i + 2: min(noun.i + 6, noun.sent.end)]:
+        if t.lower_ in ("dead", "killed", "deaths", "fatalities") or _lemma(t) in _W["killed_verbs"]:
+            return "killed"
+        if t.lower_ in ("wounded", "injured") or _lemma(t) in _W["injured_verbs"]:
+            return "injured"
+    return None
+
+
+def _soldiers(victim: Token) -> bool:
+    """Whether the detained are soldiers (a capture in a clash), not protesters or suspects."""
+    start = min([victim, *[c for c in victim.lefts if c.dep_ in ("amod", "compound")]], key=lambda t: t.i)
+    actor = normalise_actor(victim.doc[start.i:_np_end(victim)].text)
+    return actor is not None and actor.kind in ("military", "police")
+
+
+def _victim_hint(figure: list[Token], victim: Token | None, sent: Span, trigger: Token) -> str | None:
+    """``own`` / ``enemy`` from the victim phrase ("our fighters", "servicemen of the adversary")
+    or a lead-in naming the side ("On the enemy side, 47 terrorists were neutralised")."""
+    words: list[str] = []
+    if victim is not None:
+        words = [t.lower_ for t in victim.subtree]
+    if any(w in _W["enemy_words"] for w in words) or any(w in _W["hostile_nouns"] for w in words):
+        return "enemy"
+    if any(w in _W["own_words"] for w in words):
+        return "own"
+    if _lemma(trigger) == "lose":  # "the Tajik side lost up to 70 people": the loser's people
+        subject = _shared_subject(trigger)
+        if subject is not None:
+            named = demonym_spans(" ".join(t.text for t in subject.subtree))
+            if named:
+                return named[0][2]
+    first = min(t.i for t in figure)
+    lead = [t.lower_ for t in sent if t.i < first]
+    if "side" in lead and any(w in _W["enemy_words"] for w in lead):
+        return "enemy"
+    return None
+
+
+def _combined(kind: str, trigger: Token, figure_end: int) -> str | None:
+    """"killed and wounded": a figure that counts two kinds together (the words follow the
+    casualty word, or the figure: "lost up to 70 people killed and wounded")."""
+    text = trigger.doc.text
+    for start in (trigger.idx, figure_end):
+        after = text[start: start + 40].lower().lstrip()
+        if kind == "killed" and any(after.startswith(p) for p in _W["combined_kinds"]):
+            return "injured"
+    return None
 
 
 def _zero_nouns(token: Token, add: _Add) -> None:

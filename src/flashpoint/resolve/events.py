@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flashpoint.extract import actors
+from flashpoint.extract.claims import acled_fatalities, claims_from, settle_sides
 from flashpoint.extract.mentions import Mention, is_violent
 from flashpoint.geo.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
@@ -353,6 +354,19 @@ def _country_place(places: list[Place], country: str | None) -> Place | None:
     return None
 
 
+def _claims(e: Event, b: _Building, document: Document) -> None:
+    """Casualty claims by side (extract.claims); ACLED's fatalities and the counts derive from them."""
+    e.casualties = [c for m in b.mentions for c in claims_from(m.casualties, m.claimant, document.text,
+                                                                 e.event_date.year if e.event_date else None)]
+    if not e.casualties:
+        return
+    settle_sides(e.casualties, (e.actor1, e.actor2), e.country)
+    e.fatalities, e.fatalities_rule = acled_fatalities(e.casualties)
+    for kind in ("injured", "captured", "missing"):
+        counts = [c.count for c in e.casualties if c.kind == kind and c.count is not None and c.combined_with is None]
+        setattr(e, kind, max(counts, default=0))
+
+
 def _finish(b: _Building, document: Document) -> Event:
     e = b.event
     killed = b.figures.get("killed", [])
@@ -361,6 +375,7 @@ def _finish(b: _Building, document: Document) -> Event:
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
     _default_actors(e)
+    _claims(e, b, document)
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)

@@ -53,11 +53,24 @@ def _event_filter_indexes(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+def _casualty_claims(conn: Connection) -> None:
+    """Casualty claims by side on each event (JSON), missing apart from captured, the fatalities
+    rule in words, and the reasons stored on each incident link."""
+    have = {c["name"] for c in inspect(conn).get_columns("events")}
+    for name, ddl in (("missing", "INTEGER NOT NULL DEFAULT 0"), ("casualties", "TEXT NOT NULL DEFAULT '[]'"),
+                      ("fatalities_rule", "TEXT NOT NULL DEFAULT ''")):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE events ADD COLUMN {name} {ddl}"))
+    if "reasons" not in {c["name"] for c in inspect(conn).get_columns("incident_events")}:
+        conn.execute(text("ALTER TABLE incident_events ADD COLUMN reasons TEXT NOT NULL DEFAULT ''"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
     ("0003_event_window_class", _event_window_class),
     ("0004_event_filter_indexes", _event_filter_indexes),
+    ("0005_casualty_claims_and_link_reasons", _casualty_claims),
 )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from flashpoint.corpus.link import DEFAULT_RULES
 from flashpoint.corpus.store.schema import documents, events, failures, incident_events, incidents, places
 from flashpoint.corpus.store.store import incident_row_dict
-from flashpoint.model import Claimant, Event
+from flashpoint.model import CasualtyClaim, Claimant, Event
 
 __all__ = [
     "Filters", "Page", "Result", "list_events", "list_incidents", "list_documents", "list_places",
@@ -194,7 +194,7 @@ _EVENT_SCALARS = (
     "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
     "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "source", "notes", "confidence",
+    "missing", "fatalities_rule", "source", "notes", "confidence",
 )
 
 
@@ -203,11 +203,12 @@ def event_from_row(r: Any) -> Event:
     evidence = {k: [(int(s), int(t)) for s, t in v] for k, v in json.loads(r["evidence"] or "{}").items()}
     return Event(id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"] or "{}")),
                  loaded_terms=json.loads(r["loaded_terms"] or "[]"), evidence=evidence,
+                 casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
                  **{name: r[name] for name in _EVENT_SCALARS})
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
-_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}"}
+_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}", "casualties": "[]"}
 
 
 def event_dict(r: Any) -> dict[str, Any]:

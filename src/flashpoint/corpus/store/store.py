@@ -33,7 +33,7 @@ from flashpoint.corpus.store.schema import (
     window_class,
 )
 from flashpoint.errors import StoreError
-from flashpoint.model import Claimant, CodedDocument, Document, Event, Failure, Place
+from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
 
 # Hot statements are built once: SQLAlchemy then reuses their compiled form without rebuilding them.
 _Q_HAS_DOCUMENT = select(documents.c.id).where(documents.c.id == bindparam("id"))
@@ -366,7 +366,7 @@ _EVENT_SCALARS = (
     "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
     "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "source", "notes", "confidence",
+    "missing", "fatalities_rule", "source", "notes", "confidence",
 )
 
 
@@ -377,6 +377,7 @@ def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
         id=e.id, document_id=e.document_id, seq=seq,
         claimant=json.dumps(e.claimant.to_dict(), ensure_ascii=False), claimant_side=e.claimant.side,
         loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
+        casualties=json.dumps([c.to_dict() for c in e.casualties], ensure_ascii=False),
         evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
         date_lo=window[0] if window else None, date_hi=window[1] if window else None,
         window_class=window_class(window[0], window[1]) if window else None,
@@ -389,6 +390,7 @@ def _event_from_row(r: Any) -> Event:
     return Event(
         id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"])),
         loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
+        casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
         **{name: r[name] for name in _EVENT_SCALARS},
     )
 

@@ -1,0 +1,160 @@
+"""Casualty figures as claims: whose casualties, who says so, how sure — and ACLED's fatalities from them.
+
+``find_casualties`` reads figures off the parse; here each becomes a ``CasualtyClaim`` with its
+claimant (the sentence's speaker) and its victims' side. Three rules carry the weight:
+
+- **A claim about the enemy's losses stays a claim about the enemy.** Victims named as an actor
+  ("Azerbaijani servicemen", "M23 terrorists") are that actor's side; "our"/"its" soldiers, or an
+  unmarked "three servicemen were wounded" in a side's own statement, are the claimant's side;
+  "the adversary's", "on the enemy side" are the other side of the event's dyad.
+- **Vague quantities never become numbers**: "several", "a number of", "dozens" give ``count``
+  None and qualifier ``several``.
+- **ACLED's fatalities** (``acled_fatalities``): the dead of each victim side counted once — the
+  lowest credible figure for that side in the report (an official claimant's before a lawmaker's,
+  a stated revision before the figure it revises; "up to", combined killed-and-wounded and vague
+  figures are not counts) — then summed over the sides, since each side's dead are different
+  people. ``fatalities_rule`` says so in words, for the notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from flashpoint.extract.actors import normalise_actor
+from flashpoint.extract.casualties import Casualty, _word_set
+from flashpoint.model import CasualtyClaim, Claimant
+
+__all__ = ["OWN", "ENEMY", "acled_fatalities", "claims_from", "settle_sides", "side_of_actor"]
+
+OWN, ENEMY = "own", "enemy"
+_QUALIFIER = {"exact": "exact", "at_least": "at least", "up_to": "up to", "approx": "about", "vague": "several"}
+_PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\).*$")
+_STATE = re.compile(r"^(?:(?:Military|Police) Forces|Government) of (?:the )?(.+)$")
+_GENERIC = frozenset({"Military Forces", "Police Forces", "Government"})
+
+
+def side_of_actor(name: str | None) -> str | None:
+    """The side an ACLED actor fights for: a state's forces → the country; an armed group → itself;
+    civilians and unidentified actors → None."""
+    if not name:
+        return None
+    base = _PERIOD.sub("", name).strip()
+    state = _STATE.match(base)
+    if state:
+        return "Democratic Republic of Congo" if state.group(1) == "Democratic Republic of Congo" else state.group(1)
+    if base.startswith(("Civilians", "Unidentified", "Protesters", "Rioters")) or base in _GENERIC:
+        return None
+    return base
+
+
+def claims_from(found: Iterable[Casualty], claimant: Claimant, text: str,
+                year: int | None = None) -> list[CasualtyClaim]:
+    """One claim per figure, its victims' side set when the words say it (else a hint, settled later).
+
+    A figure told in a sentence about an earlier time ("the fighting that killed more than 100
+    people last year", "a six-week war in 2020 in which 6,500 were killed") is background: it never
+    becomes a claim about the event of ``year``.
+    """
+    return [_claim(c, claimant, text) for c in found if not _past(text[c.sentence[0]:c.sentence[1]], year)]
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def _past(sentence: str, year: int | None) -> bool:
+    lower = sentence.lower()
+    if any(cue in lower for cue in _word_set("past_cues")):
+        return True
+    return year is not None and any(int(y) < year for y in _YEAR.findall(sentence))
+
+
+def _claim(c: Casualty, claimant: Claimant, text: str) -> CasualtyClaim:
+    vague = c.qualifier == "vague"
+    qualifier = _QUALIFIER.get(c.qualifier, "exact")
+    sentence = text[c.sentence[0]:c.sentence[1]].lower() if c.sentence != (0, 0) else ""
+    official = getattr(claimant, "official", True)
+    if qualifier == "exact" and any(cue in sentence for cue in _word_set("revision_cues")):
+        qualifier = "revised"
+    elif qualifier == "exact" and not official:
+        qualifier = "unconfirmed"  # a lawmaker's figure: a claim from that side, not its official word
+    victim, side = _victims(c)
+    if side is None and c.victim_hint not in (None, OWN, ENEMY):
+        side = c.victim_hint  # named by the words around the figure ("the Tajik side lost …")
+    return CasualtyClaim(
+        kind=c.kind, count=None if vague else c.count, qualifier=qualifier, victim=victim,
+        victim_side=side or (c.victim_hint if c.victim_hint in (OWN, ENEMY) else None), claimant=claimant.name or claimant.party,
+        claimant_side=claimant.side, official=official, combined_with=c.combined,
+        text=text[c.start:c.end], evidence=sorted({(c.start, c.end), c.trigger}),
+        sentence=c.sentence if c.sentence != (0, 0) else None,
+    )
+
+
+def _victims(c: Casualty) -> tuple[str | None, str | None]:
+    """(ACLED actor, side) of the victims when their phrase names them; civilians without a
+    country keep the marker ``Civilians`` for ``settle_sides``. An actor with a country beats an
+    own/enemy hint; a generic one ("servicemen of the adversary", "our boys") does not."""
+    if not c.victim:
+        return None, None
+    actor = normalise_actor(c.victim)
+    if actor is None:
+        return None, None
+    if actor.kind == "civilians":
+        if c.victim_hint in (OWN, ENEMY) and not actor.country:
+            return None, None
+        return actor.name, actor.name if actor.country else "Civilians"
+    if actor.kind in ("military", "police", "government") and actor.country:
+        return actor.name, actor.country
+    if actor.kind in ("named_group", "militia") and actor.name:
+        return actor.name, actor.name
+    return None, None
+
+
+def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], country: str | None) -> None:
+    """Resolve ``own``/``enemy``/unmarked victims against the claimant's side and the event's dyad."""
+    named = [c.victim_side for c in claims if c.victim_side not in (OWN, ENEMY, "Civilians", None)]
+    sides = [s for s in dict.fromkeys([*(side_of_actor(a) for a in dyad), *named])
+             if s and not s.startswith("Civilians")]
+    civilians = next((a for a in dyad if a and a.startswith("Civilians (")), None)
+    for claim in claims:
+        mine = claim.claimant_side
+        if claim.victim_side is None and mine is None and civilians:
+            claim.victim_side = civilians  # a neutral voice on a one-sided attack: its victims
+        elif claim.victim_side == "Civilians":
+            claim.victim_side = f"Civilians ({country})" if country else None
+        elif claim.victim_side == ENEMY:
+            others = [s for s in sides if s != mine]
+            claim.victim_side = others[0] if mine and len(others) == 1 else None
+        elif claim.victim_side in (OWN, None):
+            claim.victim_side = mine  # a side speaks of its own losses unless it says whose
+
+
+def acled_fatalities(claims: Sequence[CasualtyClaim]) -> tuple[int, str]:
+    """ACLED's fatalities from a report's claims, and how it was reached (for the notes)."""
+    per_side: dict[str, list[CasualtyClaim]] = {}
+    for claim in claims:
+        if claim.kind == "killed" and claim.count is not None and claim.combined_with is None \
+                and claim.qualifier != "up to":
+            per_side.setdefault(claim.victim_side or "unattributed", []).append(claim)
+    parts: list[str] = []
+    total = 0
+    for side, items in per_side.items():
+        chosen = _credible(items)
+        total += chosen.count or 0
+        who = f" per {chosen.claimant}" if chosen.claimant else ""
+        parts.append(f"{chosen.count} {side}{who}")
+    vague = sorted({c.victim_side or "unattributed" for c in claims
+                    if c.kind == "killed" and c.count is None})
+    rule = ""
+    if parts:
+        rule = "fatalities: " + " + ".join(parts) + " (each side's dead counted once, most conservative credible figure)"
+    if vague:
+        rule += ("; " if rule else "fatalities: ") + "no figure for " + ", ".join(vague) + " (vague, not counted)"
+    return total, rule
+
+
+def _credible(items: list[CasualtyClaim]) -> CasualtyClaim:
+    """Official over unofficial; a stated revision over the rest; then the lowest."""
+    official = [c for c in items if c.official] or items
+    revised = [c for c in official if c.qualifier == "revised"] or official
+    return min(revised, key=lambda c: c.count or 0)
