@@ -108,6 +108,8 @@ class Claimant:
     chain: list[str] = field(default_factory=list)
     quote: str = "none"
     """``direct`` (in quotation marks), ``indirect`` (reported speech), ``none`` (the outlet's own voice)."""
+    official: bool = True
+    """False for a lawmaker or opposition politician: their side's voice, but not its official word."""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from flashpoint import lang
 from flashpoint.extract import actors
 from flashpoint.model import Claimant
 
@@ -72,7 +73,8 @@ class Attribution:
         spans.append(st.speaker_span)
         party, side = party_and_side(st.speaker, self.default_country)
         quote = "direct" if st.direct and any(a <= sent.start_char < b for a, b in st.regions) else "indirect"
-        return Claimant(name=st.speaker, party=party, side=side, chain=chain, quote=quote), spans
+        return Claimant(name=st.speaker, party=party, side=side, chain=chain, quote=quote,
+                        official=not unofficial(st.speaker)), spans
 
 
 def party_and_side(speaker: str, default_country: str | None = None) -> tuple[str | None, str | None]:
@@ -80,6 +82,14 @@ def party_and_side(speaker: str, default_country: str | None = None) -> tuple[st
     'police' in a Kenyan story → Police Forces of Kenya, side Kenya."""
     if _COLLECTIVE.fullmatch(speaker.strip().lower()):
         return None, None  # "both sides said": no single party speaks
+    state = _state_metonymy(speaker)
+    if state is not None:
+        return f"Government of {state}", state  # "Baku said", "Armenia said": that government
+    if unofficial(speaker):
+        # A lawmaker of X speaks for X's side, unofficially (marked on the claimant).
+        spans = actors.demonym_spans(speaker)
+        country = spans[0][2] if spans else default_country
+        return speaker, country
     actor = actors.normalise_actor(speaker, default_country=default_country)
     if actor is not None and actor.kind in ("military", "police", "government"):
         return actor.name, actor.country or default_country
@@ -93,6 +103,24 @@ def party_and_side(speaker: str, default_country: str | None = None) -> tuple[st
         return actor.name, actor.name  # an armed group is a side of its own
     # Witnesses, residents, doctors, NGOs, journalists: a source, not a party to the conflict.
     return (actor.name if actor is not None else speaker), None
+
+
+def unofficial(speaker: str) -> bool:
+    """A lawmaker, deputy or opposition figure (``lang/en/unofficial_speakers.txt``)."""
+    lower = f" {speaker.lower()} "
+    return any(f" {w} " in lower or lower.strip().startswith(w) for w in lang.words("en", "unofficial_speakers"))
+
+
+def _state_metonymy(speaker: str) -> str | None:
+    """A capital or a country standing for its government: "Baku", "Armenia", "Yerevan's"."""
+    clean = re.sub(r"^(?:the\s+)?|'s$|’s$", "", speaker.strip()).strip()
+    capitals = {row["capital"].casefold(): row["country"] for row in lang.table("en", "capitals")}
+    if clean.casefold() in capitals:
+        return capitals[clean.casefold()]
+    country = actors.country_name(clean)
+    if country is not None and clean[:1].isupper() and clean.casefold() == country.casefold():
+        return country
+    return None
 
 
 def attribute(doc: Doc, outlet: str | None = None, default_country: str | None = None) -> Attribution:
