@@ -146,6 +146,8 @@ class CasualtyClaim:
     replace their side's official one."""
     combined_with: str | None = None
     """Another kind this figure counts together ("up to 70 killed and wounded": ``injured``)."""
+    earlier: bool = False
+    """The text itself says this figure was replaced ("initially reported two, …", "up from one")."""
     text: str = ""
     evidence: list[Span] = field(default_factory=list)
     """The figure and its casualty word."""

@@ -275,7 +275,7 @@ def _supersede_claims(versions: list[Version]) -> None:
     for vs in by_voice.values():
         latest = max((v.published or dt.date.min) for v in vs)
         last = [v for v in vs if (v.published or dt.date.min) == latest]
-        stated = [v for v in last if v.value is not None] or last
+        stated = [v for v in last if v.value is not None and not (v.claim and v.claim.earlier)] or last
         revised = [v for v in stated if v.claim is not None and v.claim.qualifier == "revised"] or stated
         keep: set[int] = set()
         seen: set[Any] = set()

@@ -50,6 +50,36 @@ def side_of_actor(name: str | None) -> str | None:
 
 def claims_from(found: Iterable[Casualty], claimant: Claimant, text: str,
                 year: int | None = None) -> list[CasualtyClaim]:
+    claims = _claims_from(found, claimant, text, year)
+    _mark_earlier(claims, text)
+    return claims
+
+
+def _mark_earlier(claims: list[CasualtyClaim], text: str) -> None:
+    """"It initially reported two killed, but raised its toll to seven": in a sentence that says a
+    figure was revised, the earlier figure of a kind is marked ``earlier`` and the later one ``revised``;
+    "six were killed, up from one" likewise (the figure after "up from" is the earlier one)."""
+    by_sentence: dict[tuple[int, int], list[CasualtyClaim]] = {}
+    for c in claims:
+        if c.sentence is not None:
+            by_sentence.setdefault(c.sentence, []).append(c)
+    for (start, end), items in by_sentence.items():
+        lower = text[start:end].lower()
+        if not any(cue in lower for cue in _word_set("earlier_cues")):
+            continue
+        for kind in {c.kind for c in items}:
+            same = sorted((c for c in items if c.kind == kind and c.count is not None), key=lambda c: c.evidence[0])
+            if len(same) < 2:
+                continue
+            up_from = "up from" in lower
+            old, new = (same[1:], same[0]) if up_from else (same[:-1], same[-1])
+            for c in old:
+                c.earlier, c.qualifier = True, "exact"
+            new.qualifier = "revised"
+
+
+def _claims_from(found: Iterable[Casualty], claimant: Claimant, text: str,
+                 year: int | None = None) -> list[CasualtyClaim]:
     """One claim per figure, its victims' side set when the words say it (else a hint, settled later).
 
     A figure told in a sentence about an earlier time ("the fighting that killed more than 100

@@ -166,17 +166,21 @@ class Store:
         candidates.update({k: v for k, v in touched.items() if k in candidates})  # this document's own links
         separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(_Q_SEPARATED, {"id": event.id})}
         incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules)
+        reasons = ""
         if incident_id is None:
             now = _now()
             incident_id = conn.execute(insert(incidents).values(created_at=now, updated_at=now, n_events=0)
                                        .returning(incidents.c.id)).scalar_one()
-        conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto"))
+        else:
+            reasons = _link_reasons(event, candidates[incident_id], self.rules)
+        conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto",
+                                                    reasons=reasons))
         return int(incident_id), [*candidates.get(incident_id, []), event]
 
     def _candidate_incidents(self, conn: Connection, event: Event,
                              published: dict[str, dt.date | None]) -> dict[int, list[Event]]:
         """Incidents with an event near ``event`` in time and area (blocking), with all their events."""
-        window = link.date_window(event, self.rules)
+        window = link.search_window(event, self.rules)  # ± the front rule's days
         if window is None:
             return {}
         lo, hi = window
@@ -331,11 +335,17 @@ class Store:
             members = self._members(conn, [incident_id], {}).get(incident_id, [])
             doc_ids = sorted({e.document_id for e in members if e.document_id})
             docs = {r.id: r for r in conn.execute(select(documents).where(documents.c.id.in_(doc_ids)))}
+            links = {r.event_id: (r.linked_by, r.reasons) for r in conn.execute(
+                select(incident_events.c.event_id, incident_events.c.linked_by, incident_events.c.reasons)
+                .where(incident_events.c.incident_id == incident_id))}
         published = {d: docs[d].published for d in docs}
         texts = {d: docs[d].text for d in docs}
         comparison = disputes.compare(members, published=published, texts=texts)
         data = incident_row_dict(row._mapping)
         data["events"] = [_event_summary(e, docs.get(e.document_id or "")) for e in members]
+        for item in data["events"]:
+            linked_by, why = links.get(item["id"], ("auto", ""))
+            item["link"] = {"linked_by": linked_by, "reasons": [r for r in (why or "").split("; ") if r]}
         data.update(comparison.to_dict())
         data["versions"] = {k: [v.to_dict() for v in vs] for k, vs in comparison.versions.items()}
         return data
@@ -414,6 +424,16 @@ def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) ->
         params["location"] = event.location.strip().lower()
         kind.append("location")
     return tuple(kind) or None
+
+
+def _link_reasons(event: Event, members: Sequence[Event], rules: link.LinkRules) -> str:
+    """Why the event joined: the reasons against the member it is most like (its nearest report)."""
+    def closeness(m: Event) -> float:
+        if None in (event.latitude, event.longitude, m.latitude, m.longitude):
+            return 1e9
+        return link.distance_km(event.latitude, event.longitude, m.latitude, m.longitude)  # type: ignore[arg-type]
+    nearest = min(members, key=closeness)
+    return "; ".join([f"with {nearest.id}", *link.reasons(event, nearest, rules)])
 
 
 def _incident_summary(members: list[Event]) -> dict[str, Any]:
