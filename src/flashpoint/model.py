@@ -189,6 +189,8 @@ class Event:
     inter2: int | None = None
     initiator: str | None = None
     """The actor the claimant says started it (ACLED's actor1 does not imply that)."""
+    initiator_claimant: Claimant | None = None
+    """Who says so, when it is not the event's claimant (a wire relaying each side's blame)."""
     country: str | None = None
     admin1: str | None = None
     admin2: str | None = None

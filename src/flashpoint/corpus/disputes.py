@@ -23,7 +23,7 @@ from typing import Any
 from flashpoint import lang
 from flashpoint.corpus.link import actor_key, dates_compatible
 from flashpoint.geo.geodesy import haversine_km
-from flashpoint.model import CasualtyClaim, Event, Span
+from flashpoint.model import CasualtyClaim, Claimant, Event, Span
 
 __all__ = ["FIELDS", "COUNT_FIELDS", "Comparison", "Version", "compare", "side_of", "CONSERVATIVE_RULE"]
 
@@ -99,8 +99,14 @@ class Comparison:
 
 def side_of(event: Event) -> str:
     """The side a report speaks for: side, else party, else speaker, else outlet."""
-    c = event.claimant
-    return c.side or c.party or c.name or event.source or "unattributed"
+    return _voice_of(event.claimant, event)
+
+
+def _voice_of(c: Claimant, event: Event) -> str:
+    """A claimant's voice: its side (a lawmaker's marked unofficial, so it never replaces the
+    official word), else its party, its name, the outlet."""
+    base = c.side or c.party or c.name or event.source or "unattributed"
+    return base if c.official else f"{base} (unofficial)"
 
 
 # --- what each report states ------------------------------------------------------------------
@@ -159,17 +165,30 @@ def _versions(
     versions: list[Version] = []
     for e in events:
         value = _READERS[name](e)
-        if value is None:
+        if value is None or (name == "initiator" and _blames_itself(value, e)):
             continue
         doc = e.document_id
+        who = e.initiator_claimant if name == "initiator" and e.initiator_claimant is not None else e.claimant
         versions.append(Version(
-            field=name, value=value, claimant=e.claimant.name or e.claimant.party or e.source,
-            side=side_of(e), document_id=doc, event_id=e.id,
+            field=name, value=value, claimant=who.name or who.party or e.source,
+            side=_voice_of(who, e), document_id=doc, event_id=e.id,
             published=published.get(doc) if doc else None,
             evidence=_evidence(e, name, texts.get(doc) if doc else None), event=e,
         ))
     _mark_superseded(versions)
     return versions
+
+
+def _blames_itself(initiator: str, e: Event) -> bool:
+    """A side saying its own forces started it is a misreading (a clause about its own losses read as
+    the attack), not a claim: such a version is left out."""
+    who = e.initiator_claimant or e.claimant
+    key = actor_key(initiator)
+    return bool(who.side) and key == f"state:{_norm_side(who.side)}"
+
+
+def _norm_side(side: str | None) -> str:
+    return " ".join((side or "").split()).casefold()
 
 
 def _mark_superseded(versions: list[Version]) -> None:
@@ -268,7 +287,7 @@ def _claim_versions(events: Sequence[Event], published: Mapping[str, dt.date | N
 
 def _supersede_claims(versions: list[Version]) -> None:
     """Per voice, the latest document's figures are current; within it a stated figure beats a vague
-    one, a revision beats the rest; the same figure twice is one claim."""
+    one, a revision beats the rest, and a figure the text says was replaced ("initially") is superseded."""
     by_voice: dict[str, list[Version]] = {}
     for v in versions:
         by_voice.setdefault(v.side, []).append(v)
@@ -277,13 +296,7 @@ def _supersede_claims(versions: list[Version]) -> None:
         last = [v for v in vs if (v.published or dt.date.min) == latest]
         stated = [v for v in last if v.value is not None and not (v.claim and v.claim.earlier)] or last
         revised = [v for v in stated if v.claim is not None and v.claim.qualifier == "revised"] or stated
-        keep: set[int] = set()
-        seen: set[Any] = set()
-        for v in revised:
-            key = (v.value, v.claim.kind if v.claim else None)
-            if key not in seen:
-                seen.add(key)
-                keep.add(id(v))
+        keep = {id(v) for v in revised}  # the same figure relayed twice stays current twice
         for v in vs:
             v.superseded = id(v) not in keep
 

@@ -214,7 +214,8 @@ def _voice(e: Event) -> str:
 
 def why_not(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> str | None:
     """The first rule that keeps ``a`` and ``b`` apart, or None when they may be one happening."""
-    if a.document_id is not None and a.document_id == b.document_id and _voice(a) == _voice(b):
+    if a.document_id is not None and a.document_id == b.document_id and _voice(a) == _voice(b) \
+            and not _restatement(a, b, rules):
         return "same document"
     if not types_compatible(a, b, rules):
         return "event types"
@@ -232,6 +233,8 @@ def why_not(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> str | None:
 def reasons(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> list[str]:
     """Why ``a`` and ``b`` are one happening, in words (stored on the link, printed by ``show incident``)."""
     out: list[str] = []
+    if a.document_id is not None and a.document_id == b.document_id and _voice(a) == _voice(b):
+        out.append("same report, the fighting restated at country level")
     if _front(a, b, rules):
         out.append(f"same dyad ({' / '.join(sorted(_dyad(a) | _dyad(b)))})")
     elif actors_compatible(a, b):
@@ -250,6 +253,24 @@ def reasons(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> list[str]:
     elif a.location and b.location:
         out.append(f"each names its own place ({a.location} / {b.location})")
     return out
+
+
+def _restatement(a: Event, b: Event, rules: LinkRules) -> bool:
+    """Within one document and voice, an event placed only at a country that is one side of the other
+    event's fighting, dated within the front days, is the same fighting restated ("… the adversary's
+    losses in Azerbaijan"), not a second happening."""
+    for coarse, fine in ((a, b), (b, a)):
+        if (coarse.geo_precision or 3) < 3 or (fine.geo_precision or 3) > 2 or not coarse.country \
+                or _norm(coarse.location) != _norm(coarse.country):
+            continue  # only an event placed at a whole country restates; a region may be another clash
+        if fine.event_type not in rules.front_types or coarse.event_type not in rules.front_types:
+            continue
+        days = _days_apart(a, b)
+        sides = _dyad(fine) | _dyad(coarse) | ({_norm(fine.country)} if fine.country else set())
+        same_fight = _norm(coarse.country) in sides or bool(_dyad(coarse)) and _dyad(coarse) <= _dyad(fine)
+        if days is not None and days <= rules.front_days and same_fight and actors_compatible(a, b):
+            return True
+    return False
 
 
 def _days_apart(a: Event, b: Event) -> int | None:

@@ -60,6 +60,8 @@ class Attribution:
         idx = self.sentence_statement.get(sent.start_char)
         chain = [self.outlet] if self.outlet else []
         spans = [self.outlet_span] if self.outlet_span else []
+        if idx is not None and _COLLECTIVE.fullmatch(self.statements[idx].speaker.strip().lower()):
+            idx = None  # "both sides said": the outlet reporting both, in its own (neutral) voice
         if idx is None:
             # The outlet's own voice; an official outlet (a ministry's own statement) speaks for its side.
             party, side = party_and_side(self.outlet, self.default_country) if self.outlet else (None, None)
@@ -133,7 +135,7 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
     last: int | None = None
     sents = list(doc.sents)  # built once: every pass below walks the same sentences
     for sent in sents:
-        st = _statement_in(sent, statements, last)
+        st = None if _headline(sent) else _statement_in(sent, statements, last)
         if st is not None:
             if st.relay and found_outlet is None:
                 found_outlet, outlet_span = _outlet_from_relay(st)
@@ -205,8 +207,8 @@ def _statement_in(sent: Span, statements: list[Statement], last: int | None) -> 
 
 def _statement_from_verb(verb: Token, statements: list[Statement], last: int | None) -> Statement | None:
     speaker = _speaker_of(verb)
-    if speaker is None:
-        return None
+    if speaker is None or speaker.root.lemma_.lower() in lang.words("en", "not_speakers"):
+        return None  # "updated data show …": information is not a speaker; the sentence keeps its voice
     # Nested report: "Report's bureau informs that this was stated by the press service …"
     for child in verb.children:
         if child.dep_ == "ccomp" and child.lemma_.lower() in _REPORTING:
@@ -222,7 +224,7 @@ def _according_to(sent: Span, statements: list[Statement], last: int | None) -> 
     for token in sent:
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
             for child in token.nbor().children:
-                if child.dep_ == "pobj":
+                if child.dep_ == "pobj" and child.lemma_.lower() not in lang.words("en", "not_speakers"):
                     span = sent.doc[child.left_edge.i:child.right_edge.i + 1]
                     return _make(span)
     return None
@@ -230,14 +232,40 @@ def _according_to(sent: Span, statements: list[Statement], last: int | None) -> 
 
 def _speaker_of(verb: Token) -> Span | None:
     doc = verb.doc
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in ("this", "that")]
+    if subjects:
+        # The subject nearest the verb: a wire dateline before it ("BAKU, Nov 7 (Wire) - Armenia said")
+        # is parsed as a second subject.
+        child = max(subjects, key=lambda c: c.i if c.i < verb.i else -c.i)
+        return _after_dateline(doc[child.left_edge.i:child.right_edge.i + 1])
     for child in verb.children:
-        if child.dep_ in ("nsubj",) and child.lower_ not in ("this", "that"):
-            return doc[child.left_edge.i:child.right_edge.i + 1]
         if child.dep_ == "agent":
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj":
-                    return doc[grandchild.left_edge.i:grandchild.right_edge.i + 1]
+                    return _after_dateline(doc[grandchild.left_edge.i:grandchild.right_edge.i + 1])
     return None
+
+
+_DASHES = frozenset({"-", "—", "–", "--"})
+
+
+def _after_dateline(span: Span) -> Span | None:
+    """"YEREVAN/BAKU, Nov 7 (Meridian Wire) - Armenia" → "Armenia": a wire dateline is where and
+    when the story was filed, never who speaks."""
+    dashes = [t.i for t in span if t.text in _DASHES]
+    if not dashes:
+        return span
+    rest = span.doc[dashes[-1] + 1:span.end]
+    return rest if len(rest) else None
+
+
+def _headline(sent: Span) -> bool:
+    """The first line of a text, without closing punctuation, is a headline: it is never a speaker's
+    statement ("Casualties mount as … says" names no one who said it in the story)."""
+    if sent.start_char != 0:
+        return False
+    first_line = sent.doc.text.split("\n", 1)[0].strip()
+    return bool(first_line) and first_line[-1] not in ".!?\"”'’:" and sent.end_char >= len(first_line)
 
 
 def _is_pronoun(span: Span) -> bool:

@@ -18,10 +18,11 @@ claimant (the sentence's speaker) and its victims' side. Three rules carry the w
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
-from flashpoint.extract.actors import normalise_actor
+from flashpoint.extract.actors import demonym_spans, normalise_actor
 from flashpoint.extract.casualties import Casualty, _word_set
 from flashpoint.model import CasualtyClaim, Claimant
 
@@ -140,8 +141,17 @@ def _victims(c: Casualty) -> tuple[str | None, str | None]:
     return None, None
 
 
-def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], country: str | None) -> None:
-    """Resolve ``own``/``enemy``/unmarked victims against the claimant's side and the event's dyad."""
+@functools.lru_cache(maxsize=16)
+def document_sides(text: str) -> tuple[str, ...]:
+    """Every country a text names (by name, alias or demonym), in order of first mention: the sides
+    an "enemy" can be when the event itself names only one."""
+    return tuple(dict.fromkeys(country for _, _, country in demonym_spans(text)))
+
+
+def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], country: str | None,
+                 named_in_text: Sequence[str] = ()) -> None:
+    """Resolve ``own``/``enemy``/unmarked victims against the claimant's side and the event's dyad
+    (else the countries the text names, when that leaves exactly one other)."""
     named = [c.victim_side for c in claims if c.victim_side not in (OWN, ENEMY, "Civilians", None)]
     sides = [s for s in dict.fromkeys([*(side_of_actor(a) for a in dyad), *named])
              if s and not s.startswith("Civilians")]
@@ -153,7 +163,7 @@ def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], co
         elif claim.victim_side == "Civilians":
             claim.victim_side = f"Civilians ({country})" if country else None
         elif claim.victim_side == ENEMY:
-            others = [s for s in sides if s != mine]
+            others = [s for s in sides if s != mine] or [s for s in named_in_text if s != mine]
             claim.victim_side = others[0] if mine and len(others) == 1 else None
         elif claim.victim_side in (OWN, None):
             claim.victim_side = mine  # a side speaks of its own losses unless it says whose

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flashpoint.extract import actors
-from flashpoint.extract.claims import acled_fatalities, claims_from, settle_sides
+from flashpoint.extract.claims import acled_fatalities, claims_from, document_sides, settle_sides
 from flashpoint.extract.mentions import Mention, is_violent
 from flashpoint.geo.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
@@ -269,6 +269,7 @@ def _set_actors(e: Event, m: Mention) -> None:
         e.initiator = m.agent.name if is_violent(m.sub_event_type) else None
         if e.initiator:
             e.add_evidence("initiator", m.agent_span)
+            e.initiator_claimant = m.claimant  # the voice of the sentence that blames
     elif m.agent is not None and m.agent.name == e.actor1:
         e.add_evidence("actor1", m.agent_span)
     if m.target is not None and m.target.name != e.actor1:
@@ -360,7 +361,7 @@ def _claims(e: Event, b: _Building, document: Document) -> None:
                                                                  e.event_date.year if e.event_date else None)]
     if not e.casualties:
         return
-    settle_sides(e.casualties, (e.actor1, e.actor2), e.country)
+    settle_sides(e.casualties, (e.actor1, e.actor2), e.country, document_sides(document.text))
     e.fatalities, e.fatalities_rule = acled_fatalities(e.casualties)
     for kind in ("injured", "captured", "missing"):
         counts = [c.count for c in e.casualties if c.kind == kind and c.count is not None and c.combined_with is None]

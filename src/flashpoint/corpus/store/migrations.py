@@ -58,7 +58,7 @@ def _casualty_claims(conn: Connection) -> None:
     rule in words, and the reasons stored on each incident link."""
     have = {c["name"] for c in inspect(conn).get_columns("events")}
     for name, ddl in (("missing", "INTEGER NOT NULL DEFAULT 0"), ("casualties", "TEXT NOT NULL DEFAULT '[]'"),
-                      ("fatalities_rule", "TEXT NOT NULL DEFAULT ''")):
+                      ("fatalities_rule", "TEXT NOT NULL DEFAULT ''"), ("initiator_claimant", "TEXT")):
         if name not in have:
             conn.execute(text(f"ALTER TABLE events ADD COLUMN {name} {ddl}"))
     if "reasons" not in {c["name"] for c in inspect(conn).get_columns("incident_events")}:

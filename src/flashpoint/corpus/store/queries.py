@@ -204,11 +204,14 @@ def event_from_row(r: Any) -> Event:
     return Event(id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"] or "{}")),
                  loaded_terms=json.loads(r["loaded_terms"] or "[]"), evidence=evidence,
                  casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
+                 initiator_claimant=(Claimant(**json.loads(r["initiator_claimant"]))
+                                     if r["initiator_claimant"] else None),
                  **{name: r[name] for name in _EVENT_SCALARS})
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
-_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}", "casualties": "[]"}
+_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}", "casualties": "[]",
+                "initiator_claimant": "null"}
 
 
 def event_dict(r: Any) -> dict[str, Any]:

@@ -114,6 +114,7 @@ events = Table(
     Column("missing", Integer, nullable=False, default=0),
     Column("casualties", Text, nullable=False, default="[]"),
     Column("fatalities_rule", Text, nullable=False, default=""),
+    Column("initiator_claimant", Text),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),

@@ -388,6 +388,8 @@ def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
         claimant=json.dumps(e.claimant.to_dict(), ensure_ascii=False), claimant_side=e.claimant.side,
         loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
         casualties=json.dumps([c.to_dict() for c in e.casualties], ensure_ascii=False),
+        initiator_claimant=(json.dumps(e.initiator_claimant.to_dict(), ensure_ascii=False)
+                            if e.initiator_claimant is not None else None),
         evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
         date_lo=window[0] if window else None, date_hi=window[1] if window else None,
         window_class=window_class(window[0], window[1]) if window else None,
@@ -401,6 +403,7 @@ def _event_from_row(r: Any) -> Event:
         id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"])),
         loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
         casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
+        initiator_claimant=Claimant(**json.loads(r["initiator_claimant"])) if r["initiator_claimant"] else None,
         **{name: r[name] for name in _EVENT_SCALARS},
     )
 
