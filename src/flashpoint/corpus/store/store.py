@@ -348,6 +348,7 @@ class Store:
             item["link"] = {"linked_by": linked_by, "reasons": [r for r in (why or "").split("; ") if r]}
         data.update(comparison.to_dict())
         data["versions"] = {k: [v.to_dict() for v in vs] for k, vs in comparison.versions.items()}
+        data["casualties"] = _casualties_by_side(comparison, texts)
         return data
 
 
@@ -427,6 +428,24 @@ def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) ->
         params["location"] = event.location.strip().lower()
         kind.append("location")
     return tuple(kind) or None
+
+
+def _casualties_by_side(comparison: disputes.Comparison, texts: dict[str, str]) -> list[dict[str, Any]]:
+    """Casualties per victim side and kind: the conservative figure, whether it is disputed, and every
+    claimant's figure with its qualifier, revision state and the sentence it was read from."""
+    out: list[dict[str, Any]] = []
+    for side, groups in (comparison.summary.get("by_side") or {}).items():
+        for kind, item in groups.items():
+            claims = []
+            for claim in item["claims"]:
+                sentence = claim.get("sentence")
+                text = texts.get(claim.get("document_id") or "")
+                quote = text[sentence[0]:sentence[1]] if sentence and text else None
+                anchor = f"s-{claim['document_id']}-{sentence[0]}" if sentence else None
+                claims.append({**claim, "quote": quote, "anchor": anchor})
+            out.append({"victim_side": side, "kind": kind, "figure": item["figure"],
+                        "disputed": f"{kind}:{side}" in comparison.disputed, "claims": claims})
+    return out
 
 
 def _link_reasons(event: Event, members: Sequence[Event], rules: link.LinkRules) -> str:
