@@ -582,11 +582,20 @@ def _victim_hint(figure: list[Token], victim: Token | None, sent: Span, trigger:
         if subject is not None:
             named = demonym_spans(" ".join(t.text for t in subject.subtree))
             if named:
-                return named[0][2]
+                return f"side:{named[0][2]}"  # the loser's own people, whatever the noun
     first = min(t.i for t in figure)
     lead = [t.lower_ for t in sent if t.i < first]
-    if "side" in lead and any(w in _W["enemy_words"] for w in lead):
-        return "enemy"
+    if "side" in lead:
+        if any(w in _W["enemy_words"] for w in lead):
+            return "enemy"  # "On the enemy side, 47 terrorists were neutralised"
+        clause = sent.doc[sent.start:first].text
+        at = clause.lower().rfind("side")
+        named = demonym_spans(clause[max(0, at - 30): at + 40])  # "on the Tajik side", "the side of the FARDC"
+        if named:
+            return named[-1][2]
+        actor = normalise_actor(clause[at + 4: at + 40]) if clause.lower()[at + 4: at + 8].startswith(" of") else None
+        if actor is not None and actor.country and actor.kind in ("military", "police"):
+            return actor.country
     return None
 
 

@@ -22,13 +22,13 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
-from flashpoint.extract.actors import demonym_spans, normalise_actor
+from flashpoint.extract.actors import country_name, demonym_spans, normalise_actor
 from flashpoint.extract.casualties import Casualty, _word_set
 from flashpoint.model import CasualtyClaim, Claimant
 
 __all__ = ["OWN", "ENEMY", "acled_fatalities", "claims_from", "settle_sides", "side_of_actor"]
 
-OWN, ENEMY = "own", "enemy"
+OWN, ENEMY, FORCES = "own", "enemy", "forces"
 _QUALIFIER = {"exact": "exact", "at_least": "at least", "up_to": "up to", "approx": "about", "vague": "several"}
 _PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\).*$")
 _STATE = re.compile(r"^(?:(?:Military|Police) Forces|Government) of (?:the )?(.+)$")
@@ -111,7 +111,7 @@ def _claim(c: Casualty, claimant: Claimant, text: str) -> CasualtyClaim:
         qualifier = "unconfirmed"  # a lawmaker's figure: a claim from that side, not its official word
     victim, side = _victims(c)
     if side is None and c.victim_hint not in (None, OWN, ENEMY):
-        side = c.victim_hint  # named by the words around the figure ("the Tajik side lost …")
+        side = c.victim_hint.removeprefix("side:")  # named around the figure ("the Tajik side lost …")
     return CasualtyClaim(
         kind=c.kind, count=None if vague else c.count, qualifier=qualifier, victim=victim,
         victim_side=side or (c.victim_hint if c.victim_hint in (OWN, ENEMY) else None), claimant=claimant.name or claimant.party,
@@ -130,40 +130,60 @@ def _victims(c: Casualty) -> tuple[str | None, str | None]:
     actor = normalise_actor(c.victim)
     if actor is None:
         return None, None
+    hint = c.victim_hint
     if actor.kind == "civilians":
-        if c.victim_hint in (OWN, ENEMY) and not actor.country:
-            return None, None
+        if hint in (OWN, ENEMY) or (hint or "").startswith("side:"):
+            return None, None  # "our boys", "the Tajik side lost 70 people": the hint says whose
+        if hint is not None and not actor.country:
+            return f"Civilians ({hint})", f"Civilians ({hint})"  # "on the Tajik side, a resident was hurt"
         return actor.name, actor.name if actor.country else "Civilians"
     if actor.kind in ("military", "police", "government") and actor.country:
         return actor.name, actor.country
+    if actor.kind in ("military", "police") and c.victim_hint is None:
+        return None, FORCES  # "soldiers" with no country: a state's forces (whose, settle_sides decides)
     if actor.kind in ("named_group", "militia") and actor.name:
         return actor.name, actor.name
     return None, None
 
 
 @functools.lru_cache(maxsize=16)
-def document_sides(text: str) -> tuple[str, ...]:
-    """Every country a text names (by name, alias or demonym), in order of first mention: the sides
-    an "enemy" can be when the event itself names only one."""
-    return tuple(dict.fromkeys(country for _, _, country in demonym_spans(text)))
+def document_sides(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(named armed groups, countries) a text names, in order of first mention: the sides an "enemy"
+    can be when the event itself names only one."""
+    from flashpoint.extract.actors import _group_matches  # the actors module's group index (read only)
+
+    groups = []
+    for start, end, _ in _group_matches(text):
+        actor = normalise_actor(text[start:end])
+        if actor is not None and actor.kind in ("named_group", "militia"):
+            groups.append(actor.name)
+    countries = [country for _, _, country in demonym_spans(text)]
+    return tuple(dict.fromkeys(groups)), tuple(dict.fromkeys(countries))
 
 
 def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], country: str | None,
-                 named_in_text: Sequence[str] = ()) -> None:
+                 named_in_text: tuple[Sequence[str], Sequence[str]] = ((), ())) -> None:
     """Resolve ``own``/``enemy``/unmarked victims against the claimant's side and the event's dyad
-    (else the countries the text names, when that leaves exactly one other)."""
-    named = [c.victim_side for c in claims if c.victim_side not in (OWN, ENEMY, "Civilians", None)]
+    (else the armed group, else the country, the text names when that leaves exactly one other)."""
+    named = [c.victim_side for c in claims if c.victim_side not in (OWN, ENEMY, FORCES, "Civilians", None)]
     sides = [s for s in dict.fromkeys([*(side_of_actor(a) for a in dyad), *named])
              if s and not s.startswith("Civilians")]
     civilians = next((a for a in dyad if a and a.startswith("Civilians (")), None)
     for claim in claims:
         mine = claim.claimant_side
+        if claim.victim_side == FORCES:
+            # An armed group's own are "fighters"; the "soldiers" it kills or takes are the state's.
+            group = mine is not None and country_name(mine) is None
+            claim.victim_side = ENEMY if group else OWN
         if claim.victim_side is None and mine is None and civilians:
             claim.victim_side = civilians  # a neutral voice on a one-sided attack: its victims
         elif claim.victim_side == "Civilians":
             claim.victim_side = f"Civilians ({country})" if country else None
         elif claim.victim_side == ENEMY:
-            others = [s for s in sides if s != mine] or [s for s in named_in_text if s != mine]
+            others = [s for s in sides if s != mine]
+            for named in named_in_text:
+                if len(others) != 1:
+                    others = [s for s in named if s != mine]
             claim.victim_side = others[0] if mine and len(others) == 1 else None
         elif claim.victim_side in (OWN, None):
             claim.victim_side = mine  # a side speaks of its own losses unless it says whose
