@@ -271,7 +271,7 @@ def _claim_versions(events: Sequence[Event], published: Mapping[str, dt.date | N
         doc = e.document_id
         text = texts.get(doc) if doc else None
         for claim in e.casualties:
-            if not claim.victim_side:
+            if not claim.victim_side or claim.victim_side == "unidentified":
                 continue  # whose losses is unknown: nothing to compare it with
             name = f"{_GROUP.get(claim.kind, claim.kind)}:{claim.victim_side}"
             voice = f"{claim.claimant_side or claim.claimant or 'unattributed'}" + ("" if claim.official else " (unofficial)")

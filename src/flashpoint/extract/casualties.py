@@ -573,6 +573,8 @@ def _victim_hint(figure: list[Token], victim: Token | None, sent: Span, trigger:
     words: list[str] = []
     if victim is not None:
         words = [t.lower_ for t in victim.subtree]
+        if any(w in _W["back_pronouns"] for w in words) and not any(w in _W["own_words"] for w in words):
+            return "unknown"  # "seven of them were killed": whose, only the previous sentence says
     if any(w in _W["enemy_words"] for w in words) or any(w in _W["hostile_nouns"] for w in words):
         return "enemy"
     if any(w in _W["own_words"] for w in words):

@@ -26,9 +26,11 @@ from flashpoint.extract.actors import country_name, demonym_spans, normalise_act
 from flashpoint.extract.casualties import Casualty, _word_set
 from flashpoint.model import CasualtyClaim, Claimant
 
-__all__ = ["OWN", "ENEMY", "acled_fatalities", "claims_from", "settle_sides", "side_of_actor"]
+__all__ = ["OWN", "ENEMY", "acled_count", "acled_fatalities", "claims_from", "settle_sides", "side_of_actor"]
 
-OWN, ENEMY, FORCES = "own", "enemy", "forces"
+OWN, ENEMY, FORCES, UNKNOWN = "own", "enemy", "forces", "unknown"
+UNIDENTIFIED = "unidentified"
+"""The victims' side when the text names them only by a pronoun ("seven of them")."""
 _QUALIFIER = {"exact": "exact", "at_least": "at least", "up_to": "up to", "approx": "about", "vague": "several"}
 _PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\).*$")
 _STATE = re.compile(r"^(?:(?:Military|Police) Forces|Government) of (?:the )?(.+)$")
@@ -114,7 +116,7 @@ def _claim(c: Casualty, claimant: Claimant, text: str) -> CasualtyClaim:
         side = c.victim_hint.removeprefix("side:")  # named around the figure ("the Tajik side lost …")
     return CasualtyClaim(
         kind=c.kind, count=None if vague else c.count, qualifier=qualifier, victim=victim,
-        victim_side=side or (c.victim_hint if c.victim_hint in (OWN, ENEMY) else None), claimant=claimant.name or claimant.party,
+        victim_side=side or (c.victim_hint if c.victim_hint in (OWN, ENEMY, UNKNOWN) else None), claimant=claimant.name or claimant.party,
         claimant_side=claimant.side, official=official, combined_with=c.combined,
         text=text[c.start:c.end], evidence=sorted({(c.start, c.end), c.trigger}),
         sentence=c.sentence if c.sentence != (0, 0) else None,
@@ -125,7 +127,7 @@ def _victims(c: Casualty) -> tuple[str | None, str | None]:
     """(ACLED actor, side) of the victims when their phrase names them; civilians without a
     country keep the marker ``Civilians`` for ``settle_sides``. An actor with a country beats an
     own/enemy hint; a generic one ("servicemen of the adversary", "our boys") does not."""
-    if not c.victim:
+    if not c.victim or c.victim_hint == UNKNOWN:
         return None, None
     actor = normalise_actor(c.victim)
     if actor is None:
@@ -165,12 +167,16 @@ def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], co
                  named_in_text: tuple[Sequence[str], Sequence[str]] = ((), ())) -> None:
     """Resolve ``own``/``enemy``/unmarked victims against the claimant's side and the event's dyad
     (else the armed group, else the country, the text names when that leaves exactly one other)."""
-    named = [c.victim_side for c in claims if c.victim_side not in (OWN, ENEMY, FORCES, "Civilians", None)]
+    named = [c.victim_side for c in claims if c.victim_side not in (OWN, ENEMY, FORCES, UNKNOWN, "Civilians", None)]
     sides = [s for s in dict.fromkeys([*(side_of_actor(a) for a in dyad), *named])
              if s and not s.startswith("Civilians")]
     civilians = next((a for a in dyad if a and a.startswith("Civilians (")), None)
+    _inherit_unnamed(claims)
     for claim in claims:
         mine = claim.claimant_side
+        if claim.victim_side == UNKNOWN:
+            claim.victim_side = UNIDENTIFIED  # a group the text refers back to: counted, never compared
+            continue
         if claim.victim_side == FORCES:
             # An armed group's own are "fighters"; the "soldiers" it kills or takes are the state's.
             group = mine is not None and country_name(mine) is None
@@ -189,20 +195,53 @@ def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], co
             claim.victim_side = mine  # a side speaks of its own losses unless it says whose
 
 
-def acled_fatalities(claims: Sequence[CasualtyClaim]) -> tuple[int, str]:
+def _inherit_unnamed(claims: Sequence[CasualtyClaim]) -> None:
+    """Unnamed victims are the ones just named: "killing seven people and wounding 15" (the 15 are the
+    same people), in the same sentence; a neutral voice's "at least 17 were killed" in a later sentence
+    counts the victims the report has been speaking of. A party's unnamed dead stay its own."""
+    last_in_sentence: dict[tuple[int, int] | None, str] = {}
+    last: str | None = None
+    for claim in claims:
+        side = claim.victim_side
+        if side not in (None, OWN, ENEMY, FORCES, UNKNOWN):
+            last_in_sentence[claim.sentence] = side
+            last = side
+        elif side is None:
+            inherited = last_in_sentence.get(claim.sentence)
+            if inherited is None and claim.claimant_side is None:
+                inherited = last
+            if inherited is not None:
+                claim.victim_side = inherited
+
+
+def acled_count(claims: Sequence[CasualtyClaim], kinds: Sequence[str]) -> int:
+    """The same rule for injured, captured or missing: each victim side once, summed."""
+    return acled_fatalities(claims, kinds)[0]
+
+
+def acled_fatalities(claims: Sequence[CasualtyClaim], kinds: Sequence[str] = ("killed",)) -> tuple[int, str]:
     """ACLED's fatalities from a report's claims, and how it was reached (for the notes)."""
     per_side: dict[str, list[CasualtyClaim]] = {}
     for claim in claims:
-        if claim.kind == "killed" and claim.count is not None and claim.combined_with is None \
+        if claim.kind in kinds and claim.count is not None and claim.combined_with is None \
                 and claim.qualifier != "up to":
             per_side.setdefault(claim.victim_side or "unattributed", []).append(claim)
     parts: list[str] = []
     total = 0
+    unattributed = per_side.pop("unattributed", None)
     for side, items in per_side.items():
         chosen = _credible(items)
         total += chosen.count or 0
         who = f" per {chosen.claimant}" if chosen.claimant else ""
         parts.append(f"{chosen.count} {side}{who}")
+    if unattributed:
+        # A figure with no victims named ("more than 100 dead", "the toll rose to 9") is a total: it
+        # stands for the named sides' dead, not beside them.
+        chosen = _credible(unattributed)
+        if (chosen.count or 0) > total:
+            who = f" per {chosen.claimant}" if chosen.claimant else ""
+            parts = [f"{chosen.count} in all{who}"]
+            total = chosen.count or 0
     vague = sorted({c.victim_side or "unattributed" for c in claims
                     if c.kind == "killed" and c.count is None})
     rule = ""
@@ -214,7 +253,18 @@ def acled_fatalities(claims: Sequence[CasualtyClaim]) -> tuple[int, str]:
 
 
 def _credible(items: list[CasualtyClaim]) -> CasualtyClaim:
-    """Official over unofficial; a stated revision over the rest; then the lowest."""
+    """Official over unofficial; a stated revision first. Figures side by side in one sentence are
+    rival figures (the lowest); a claimant's later sentences restate or add to its toll ("a third
+    person died, raising the toll to three": the highest); across claimants the lowest (ACLED's most
+    conservative credible figure)."""
     official = [c for c in items if c.official] or items
-    revised = [c for c in official if c.qualifier == "revised"] or official
-    return min(revised, key=lambda c: c.count or 0)
+    current = [c for c in official if not c.earlier] or official
+    revised = [c for c in current if c.qualifier == "revised"] or current
+    by_claimant: dict[str | None, dict[tuple[int, int] | None, list[CasualtyClaim]]] = {}
+    for c in revised:
+        by_claimant.setdefault(c.claimant, {}).setdefault(c.sentence, []).append(c)
+    tops = []
+    for sentences in by_claimant.values():
+        lows = [min(claims, key=lambda c: c.count or 0) for claims in sentences.values()]
+        tops.append(max(lows, key=lambda c: c.count or 0))
+    return min(tops, key=lambda c: c.count or 0)

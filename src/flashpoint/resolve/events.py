@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flashpoint.extract import actors
-from flashpoint.extract.claims import acled_fatalities, claims_from, document_sides, settle_sides
+from flashpoint.extract.claims import acled_count, acled_fatalities, claims_from, document_sides, settle_sides
 from flashpoint.extract.mentions import Mention, is_violent
 from flashpoint.geo.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
@@ -363,9 +363,9 @@ def _claims(e: Event, b: _Building, document: Document) -> None:
         return
     settle_sides(e.casualties, (e.actor1, e.actor2), e.country, document_sides(document.text))
     e.fatalities, e.fatalities_rule = acled_fatalities(e.casualties)
-    for kind in ("injured", "captured", "missing"):
-        counts = [c.count for c in e.casualties if c.kind == kind and c.count is not None and c.combined_with is None]
-        setattr(e, kind, max(counts, default=0))
+    e.injured = acled_count(e.casualties, ("injured",))
+    e.captured = acled_count(e.casualties, ("captured", "missing"))  # the field has always meant both
+    e.missing = acled_count(e.casualties, ("missing",))
 
 
 def _finish(b: _Building, document: Document) -> Event:
