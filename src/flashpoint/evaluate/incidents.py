@@ -155,7 +155,8 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 def _gold_disputes(inc: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     """(disputed keys, agreed keys): ``initiator``, ``location``, ``killed:<victim side>``, …"""
-    yes, no = set(), set()
+    yes: set[str] = set()
+    no: set[str] = set()
     for name in ("initiator", "location"):
         flag = inc["disputes"].get(name)
         if flag is not None:

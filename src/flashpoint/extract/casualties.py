@@ -144,9 +144,9 @@ def parse_count(text: str) -> tuple[int, str] | None:
         return value, qualifier
     m = _RANGE.search(text)
     if m:
-        low, high = _word_number(m.group(1)), _word_number(m.group(2))
-        if low is not None and high is not None:
-            return min(low, high), "at_least"
+        first, second = _word_number(m.group(1)), _word_number(m.group(2))
+        if first is not None and second is not None:
+            return min(first, second), "at_least"
     return None
 
 

@@ -186,10 +186,10 @@ def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], co
         elif claim.victim_side == "Civilians":
             claim.victim_side = f"Civilians ({country})" if country else None
         elif claim.victim_side == ENEMY:
-            others = [s for s in sides if s != mine]
-            for named in named_in_text:
+            others: list[str] = [s for s in sides if s != mine]
+            for names in named_in_text:
                 if len(others) != 1:
-                    others = [s for s in named if s != mine]
+                    others = [s for s in names if s != mine]
             claim.victim_side = others[0] if mine and len(others) == 1 else None
         elif claim.victim_side in (OWN, None):
             claim.victim_side = mine  # a side speaks of its own losses unless it says whose
