@@ -152,3 +152,17 @@ def test_a_vague_claim_that_fits_is_no_dispute_and_a_revision_alone_is_none() ->
     az = ev("az", "Azerbaijan", "MoD Azerbaijan", casualties=[claim("killed", 3, "Azerbaijan", "Azerbaijan")])
     c = compare([am1, az], published={"am1": D, "az": D})
     assert "killed:Azerbaijan" not in c.disputed and c.versions["killed:Azerbaijan"][0].value is None
+
+
+def test_civilians_killed_in_different_towns_are_not_rival_counts() -> None:
+    """A rebel statement's 3 civilians killed in one village and a deputy's 12 in another town are
+    different people; the same town's 3 against 12 is a dispute."""
+    def civ(doc: str, side: str, count: int, qualifier: str, town: str) -> Event:
+        c = claim("killed", count, "Civilians (Congo)", side, qualifier)
+        c.places = [town]
+        return ev(doc, side, f"voice of {side}", casualties=[c])
+    published = {"a": D, "b": D}
+    apart = compare([civ("a", "M23", 3, "exact", "Mushaki"), civ("b", "Congo", 12, "at least", "Sake")], published=published)
+    assert "killed:Civilians (Congo)" not in apart.disputed
+    same = compare([civ("a", "M23", 3, "exact", "Sake"), civ("b", "Congo", 12, "at least", "Sake")], published=published)
+    assert "killed:Civilians (Congo)" in same.disputed

@@ -153,6 +153,8 @@ class CasualtyClaim:
     """The figure and its casualty word."""
     sentence: Span | None = None
     """The sentence it was read from (to quote it in context)."""
+    places: list[str] = field(default_factory=list)
+    """Places named in that sentence ("three civilians in Mushaki")."""
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -323,6 +323,8 @@ def _interval(claim: CasualtyClaim) -> tuple[float, float]:
 
 
 def _claims_conflict(a: CasualtyClaim, b: CasualtyClaim) -> bool:
+    if (a.victim_side or "").startswith("Civilians") and a.places and b.places and not set(a.places) & set(b.places):
+        return False  # civilians killed in different places are different people, not rival counts
     if a.kind != b.kind:
         return True  # prisoners by one account, missing by the other
     (a0, a1), (b0, b1) = _interval(a), _interval(b)

@@ -26,7 +26,7 @@ from flashpoint.extract.actors import country_name, demonym_spans, normalise_act
 from flashpoint.extract.casualties import Casualty, _word_set
 from flashpoint.model import CasualtyClaim, Claimant
 
-__all__ = ["OWN", "ENEMY", "acled_count", "acled_fatalities", "claims_from", "settle_sides", "side_of_actor"]
+__all__ = ["OWN", "ENEMY", "acled_count", "acled_fatalities", "place_claims", "claims_from", "settle_sides", "side_of_actor"]
 
 OWN, ENEMY, FORCES, UNKNOWN = "own", "enemy", "forces", "unknown"
 UNIDENTIFIED = "unidentified"
@@ -193,6 +193,15 @@ def settle_sides(claims: Sequence[CasualtyClaim], dyad: Sequence[str | None], co
             claim.victim_side = others[0] if mine and len(others) == 1 else None
         elif claim.victim_side in (OWN, None):
             claim.victim_side = mine  # a side speaks of its own losses unless it says whose
+
+
+def place_claims(claims: Sequence[CasualtyClaim], places: Sequence[tuple[int, str]]) -> None:
+    """The places each claim's sentence names (offset, name): civilians are killed where they are, so
+    claims about civilians at different places are about different people."""
+    for claim in claims:
+        if claim.sentence is not None:
+            start, end = claim.sentence
+            claim.places = sorted({name for at, name in places if start <= at < end})
 
 
 def _inherit_unnamed(claims: Sequence[CasualtyClaim]) -> None:

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flashpoint.extract import actors
-from flashpoint.extract.claims import acled_count, acled_fatalities, claims_from, document_sides, settle_sides
+from flashpoint.extract.claims import (
+    acled_count,
+    acled_fatalities,
+    claims_from,
+    document_sides,
+    place_claims,
+    settle_sides,
+)
 from flashpoint.extract.mentions import Mention, is_violent
 from flashpoint.geo.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
@@ -82,7 +89,7 @@ def resolve(
         if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
             _apply_location(target.event, location, focus_country, document, places)
         target.where |= nearby
-    events = [_finish(b, document) for b in built]
+    events = [_finish(b, document, places) for b in built]
     return events
 
 
@@ -355,12 +362,15 @@ def _country_place(places: list[Place], country: str | None) -> Place | None:
     return None
 
 
-def _claims(e: Event, b: _Building, document: Document) -> None:
+def _claims(e: Event, b: _Building, document: Document, places: list[Place]) -> None:
     """Casualty claims by side (extract.claims); ACLED's fatalities and the counts derive from them."""
     e.casualties = [c for m in b.mentions for c in claims_from(m.casualties, m.claimant, document.text,
                                                                  e.event_date.year if e.event_date else None)]
     if not e.casualties:
         return
+    towns = [(p.start, p.resolved_name or p.name) for p in places
+             if p.kind == "literal" and (p.feature_code or "").startswith("PPL")]  # towns, not regions
+    place_claims(e.casualties, towns)
     settle_sides(e.casualties, (e.actor1, e.actor2), e.country, document_sides(document.text))
     e.fatalities, e.fatalities_rule = acled_fatalities(e.casualties)
     e.injured = acled_count(e.casualties, ("injured",))
@@ -368,7 +378,7 @@ def _claims(e: Event, b: _Building, document: Document) -> None:
     e.missing = acled_count(e.casualties, ("missing",))
 
 
-def _finish(b: _Building, document: Document) -> Event:
+def _finish(b: _Building, document: Document, places: list[Place] | None = None) -> Event:
     e = b.event
     killed = b.figures.get("killed", [])
     e.fatalities = max(killed) if killed else 0
@@ -376,7 +386,7 @@ def _finish(b: _Building, document: Document) -> Event:
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
     _default_actors(e)
-    _claims(e, b, document)
+    _claims(e, b, document, places or [])
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)
