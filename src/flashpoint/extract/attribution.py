@@ -53,6 +53,9 @@ class Attribution:
     sentence_statement: dict[int, int]
     """Sentence start char → index into ``statements`` for sentences that a statement covers."""
     default_country: str | None = None
+    dateline_country: str | None = None
+    """The country of the city the story is filed from ("BISHKEK, April 27 -"): a lawmaker who names
+    no country is that country's."""
     """The document's focus country: 'police said' speaks for that country's police."""
 
     def claimant_for(self, sent: Span) -> tuple[Claimant, list[tuple[int, int]]]:
@@ -73,7 +76,8 @@ class Attribution:
                 spans.append(st.relay_span)
         chain.append(st.speaker)
         spans.append(st.speaker_span)
-        party, side = party_and_side(st.speaker, self.default_country)
+        home = self.default_country or (self.dateline_country if unofficial(st.speaker) else None)
+        party, side = party_and_side(st.speaker, home)
         quote = "direct" if st.direct and any(a <= sent.start_char < b for a, b in st.regions) else "indirect"
         return Claimant(name=st.speaker, party=party, side=side, chain=chain, quote=quote,
                         official=not unofficial(st.speaker)), spans
@@ -145,7 +149,8 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
             sentence_statement[sent.start_char] = last
     _assign_regions(sents, regions, statements, sentence_statement)
     _attribute_from_next(doc, sents, sentence_statement)
-    return Attribution(found_outlet, outlet_span, statements, sentence_statement, default_country)
+    return Attribution(found_outlet, outlet_span, statements, sentence_statement, default_country,
+                       _dateline_country(text))
 
 
 def _attribute_from_next(doc: Doc, sents: list[Span], sentence_statement: dict[int, int]) -> None:
@@ -257,6 +262,17 @@ def _after_dateline(span: Span) -> Span | None:
         return span
     rest = span.doc[dashes[-1] + 1:span.end]
     return rest if len(rest) else None
+
+
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?),\s")  # one city: "YEREVAN/BAKU" files from both
+
+
+def _dateline_country(text: str) -> str | None:
+    """"BISHKEK, April 27 (Wire) - …" → Kyrgyzstan (a capital or a country in capitals opening the text)."""
+    m = _DATELINE.match(text[:80])
+    if m is None:
+        return None
+    return _state_metonymy(m.group(1).strip().title())
 
 
 def _headline(sent: Span) -> bool:
