@@ -50,6 +50,7 @@ __all__ = [
     "places_compatible",
     "reasons",
     "search_window",
+    "dyad",
     "types_compatible",
     "why_not",
 ]
@@ -296,6 +297,11 @@ def _side(actor: str | None) -> str | None:
 
 def _dyad(e: Event) -> set[str]:
     return {s for s in (_side(e.actor1), _side(e.actor2)) if s}
+
+
+def dyad(e: Event) -> set[str]:
+    """The warring sides an event names (casefolded: a state's name, an armed group's name)."""
+    return _dyad(e)
 
 
 def _front(a: Event, b: Event, rules: LinkRules) -> bool:

@@ -69,6 +69,15 @@ _Q_CANDIDATES = {
 }
 
 
+_Q_SIBLINGS = (select(events, incident_events.c.incident_id)
+               .join(incident_events, incident_events.c.event_id == events.c.id)
+               .where(events.c.document_id.in_(bindparam("docs", expanding=True)),
+                      incident_events.c.incident_id != bindparam("iid")))
+_Q_SIZES = (select(incident_events.c.incident_id, func.count().label("n"))
+            .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
+            .group_by(incident_events.c.incident_id))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -212,7 +221,7 @@ class Store:
         if not members:
             conn.execute(delete(incidents).where(incidents.c.id == incident_id))
             return
-        comparison = disputes.compare(members, published=published)
+        comparison = disputes.compare(members + _sibling_claims(conn, incident_id, members), published=published)
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
             **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=_now()))
 
@@ -340,7 +349,9 @@ class Store:
                 .where(incident_events.c.incident_id == incident_id))}
         published = {d: docs[d].published for d in docs}
         texts = {d: docs[d].text for d in docs}
-        comparison = disputes.compare(members, published=published, texts=texts)
+        with self.engine.connect() as conn:
+            siblings = _sibling_claims(conn, incident_id, members)
+        comparison = disputes.compare(members + siblings, published=published, texts=texts)
         data = incident_row_dict(row._mapping)
         data["events"] = [_event_summary(e, docs.get(e.document_id or "")) for e in members]
         for item in data["events"]:
@@ -428,6 +439,32 @@ def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) ->
         params["location"] = event.location.strip().lower()
         kind.append("location")
     return tuple(kind) or None
+
+
+def _sibling_claims(conn: Connection, incident_id: int, members: list[Event]) -> list[Event]:
+    """Casualty claims a member's own report put in an event of its own (the coder split the report:
+    "the Tajik side lost up to 70 people" read as a second happening). They join the comparison when
+    that event stands alone, is dated within a day of the incident, and the victims are one of the
+    incident's sides; only the claims are taken, never the event's place, type or actors."""
+    docs = sorted({e.document_id for e in members if e.document_id})
+    if not docs:
+        return []
+    rows = [r for r in conn.execute(_Q_SIBLINGS, {"docs": docs, "iid": incident_id}) if r.casualties not in (None, "[]")]
+    if not rows:
+        return []
+    sizes = {r.incident_id: r.n for r in conn.execute(_Q_SIZES, {"ids": sorted({r.incident_id for r in rows})})}
+    sides = set().union(*(link.dyad(e) for e in members))
+    days = {e.event_date for e in members if e.event_date}
+    out: list[Event] = []
+    for r in rows:
+        event = _event_from_row(r._mapping)
+        near = event.event_date is not None and any(abs((event.event_date - d).days) <= 1 for d in days)
+        if sizes.get(r.incident_id) != 1 or not near:
+            continue
+        claims = [c for c in event.casualties if (c.victim_side or "").casefold() in sides]
+        if claims:
+            out.append(Event(id=event.id, document_id=event.document_id, claimant=event.claimant, casualties=claims))
+    return out
 
 
 def _casualties_by_side(comparison: disputes.Comparison, texts: dict[str, str]) -> list[dict[str, Any]]:
