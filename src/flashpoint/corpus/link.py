@@ -199,10 +199,19 @@ def _actor_match(x: str | None, y: str | None) -> bool:
     return kx is None or ky is None or kx == ky
 
 
+def _pair(e: Event) -> tuple[str | None, str | None]:
+    """An event's actors; a second actor that is the first again (a state's forces against
+    themselves, a misreading of who was hit) counts as unknown."""
+    if e.actor2 and actor_key(e.actor2) is not None and actor_key(e.actor1) == actor_key(e.actor2):
+        return e.actor1, None
+    return e.actor1, e.actor2
+
+
 def actors_compatible(a: Event, b: Event) -> bool:
     """The two actor pairs match in one order or the other."""
-    straight = _actor_match(a.actor1, b.actor1) and _actor_match(a.actor2, b.actor2)
-    crossed = _actor_match(a.actor1, b.actor2) and _actor_match(a.actor2, b.actor1)
+    (a1, a2), (b1, b2) = _pair(a), _pair(b)
+    straight = _actor_match(a1, b1) and _actor_match(a2, b2)
+    crossed = _actor_match(a1, b2) and _actor_match(a2, b1)
     return straight or crossed
 
 

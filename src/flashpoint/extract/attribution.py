@@ -113,8 +113,13 @@ def party_and_side(speaker: str, default_country: str | None = None) -> tuple[st
 
 def unofficial(speaker: str) -> bool:
     """A lawmaker, deputy or opposition figure (``lang/en/unofficial_speakers.txt``)."""
-    lower = f" {speaker.lower()} "
-    return any(f" {w} " in lower or lower.strip().startswith(w) for w in lang.words("en", "unofficial_speakers"))
+    lower = _DEPUTY_OFFICIAL.sub("", speaker.lower())  # "deputy defence minister" is an official
+    return any(re.search(rf"\b{re.escape(w)}\b", lower) for w in lang.words("en", "unofficial_speakers"))
+
+
+_DEPUTY_OFFICIAL = re.compile(
+    r"\bdeputy\s+(?:[\w-]+\s+){0,2}?(?:minister|prime|head|chief|commander|director|governor|mayor|spokes\w*|"
+    r"secretary|chairman|speaker|general|representative|ambassador)\b")
 
 
 def _state_metonymy(speaker: str) -> str | None:
@@ -212,6 +217,10 @@ def _statement_in(sent: Span, statements: list[Statement], last: int | None) -> 
 
 def _statement_from_verb(verb: Token, statements: list[Statement], last: int | None) -> Statement | None:
     speaker = _speaker_of(verb)
+    if speaker is not None and verb.dep_ == "relcl" and len(speaker) == 1 and speaker[0].lower_ in ("which", "who", "that"):
+        # "The Border Service, which said …": the speaker is the noun the clause hangs on.
+        head = verb.head
+        speaker = verb.doc[head.left_edge.i:head.i + 1]
     if speaker is None or speaker.root.lemma_.lower() in lang.words("en", "not_speakers"):
         return None  # "updated data show …": information is not a speaker; the sentence keeps its voice
     # Nested report: "Report's bureau informs that this was stated by the press service …"
