@@ -126,7 +126,7 @@ def test_migrations_are_named_recorded_and_applied_once(db_url: str) -> None:
     with open_store(db_url) as s:
         assert s.migrations() == ["0001_initial", "0002_incident_country_index",
                                   "0003_event_window_class", "0004_event_filter_indexes",
-                                      "0005_casualty_claims_and_link_reasons"]
+                                      "0008_casualty_claims_and_link_reasons"]
     with open_store(db_url) as s:
         assert s.migrate() == []
 

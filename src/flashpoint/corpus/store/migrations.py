@@ -70,7 +70,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0002_incident_country_index", _incident_country_index),
     ("0003_event_window_class", _event_window_class),
     ("0004_event_filter_indexes", _event_filter_indexes),
-    ("0005_casualty_claims_and_link_reasons", _casualty_claims),
+    ("0008_casualty_claims_and_link_reasons", _casualty_claims),
 )
 
 

@@ -162,7 +162,7 @@ incident_events = Table(
 )
 """Membership: each event is in exactly one incident (possibly alone). ``reasons`` says why the
 linking rule put it there ("same dyad; same day; 9.8 km apart; shared place Tegh"), "" for the
-event that started the incident (migration 0005)."""
+event that started the incident (migration 0008)."""
 
 unlinks = Table(
     "unlinks", metadata,
