@@ -540,6 +540,8 @@ def render_text(report: Mapping[str, Any]) -> str:
     """The report as plain text for a terminal."""
     if report.get("kind") == "sentences":
         return _render_sentences(report)
+    if report.get("kind") == "incidents":
+        return _render_incidents(report)
     if "events" not in report:  # e.g. a geoparsing report from evaluate.geo: show its figures flatly
         return _render_flat(report)
     source = report.get("source", "")
@@ -574,6 +576,28 @@ def _render_sentences(report: Mapping[str, Any]) -> str:
         lines += [f"  {label:<38}{_fmt(v['precision']):>8}{_fmt(v['recall']):>8}{_fmt(v['f1']):>8}{v['support']:>9}"
                   for label, v in per_label.items()]
     lines += _render_confusions({"sub_event_type": report["sub_event_type"]})
+    return "\n".join(lines) + "\n"
+
+
+def _render_incidents(report: Mapping[str, Any]) -> str:
+    """Linking, disputes and casualty claims on a multi-side corpus, one block each."""
+    link, disp, cas = report["linking"], report["disputes"], report["casualties"]
+    lines = [f"flashpoint incident evaluation: {report.get('source', '')}",
+             f"  documents {report['documents']}, of which the coder failed on {report['failures']}", "",
+             f"  linking     completeness {_fmt(link['completeness'])}  purity {_fmt(link['purity'])}  "
+             f"main purity {_fmt(link['main_purity'])}  pairs P {_fmt(link['pairs']['precision'])} "
+             f"R {_fmt(link['pairs']['recall'])} F1 {_fmt(link['pairs']['f1'])}  "
+             f"background leaks {link['background_leaks']}"]
+    for name, inc in link["incidents"].items():
+        lines.append(f"    {name:<40} {inc['in_largest']}/{inc['reports']} in one incident, purity "
+                     f"{_fmt(inc['purity'])}" + (f"; strangers {', '.join(inc['strangers'])}" if inc["strangers"] else ""))
+    lines += ["", f"  disputes    found {disp['found']}  missed {disp['missed']}  false {disp['false']}  "
+                  f"recall {_fmt(disp['recall'])}  precision {_fmt(disp['precision'])}"]
+    for name, inc in disp["incidents"].items():
+        lines.append(f"    {name:<40} missed {', '.join(inc['missed']) or '—'}; false {', '.join(inc['false']) or '—'}")
+    lines += ["", f"  casualty claims  P {_fmt(cas['precision'])}  R {_fmt(cas['recall'])}  F1 {_fmt(cas['f1'])}  "
+                  f"qualifier {_fmt(cas['qualifier_accuracy'])}  claimant side {_fmt(cas['claimant_side_accuracy'])}",
+              "", f"  {len(report.get('errors', []))} misses listed with --errors"]
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from flashpoint.extract import actors
+from flashpoint.extract.claims import (
+    acled_count,
+    acled_fatalities,
+    claims_from,
+    document_sides,
+    place_claims,
+    settle_sides,
+)
 from flashpoint.extract.mentions import Mention, is_violent
 from flashpoint.geo.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
@@ -101,7 +109,7 @@ def resolve(
             target.where |= nearby
         for headline in folded.get(id(mention), []):
             _absorb(target, headline, document.text)
-    events = [_finish(b, document) for b in built]
+    events = [_finish(b, document, places) for b in built]
     return events
 
 
@@ -384,6 +392,7 @@ def _set_actors(e: Event, m: Mention) -> None:
         e.initiator = m.agent.name if is_violent(m.sub_event_type) else None
         if e.initiator:
             e.add_evidence("initiator", m.agent_span)
+            e.initiator_claimant = m.claimant  # the voice of the sentence that blames
     elif m.agent is not None and agent == e.actor1:
         e.add_evidence("actor1", m.agent_span)
     if m.target is not None and target != e.actor1 and not _same_actor(target, e.actor1):
@@ -562,7 +571,23 @@ def _country_place(places: list[Place], country: str | None) -> Place | None:
     return None
 
 
-def _finish(b: _Building, document: Document) -> Event:
+def _claims(e: Event, b: _Building, document: Document, places: list[Place]) -> None:
+    """Casualty claims by side (extract.claims); ACLED's fatalities and the counts derive from them."""
+    e.casualties = [c for m in b.mentions for c in claims_from(m.casualties, m.claimant, document.text,
+                                                                 e.event_date.year if e.event_date else None)]
+    if not e.casualties:
+        return
+    towns = [(p.start, p.resolved_name or p.name) for p in places
+             if p.kind == "literal" and (p.feature_code or "").startswith("PPL")]  # towns, not regions
+    place_claims(e.casualties, towns)
+    settle_sides(e.casualties, (e.actor1, e.actor2), e.country, document_sides(document.text))
+    e.fatalities, e.fatalities_rule = acled_fatalities(e.casualties)
+    e.injured = acled_count(e.casualties, ("injured",))
+    e.captured = acled_count(e.casualties, ("captured", "missing"))  # the field has always meant both
+    e.missing = acled_count(e.casualties, ("missing",))
+
+
+def _finish(b: _Building, document: Document, places: list[Place] | None = None) -> Event:
     e = b.event
     killed = b.figures.get("killed", [])
     e.fatalities = max(killed) if killed else 0
@@ -575,6 +600,7 @@ def _finish(b: _Building, document: Document) -> Event:
     _victims_as_target(e, b)
     _named_perpetrator(e, b, document.text)
     _default_actors(e, b.nationality, _countries_told(b, document.text))
+    _claims(e, b, document, places or [])
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)

@@ -88,17 +88,21 @@ class Segment:
     classes: str = ""
     fields: str = ""
     anchor: str = ""
+    """An id for the sentence that starts here (a casualty claim's quote links to it)."""
 
 
-def highlight(text: str, marks: Iterable[tuple[int, int, str]]) -> list[Segment]:
-    """Split ``text`` at every mark boundary; each piece carries the fields whose spans cover it."""
+def highlight(text: str, marks: Iterable[tuple[int, int, str]],
+              anchors: Mapping[int, str] | None = None) -> list[Segment]:
+    """Split ``text`` at every mark boundary; each piece carries the fields whose spans cover it.
+    ``anchors`` maps offsets to ids for the pieces starting there (sentences quoted elsewhere)."""
+    anchors = {k: v for k, v in (anchors or {}).items() if 0 <= k < len(text)}
     spans = [(max(0, s), min(len(text), e), f) for s, e, f in marks if 0 <= s < e and s < len(text)]
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans), *anchors})
     out: list[Segment] = []
     for start, end in zip(cuts, cuts[1:]):
         names = sorted({f for s, e, f in spans if s <= start and end <= e})
         classes = sorted({FIELD_CLASS.get(n, "ev-other") for n in names})
-        out.append(Segment(text[start:end], " ".join(classes), ", ".join(names)))
+        out.append(Segment(text[start:end], " ".join(classes), ", ".join(names), anchors.get(start, "")))
     return out
 
 
@@ -266,12 +270,17 @@ def incident_view(data: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str
             continue
         cells = [[v for v in versions.get(name, []) if v["side"] == s] for s in sides]
         rows.append({"field": name, "kind": kind, "cells": cells})
+    anchors: dict[str, dict[int, str]] = {}
+    for group in data.get("casualties", []):
+        for claim in group["claims"]:
+            if claim.get("anchor") and claim.get("sentence"):
+                anchors.setdefault(claim["document_id"], {})[int(claim["sentence"][0])] = claim["anchor"]
     reports = []
     for doc_id, text in texts.items():
         members = [e for e in data["events"] if e.get("document_id") == doc_id]
         doc_sides = list(dict.fromkeys(_side_of(e) for e in members))
         reports.append({"document": members[0].get("document") or {"id": doc_id}, "events": members,
-                        "side": " · ".join(doc_sides), "segments": highlight(text, event_marks(members))})
+                        "side": " · ".join(doc_sides), "segments": highlight(text, event_marks(members), anchors.get(doc_id))})
     doc_names = {ev["document_id"]: _report_name(ev.get("document") or {}, ev["document_id"])
                  for ev in data["events"] if ev.get("document_id")}
     return {"sides": sides, "claimants": claimants, "rows": rows, "reports": reports, "doc_names": doc_names}

@@ -133,6 +133,18 @@ def _incident_casualties(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+def _casualty_claims(conn: Connection) -> None:
+    """Casualty claims by side on each event (JSON), missing apart from captured, the fatalities
+    rule in words, and the reasons stored on each incident link."""
+    have = {c["name"] for c in inspect(conn).get_columns("events")}
+    for name, ddl in (("missing", "INTEGER NOT NULL DEFAULT 0"), ("casualties", "TEXT NOT NULL DEFAULT '[]'"),
+                      ("fatalities_rule", "TEXT NOT NULL DEFAULT ''"), ("initiator_claimant", "TEXT")):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE events ADD COLUMN {name} {ddl}"))
+    if "reasons" not in {c["name"] for c in inspect(conn).get_columns("incident_events")}:
+        conn.execute(text("ALTER TABLE incident_events ADD COLUMN reasons TEXT NOT NULL DEFAULT ''"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
@@ -141,6 +153,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0005_api_keyset_indexes", _api_keyset_indexes),
     ("0006_event_text_search", _event_text_search),
     ("0007_incident_casualties", _incident_casualties),
+    ("0008_casualty_claims_and_link_reasons", _casualty_claims),
 )
 
 

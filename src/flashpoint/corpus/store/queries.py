@@ -40,7 +40,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from flashpoint.corpus.link import DEFAULT_RULES
 from flashpoint.corpus.store.schema import documents, events, failures, incident_events, incidents, places
 from flashpoint.corpus.store.store import incident_row_dict
-from flashpoint.model import Claimant, Event
+from flashpoint.model import CasualtyClaim, Claimant, Event
 
 __all__ = [
     "Filters", "Page", "Result", "list_events", "list_incidents", "list_documents", "list_places",
@@ -288,7 +288,7 @@ _EVENT_SCALARS = (
     "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
     "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "source", "notes", "confidence",
+    "missing", "fatalities_rule", "source", "notes", "confidence",
 )
 
 
@@ -300,11 +300,16 @@ def event_from_row(r: Any) -> Event:
         if isinstance(scalars[name], str):
             scalars[name] = dt.date.fromisoformat(scalars[name][:10])
     return Event(id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"] or "{}")),
-                 loaded_terms=json.loads(r["loaded_terms"] or "[]"), evidence=evidence, **scalars)
+                 loaded_terms=json.loads(r["loaded_terms"] or "[]"), evidence=evidence,
+                 casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
+                 initiator_claimant=(Claimant(**json.loads(r["initiator_claimant"]))
+                                     if r["initiator_claimant"] else None),
+                 **scalars)
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
-_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}"}
+_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}", "casualties": "[]",
+                "initiator_claimant": "null"}
 
 
 def event_dict(r: Any) -> dict[str, Any]:
