@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from flashpoint import lang
 from flashpoint.extract import actors
 from flashpoint.extract.actors import Actor, ActorMention
 from flashpoint.extract.attribution import Attribution
@@ -303,6 +304,13 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
     narrative is at, else the publication date (with week precision: the report's week)."""
     own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char and not d.metadata]
     explicit = [d for d in own if not d.anaphoric and d.date is not None]
+    if last_dated is not None and last_dated.date is not None and explicit:
+        # "… but on Wednesday raised its toll to seven", "the ministry said on Tuesday": a date
+        # that modifies a verb of telling is the day of the telling; the story's day stands.
+        happening = [d for d in explicit if not _told_on(sent, d)]
+        if not happening:
+            own = [d for d in own if d not in explicit]
+        explicit = happening
     anaphoric = [d for d in own if d.anaphoric]
     if len(explicit) > 1:
         # "found on Monday … kidnapped last week", "on Monday during rallies against last
@@ -332,6 +340,18 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
         elif ctx.published is not None:
             _set_date(mention, ctx.published, None, 2, "published", None)
     _past_day(mention, sent)
+
+
+def _told_on(sent: Span, date: DateMention) -> bool:
+    """Whether a date phrase modifies a verb of telling or revising (lang/en/telling_verbs.txt)."""
+    tokens = [tok for tok in sent if date.start <= tok.idx < date.end]
+    heads = [tok for tok in tokens if not (date.start <= tok.head.idx < date.end) or tok.head is tok]
+    if not heads:
+        return False
+    verb = heads[0].head
+    if verb.dep_ == "prep" or verb.pos_ == "ADP":
+        verb = verb.head
+    return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in lang.words("en", "telling_verbs")
 
 
 _PAST_DAY = re.compile(
