@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Doc, Span, Token
 
+from flashpoint.geo.gazbuild import REGION_ID_BASE
 from flashpoint.geo.geodesy import haversine_km
+from flashpoint.lang import table, words
 from flashpoint.model import Place
 from flashpoint.nlp.components import (
     ADMIN_SUFFIXES,
@@ -51,85 +53,47 @@ NOT_PLACE_LABELS = frozenset({
     "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE", "NORP",
 })
 
-STRONG_CUES = (
-    "in the direction of", "direction of", "outskirts of", "the outskirts of", "village of",
-    "town of", "city of", "settlement of", "suburb of", "near", "nearby", "close to",
-    "in the vicinity of", "vicinity of", "district of", "province of", "region of",
-    "governorate of", "camp of", "neighbourhood of", "neighborhood of", "area of",
-    "neighbouring", "neighboring", "known as", "renamed",
-    "the town", "the village",
-)
+STRONG_CUES: frozenset[str] = words("en", "place_cues_strong")
 """Words before a capitalised name that make it a place even if the gazetteer does not know it."""
 
-SETTLEMENT_CUES = frozenset({"village of", "town of", "city of", "settlement of", "suburb of"})
+SETTLEMENT_CUES = words("en", "place_cues_settlement")
 
-WEAK_PREPOSITIONS = frozenset({
-    "in", "from", "to", "towards", "toward", "at", "into", "outside", "around", "across", "via",
-    "between", "inside", "through", "near", "of",
-})
+WEAK_PREPOSITIONS = words("en", "place_cues_weak")
 """Words before a capitalised name that make it a place if the gazetteer knows it."""
 
-ROUTE_WORDS = frozenset({"road", "highway", "motorway", "railway", "route", "corridor", "pipeline", "border"})
+ROUTE_WORDS = words("en", "route_words")
 
-AGENT_VERBS = frozenset(
-    "say said says claim claimed claims accuse accused accuses deny denied denies announce announced "
-    "announces condemn condemned condemns warn warned warns demand demanded demands urge urged urges "
-    "reject rejected rejects agree agreed agrees decide decided decides refuse refused refuses insist "
-    "insisted insists call called calls respond responded responds sign signed signs support supported "
-    "supports vote voted votes threaten threatened threatens resort resorted resorts attempt attempted "
-    "attempts plan planned plans want wanted wants recognise recognised recognize recognized sanction "
-    "sanctioned blame blamed blames state stated states inform informed informs report reported "
-    "reports take took takes show showed shows proceed proceeds proceeded continue continues continued "
-    "send sent sends launch launched launches begin began begins carry carried carries expel expelled "
-    "recall recalled summon summoned welcome welcomed welcomes protest protested protests "
-    "retaliate retaliated invade invaded invades attack attacked attacks strike struck strikes "
-    "oppose opposed opposes back backed backs insist pledge pledged pledges offer offered offers".split()
-)
+AGENT_VERBS = words("en", "agent_verbs")
 """Verbs whose subject is a government, not ground: "Moscow said", "Armenia attempted"."""
 
-AGENT_NOUNS = frozenset(
-    "government army forces military troops ministry president leadership position decision "
-    "statement response embassy authorities officials parliament regime side foreign policy "
-    "proposal demand claims claim envoy delegation navy air".split()
-)
+AGENT_NOUNS = words("en", "agent_nouns")
 """Head nouns after a possessive place that make it metonymic: "Moscow's decision"."""
 
-AP_STATES = {
-    "ala.": "Alabama", "ariz.": "Arizona", "ark.": "Arkansas", "calif.": "California",
-    "colo.": "Colorado", "conn.": "Connecticut", "del.": "Delaware", "fla.": "Florida",
-    "ga.": "Georgia", "ill.": "Illinois", "ind.": "Indiana", "kan.": "Kansas", "ky.": "Kentucky",
-    "la.": "Louisiana", "md.": "Maryland", "mass.": "Massachusetts", "mich.": "Michigan",
-    "minn.": "Minnesota", "miss.": "Mississippi", "mo.": "Missouri", "mont.": "Montana",
-    "neb.": "Nebraska", "nev.": "Nevada", "n.h.": "New Hampshire", "n.j.": "New Jersey",
-    "n.m.": "New Mexico", "n.y.": "New York", "n.c.": "North Carolina", "n.d.": "North Dakota",
-    "okla.": "Oklahoma", "ore.": "Oregon", "pa.": "Pennsylvania", "r.i.": "Rhode Island",
-    "s.c.": "South Carolina", "s.d.": "South Dakota", "tenn.": "Tennessee", "vt.": "Vermont",
-    "va.": "Virginia", "wash.": "Washington", "w.va.": "West Virginia", "wis.": "Wisconsin",
-    "wyo.": "Wyoming", "d.c.": "District of Columbia",
-}
+AP_STATES = {r["abbreviation"]: r["state"] for r in table("en", "us_state_abbreviations")}
 """US state abbreviations in news style ("SPRINGFIELD, Ill."), read only after "Town,"."""
 
-ADM1_SUFFIXES = frozenset({
-    "region", "regions", "province", "provinces", "governorate", "governorates", "oblast",
-    "oblasts", "state", "states", "krai", "emirate", "wilaya", "vilayet", "marz", "prefecture",
-})
+ADM1_SUFFIXES = words("en", "adm1_suffixes")
 """Suffixes that usually name a first-level division ("Sagaing Region", "Idlib Governorate")."""
 
-COMPASS_WORDS = frozenset(
-    "north south east west northern southern eastern western central northeast northwest southeast "
-    "southwest northeastern northwestern southeastern southwestern upper lower greater".split()
-)
+COMPASS_WORDS = words("en", "compass_words")
 
-CALENDAR_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+CALENDAR_WORDS = words("en", "calendar_words")
 
 FEATURE_PRIOR = {
     "PCLI": 1.0, "PCLD": 0.8, "PCLF": 0.8, "PCLS": 0.8, "PCLIX": 0.8, "PCL": 0.8, "TERR": 0.6,
     "PPLC": 0.85, "ADM1": 0.7, "PPLA": 0.65, "ADM2": 0.5, "PPLA2": 0.45, "CONT": 0.6, "RGN": 0.4,
     "PPLA3": 0.35, "PPLA4": 0.3, "ADM3": 0.3, "PPL": 0.3, "PPLX": 0.15,
+    # Natural features and regions (lang/en/regions.tsv): ranked as the large things they are.
+    "OCN": 0.9, "SEA": 0.7, "LK": 0.5, "ISL": 0.6, "PEN": 0.6, "DSRT": 0.6, "STM": 0.45, "DLTA": 0.5,
+    "MTS": 0.55, "MT": 0.5, "VAL": 0.5,
 }
+FEATURE_PRIOR["CONT"] = 1.0
+FEATURE_PRIOR["RGN"] = 0.6
+
+LARGE_FEATURES = frozenset({"RGN", "CONT", "OCN", "SEA", "LK", "ISL", "PEN", "DSRT", "STM", "DLTA"})
+"""Regions and natural features the size of a first-level division or larger."""
+LOCAL_FEATURES = frozenset({"MTS", "MT", "VAL"})
+"""Mountains and valleys: the size of a district (an event there is "near" its towns, precision 2)."""
 CLASS_PRIOR = {"A": 0.4, "P": 0.25, "L": 0.2, "T": 0.15, "H": 0.15, "S": 0.1, "V": 0.05, "R": 0.05, "U": 0.0}
 
 SPECIFICITY = {"country": 4, "adm1": 3, "adm2": 2, "adm3": 1, "point": 0}
@@ -217,13 +181,26 @@ def level(entry: GazEntry) -> str:
 def _level_of_code(code: str) -> str:
     if code.startswith("PCL") or code == "TERR":
         return "country"
-    if code in {"ADM1", "ADM1H", "RGN", "CONT"}:
+    if code in {"ADM1", "ADM1H"} or code in LARGE_FEATURES:
         return "adm1"
-    if code in {"ADM2", "ADM2H"}:
+    if code in {"ADM2", "ADM2H"} or code in LOCAL_FEATURES:
         return "adm2"
     if code.startswith("ADM"):
         return "adm3"
     return "point"
+
+
+def _is_feature(entry: GazEntry) -> bool:
+    """A region or natural feature from the regions file (its every name means it)."""
+    return entry.geonameid >= REGION_ID_BASE
+
+
+def _division_name(entry: GazEntry, lvl: str) -> tuple[str | None, str | None]:
+    """(admin1, admin2) of an entry: its own name counts only for an administrative division."""
+    if entry.feature_class != "A":
+        return entry.admin1, entry.admin2
+    return (entry.admin1 or (entry.name if lvl == "adm1" else None),
+            entry.admin2 or (entry.name if lvl == "adm2" else None))
 
 
 def _prior(entry: GazEntry, rank: int, n: int) -> tuple[float, str]:
@@ -321,9 +298,13 @@ class Geoparser:
         return out
 
     def _countries_in_org(self, ent: Span) -> list[Mention]:
-        """"the Ministry of Defence of Azerbaijan": the country in an institution's name."""
+        """"the Ministry of Defence of Azerbaijan", "the U.S. Food and Drug Administration": the
+        country an institution's name states (after "of", or opening the name); metonymic."""
         out: list[Mention] = []
         doc = ent.doc
+        lead = self._leading_country(ent)
+        if lead is not None:
+            out.append(lead)
         for i in range(ent.start + 1, ent.end):
             if doc[i - 1].lower_ != "of" or not doc[i].text[:1].isupper():
                 continue
@@ -334,6 +315,19 @@ class Geoparser:
                     out.append(_mention(span, span.text, kind="metonymic", source="org-country"))
                     break
         return out
+
+    def _leading_country(self, ent: Span) -> Mention | None:
+        doc = ent.doc
+        start = ent.start + (doc[ent.start].lower_ in ARTICLES)
+        for stop in range(min(ent.end - 1, start + 3), start, -1):
+            span = doc[start:stop]
+            if not doc[stop].text[:1].isupper() or not _could_be_country(span.text):
+                continue
+            entry = self.gazetteer.country(span.text)
+            if entry is not None and (_same_name(span.text, entry) or span.text in UPPERCASE_COUNTRIES):
+                return _mention(span, span.text, kind="metonymic", country_code=entry.country_code,
+                                source="org-country")
+        return None
 
     def _entity_mention(self, ent: Span) -> Mention | None:
         doc = ent.doc
@@ -347,8 +341,11 @@ class Geoparser:
             return None  # "the state": a common noun the model took for a place
         span = doc[start:end]
         code = demonym_country(span.text, plural=False)
-        if code:
+        if code and ent.label_ != "GPE":
             return _mention(span, span.text, kind="adjectival", country_code=code, source="demonym")
+        if code:
+            # Tagged a place (the entity fixes do so for a country's own name: "New Zealand").
+            return _mention(span, span.text, country_code=code, source="ner")
         if len(span) > 1 and demonym_country(span[0].text) and span[-1].lower_ in {
             "republic", "federation", "state", "kingdom", "government", "emirate", "sultanate",
         }:
@@ -453,7 +450,8 @@ class Geoparser:
 
     def places(self, doc: Doc, *, outlet_country: str | None = None) -> list[Place]:
         """Every toponym in the document, resolved, with score, reason and alternatives."""
-        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m)]
+        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m) and not _names_other_thing(doc, m)
+                    and not (_looks_like_acronym(m.query) and m.country_code is None and m.source != "dateline")]
         cands = [self._candidates(m) for m in mentions]
         keep = [bool(c) or self._keep_unresolved(doc, m) for m, c in zip(mentions, cands)]
         mentions = [m for m, k in zip(mentions, keep) if k]
@@ -549,20 +547,24 @@ class Geoparser:
         # A capital, country or first-level division that bears the name as its own: another
         # place that merely lists it among alternate names ("Islamabad" for Anantnag) yields.
         major_owner = any(
-            _same_name(m.query, e, matched=False)
-            and (e.feature_code in {"PPLC", "ADM1"} or level(e) == "country") for e in cands
+            _owns_name(m.query, e)
+            and (e.feature_code in {"PPLC", "ADM1"} or level(e) == "country" or _is_feature(e)) for e in cands
         )
         scored: list[_Scored] = []
         for rank, entry in enumerate(cands):
+            if total_focus and entry.country_code not in focus and _loose_only(m, entry):
+                continue  # "Halane" is not Helena, Montana: a loose spelling never crosses countries
             score, why = _prior(entry, rank, len(cands))
             reasons = [why]
+            if m.kind != "adjectival" and _loose_only(m, entry):
+                reasons.append(f"spelt like {entry.matched}")
             if m.kind == "adjectival":
                 reasons = [f"demonym of {entry.country or entry.name}"]
                 score += 2.0
             elif m.kind == "metonymic" and (entry.feature_code == "PPLC" or level(entry) == "country"):
                 score += 0.5  # "Islamabad rejects": a government speaks from its capital
                 reasons.append("a capital or country standing for its government")
-            if _same_name(m.query, entry, matched=False):
+            if _owns_name(m.query, entry):
                 score += 0.3  # its own name, not an alternate another place also bears
             elif major_owner:
                 score -= 0.8
@@ -586,6 +588,8 @@ class Geoparser:
                 share = focus[entry.country_code] / total_focus
                 score += 1.5 * share
                 reasons.append(f"document focus on {entry.country or entry.country_code} ({share:.0%})")
+            elif total_focus and m.kind != "adjectival" and entry.country_code:
+                reasons.append(f"outside the document's focus ({focus.most_common(1)[0][0]})")
             if outlet and entry.country_code == outlet:
                 score += 0.3
                 reasons.append("outlet's country")
@@ -712,8 +716,16 @@ class Geoparser:
                 # Coded to the division's namesake town (ACLED's "representative town").
                 lat, lon, gid = town.latitude, town.longitude, town.geonameid
             name = _base_name(name) or name
-        admin1 = p.admin1 or (p.resolved_name if lvl == "adm1" else None)
-        admin2 = p.admin2 or (p.resolved_name if lvl == "adm2" else None)
+        division = (p.feature_code or "").startswith("ADM")
+        admin1 = p.admin1 or (p.resolved_name if lvl == "adm1" and division else None)
+        admin2 = p.admin2 or (p.resolved_name if lvl == "adm2" and division else None)
+        if entry is not None and _is_feature(entry) and entry.feature_code in LOCAL_FEATURES:
+            # "fighting on Mount X", "in the X valley": ACLED codes the nearest town, "near" it.
+            town = self.gazetteer.nearest_town(entry.latitude, entry.longitude, country_code=entry.country_code)
+            if town is not None:
+                lat, lon, gid = town.latitude, town.longitude, town.geonameid
+                admin1, admin2 = town.admin1, town.admin2
+                precision = 2
         if lvl == "country":
             admin1 = admin2 = None
         return EventLocation(
@@ -812,11 +824,7 @@ def _mention(span: Span, query: str, *, kind: str = "literal", division: bool = 
     )
 
 
-_CALENDAR = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april may june july "
-    "august september october november december mon tue tues wed thu thur thurs fri sat sun monday "
-    "tuesday wednesday thursday friday saturday sunday".split()
-)
+_CALENDAR = CALENDAR_WORDS | words("en", "calendar_abbreviations")
 
 
 def _calendar_word(doc: Doc, m: Any) -> bool:
@@ -825,12 +833,28 @@ def _calendar_word(doc: Doc, m: Any) -> bool:
     return text.strip(" .").lower() in _CALENDAR
 
 
+NOT_PLACE_HEADS = words("en", "not_place_heads")
+NON_PLACES = frozenset(w.casefold() for w in words("en", "non_places"))
+
+
+def _names_other_thing(doc: Doc, m: Mention) -> bool:
+    """"the West Nile virus", "a Molotov cocktail", "the US dollar": a name of something else."""
+    if m.query.casefold() in NON_PLACES:
+        return True
+    return m.tok_end < len(doc) and doc[m.tok_end].lower_ in NOT_PLACE_HEADS and not m.division
+
+
 def _capitalised(tok: Token) -> bool:
     return bool(tok.text[:1].isupper()) and tok.is_alpha and not tok.is_stop and tok.lower_ not in CALENDAR_WORDS
 
 
 def _looks_like_acronym(text: str) -> bool:
-    return text.isupper() and len(text) <= 5 and text not in UPPERCASE_COUNTRIES
+    """"NATO", "PKK", and mixed-case ones ("MoD", "DoJ"): organisations, not places."""
+    if text in UPPERCASE_COUNTRIES:
+        return False
+    if text.isupper() and len(text) <= 5:
+        return True
+    return len(text) <= 4 and text.isalpha() and sum(c.isupper() for c in text) >= 2
 
 
 def _could_be_country(text: str) -> bool:
@@ -867,7 +891,7 @@ def _continues_as_name(doc: Doc, end: int) -> bool:
     return j > end and j < len(doc) and doc[j].text[:1].isupper()
 
 
-_CUES_LONGEST_FIRST = [(cue, cue.split()) for cue in sorted(STRONG_CUES, key=len, reverse=True)]
+_CUES_LONGEST_FIRST = [(cue, cue.split()) for cue in sorted(STRONG_CUES, key=lambda c: (-len(c), c))]
 
 
 def _cue_before(lowered: list[str], i: int) -> str | None:
@@ -875,8 +899,8 @@ def _cue_before(lowered: list[str], i: int) -> str | None:
     j = i
     while j > 0 and lowered[j - 1] in ARTICLES:
         j -= 1
-    for cue, words in _CUES_LONGEST_FIRST:
-        if j >= len(words) and lowered[j - len(words):j] == words:
+    for cue, cue_words in _CUES_LONGEST_FIRST:
+        if j >= len(cue_words) and lowered[j - len(cue_words):j] == cue_words:
             return cue
     if j > 0 and lowered[j - 1] in WEAK_PREPOSITIONS:
         return lowered[j - 1]
@@ -968,6 +992,22 @@ def _same_name(query: str, entry: GazEntry, *, matched: bool = True) -> bool:
 
 
 
+def _loose_only(m: Mention, entry: GazEntry) -> bool:
+    """Found only through the loose phonetic key: no name of the entry is the name as written."""
+    if not entry.matched or level(entry) == "country":
+        return False
+    from flashpoint.geo.names import division_stem
+
+    key, matched = _key(m.query), _key(entry.matched)
+    return matched != key and matched != division_stem(key) and matched != _key(f"{m.query} {m.suffix}")
+
+
+def _owns_name(query: str, entry: GazEntry) -> bool:
+    """The name is the entry's own (not an alternate another place also bears); every name the
+    regions file gives a feature is its own ("Karabakh", "Artsakh")."""
+    return _same_name(query, entry, matched=False) or (_is_feature(entry) and _same_name(query, entry))
+
+
 def _top_id(scored: list[_Scored]) -> int | None:
     return scored[0].entry.geonameid if scored else None
 
@@ -1018,7 +1058,7 @@ def _resolved_focus(scored: list[_Scored], m: Mention) -> Counter[str]:
     for s in scored:
         mass[s.entry.country_code] += s.score
     cc, p = mass.most_common(1)[0]
-    if p >= 0.6:
+    if p >= 0.6 and cc:  # a sea or a continent lies in no one country
         out[cc] = round(0.5 * p, 3)
     return out
 
@@ -1045,8 +1085,7 @@ def _place(m: Mention, scored: list[_Scored]) -> Place:
     place.latitude, place.longitude = e.latitude, e.longitude
     place.country, place.country_code = e.country, e.country_code
     lvl = level(e)
-    place.admin1 = e.admin1 or (e.name if lvl == "adm1" else None)
-    place.admin2 = e.admin2 or (e.name if lvl == "adm2" else None)
+    place.admin1, place.admin2 = _division_name(e, lvl)
     if lvl == "country":
         place.admin1 = place.admin2 = None
     place.feature_code = e.feature_code
@@ -1101,16 +1140,7 @@ def _written_as_district(text: str, p: Place) -> bool:
 
 
 def _specificity(p: Place) -> int:
-    code = p.feature_code or ""
-    if code.startswith("PCL") or code == "TERR":
-        return SPECIFICITY["country"]
-    if code in {"ADM1", "ADM1H", "RGN", "CONT"}:
-        return SPECIFICITY["adm1"]
-    if code in {"ADM2", "ADM2H"}:
-        return SPECIFICITY["adm2"]
-    if code.startswith("ADM"):
-        return SPECIFICITY["adm3"]
-    return SPECIFICITY["point"]
+    return SPECIFICITY[_level_of_code(p.feature_code or "")]
 
 
 def _base_name(written: str) -> str:
