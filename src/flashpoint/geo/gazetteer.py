@@ -130,6 +130,8 @@ LEFT JOIN admins a2 ON a2.code = p.country_code || '.' || p.admin1_code || '.' |
 
 
 _MEMO_SIZE = 500_000
+_POPULOUS_EXTRA = 3
+"""Candidates beyond the limit kept for their population (larger than any within it)."""
 LOOSE_PENALTY = 30.0
 """Score subtracted from candidates found only through the loose key."""
 
@@ -212,7 +214,14 @@ class Gazetteer:
                     e = _entry(r)
                     scored[e.geonameid] = dataclasses.replace(e, score=e.score - penalty) if penalty else e
         entries = sorted(scored.values(), key=lambda e: (-e.score, e.geonameid))
-        return entries[:limit]
+        if len(entries) <= limit:
+            return entries
+        # The prior favours administrative seats; a large town without such a code (Santa Ana,
+        # California, among a dozen Latin American seats of that name) must still be a candidate.
+        top = entries[:limit]
+        largest = sorted(entries[limit:], key=lambda e: -e.population)[:_POPULOUS_EXTRA]
+        floor = min((e.population for e in top), default=0)
+        return top + [e for e in largest if e.population > max(floor, 10_000)]
 
     def _match(self, h: int, column: str, cc: str | None) -> list[tuple[Any, ...]]:
         sql = f"{_ENTRY_SQL_MATCHED} WHERE n.{column} = ?"

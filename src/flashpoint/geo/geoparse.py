@@ -57,6 +57,8 @@ STRONG_CUES: frozenset[str] = words("en", "place_cues_strong")
 """Words before a capitalised name that make it a place even if the gazetteer does not know it."""
 
 SETTLEMENT_CUES = words("en", "place_cues_settlement")
+DIVISION_CUES = words("en", "place_cues_division")
+"""Cues that make the name after them an administrative division ("the state of X")."""
 
 WEAK_PREPOSITIONS = words("en", "place_cues_weak")
 """Words before a capitalised name that make it a place if the gazetteer knows it."""
@@ -206,6 +208,8 @@ def _division_name(entry: GazEntry, lvl: str) -> tuple[str | None, str | None]:
 def _prior(entry: GazEntry, rank: int, n: int) -> tuple[float, str]:
     feat = FEATURE_PRIOR.get(entry.feature_code, CLASS_PRIOR.get(entry.feature_class, 0.0))
     pop = math.log10(entry.population + 1) / 8 if entry.population else 0.0
+    if _is_feature(entry):
+        pop = 0.8  # a region or natural feature counts as a few million people's place
     rank_term = 0.15 * (1 - rank / max(n, 1))
     return feat + pop + rank_term, f"{entry.feature_code or entry.feature_class}, population {entry.population:,}"
 
@@ -269,6 +273,7 @@ class Geoparser:
         for m in found:
             cue = _cue_before(lowered, m.tok_start)
             m.settlement = cue in SETTLEMENT_CUES
+            m.division = m.division or cue in DIVISION_CUES
         _link_containers(doc, found)
         for m in found:
             if m.kind == "literal":
@@ -466,9 +471,14 @@ class Geoparser:
             # Each pass reads the others' choices from the pass before: "Georgia" turns from
             # the country to the US state once "Atlanta" is read, and "Augusta" follows it.
             chosen = [s[0].entry if s else None for s in final]
-            own2 = [o + _resolved_focus(s, m) for o, s, m in zip(own, final, mentions)]
-            focus2 = sum(own2, Counter())
-            ctx = _Context.of(mentions, chosen)
+            # A resolved name votes once however often it is written: eleven "Santa Ana"s must
+            # not make the document about El Salvador, and none votes for its own name.
+            by_name: dict[str, Counter[str]] = {}
+            for s, m in zip(final, mentions):
+                by_name.setdefault(_key(m.query), _resolved_focus(s, m))
+            own2 = [o + by_name[_key(m.query)] for o, m in zip(own, mentions)]
+            focus2 = sum(own, Counter()) + sum(by_name.values(), Counter())
+            ctx = _Context.of(mentions, chosen, cands)
             ranked = [
                 self._rank(m, c, focus2 - o, outlet, chosen, (i, ctx))
                 for i, (m, c, o) in enumerate(zip(mentions, cands, own2))
@@ -546,10 +556,8 @@ class Geoparser:
         total_focus = sum(focus.values())
         # A capital, country or first-level division that bears the name as its own: another
         # place that merely lists it among alternate names ("Islamabad" for Anantnag) yields.
-        major_owner = any(
-            _owns_name(m.query, e)
-            and (e.feature_code in {"PPLC", "ADM1"} or level(e) == "country" or _is_feature(e)) for e in cands
-        )
+        major_owner = any(_major(m, e) for e in cands)
+        country_owner = any(_major(m, e) and (level(e) == "country" or _is_feature(e)) for e in cands)
         scored: list[_Scored] = []
         for rank, entry in enumerate(cands):
             if total_focus and entry.country_code not in focus and _loose_only(m, entry):
@@ -564,10 +572,13 @@ class Geoparser:
             elif m.kind == "metonymic" and (entry.feature_code == "PPLC" or level(entry) == "country"):
                 score += 0.5  # "Islamabad rejects": a government speaks from its capital
                 reasons.append("a capital or country standing for its government")
-            if _owns_name(m.query, entry):
+            owns = _owns_name(m.query, entry)
+            if owns:
                 score += 0.3  # its own name, not an alternate another place also bears
-            elif major_owner:
-                score -= 0.8
+            if major_owner and not _major(m, entry):
+                # "Canada" is the country, "Texas" most often the state: a place of the same name
+                # needs context ("Paris, Texas") to win, one that only lists it as an alternate more.
+                score -= 0.8 if not owns or country_owner else 0.3
             if m.settlement:
                 bonus = 1.0 if entry.feature_class == "P" else -0.3
                 score += bonus
@@ -610,7 +621,9 @@ class Geoparser:
         if m.container is not None and chosen[m.container] is not None:
             outer = chosen[m.container]
             assert outer is not None
-            if _contains(outer, entry):
+            # "California, Pennsylvania, Ohio": a name that can be a place as large as the one
+            # after it is a list's item, not a town inside it ("Paris, Texas" is containment).
+            if _contains(outer, entry) and ctx.largest[index].get(outer.country_code, 0) < SPECIFICITY[level(outer)]:
                 bonus += 2.0
                 reasons.append(f"in {outer.name} (named beside it)")
         for j in ctx.contained.get(index, ()):
@@ -621,7 +634,8 @@ class Geoparser:
                 break
         lvl = level(entry)
         # Lying in a first-level division the document names ("flooding across Georgia … in Augusta").
-        if lvl in {"point", "adm2", "adm3"} and entry.admin1:
+        if lvl in {"point", "adm2", "adm3"} and entry.admin1 and \
+                ctx.largest[index].get(entry.country_code, 0) < SPECIFICITY["adm1"]:
             for j, other in ctx.adm1s:
                 if j != index and _contains(other, entry):
                     bonus += 0.6
@@ -747,6 +761,13 @@ class Geoparser:
 SPECIFICITY_LEVEL = {v: k for k, v in SPECIFICITY.items()}
 
 
+def _largest_by_country(cands: list[GazEntry]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in cands:
+        out[e.country_code] = max(out.get(e.country_code, 0), SPECIFICITY[level(e)])
+    return out
+
+
 @dataclass
 class _Context:
     """What one ranking pass knows of the other mentions' current choices."""
@@ -756,9 +777,12 @@ class _Context:
     points: list[tuple[int, GazEntry]]
     adm1s: list[tuple[int, GazEntry]]
     contained: dict[int, list[int]]
+    largest: list[dict[str, int]]
+    """Per mention and country, the specificity of its largest candidate there ("Wyoming" can be
+    a US state: 3; "Santa Ana" a US town but a Salvadoran department)."""
 
     @classmethod
-    def of(cls, mentions: list[Mention], chosen: list[GazEntry | None]) -> _Context:
+    def of(cls, mentions: list[Mention], chosen: list[GazEntry | None], cands: list[list[GazEntry]]) -> _Context:
         contained: dict[int, list[int]] = {}
         for j, m in enumerate(mentions):
             if m.container is not None:
@@ -769,6 +793,7 @@ class _Context:
             points=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "point"],
             adm1s=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "adm1"],
             contained=contained,
+            largest=[_largest_by_country(c) for c in cands],
         )
 
 
@@ -792,7 +817,7 @@ class _CachedGazetteer:
                 self._lookups.clear()
             found = self._lookups[key] = self.inner.lookup(name, country_code=country_code,
                                                            limit=max(limit, MAX_CANDIDATES))
-        return found[:limit]
+        return found if limit >= MAX_CANDIDATES else found[:limit]  # (with the populous extras)
 
     def country(self, name_or_code: str) -> GazEntry | None:
         if name_or_code not in self._countries:
@@ -1000,6 +1025,12 @@ def _loose_only(m: Mention, entry: GazEntry) -> bool:
 
     key, matched = _key(m.query), _key(entry.matched)
     return matched != key and matched != division_stem(key) and matched != _key(f"{m.query} {m.suffix}")
+
+
+def _major(m: Mention, entry: GazEntry) -> bool:
+    """A capital, country, first-level division or listed region that bears the name as its own."""
+    return _owns_name(m.query, entry) and (
+        entry.feature_code in {"PPLC", "ADM1"} or level(entry) == "country" or _is_feature(entry))
 
 
 def _owns_name(query: str, entry: GazEntry) -> bool:
