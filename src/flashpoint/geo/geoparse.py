@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span, Token
 
 from flashpoint.geo.gazbuild import REGION_ID_BASE
 from flashpoint.geo.geodesy import haversine_km
+from flashpoint.geo.scene import Role, scene_order
 from flashpoint.lang import table, words
 from flashpoint.model import Place
 from flashpoint.nlp.components import (
@@ -151,13 +152,15 @@ class EventLocation:
     geo_precision: int
     geonameid: int | None
     spans: list[tuple[int, int]] = field(default_factory=list)
+    reason: str = ""
+    """Why this place is the event's: its role in the sentence, and the places passed over."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "location": self.location, "country": self.country, "admin1": self.admin1,
             "admin2": self.admin2, "latitude": self.latitude, "longitude": self.longitude,
             "geo_precision": self.geo_precision, "geonameid": self.geonameid,
-            "spans": [list(s) for s in self.spans],
+            "spans": [list(s) for s in self.spans], "reason": self.reason,
         }
 
 
@@ -666,13 +669,18 @@ class Geoparser:
 
     # -- 3. event location ----------------------------------------------------------------
 
-    def locate(self, places: list[Place], start: int, end: int, text: str) -> EventLocation | None:
-        """Where the event told in ``text[start:end]`` happened: its most specific literal place."""
-        found = self.locate_all(places, start, end, text)
+    def locate(self, places: list[Place], start: int, end: int, text: str, *,
+               anchor: tuple[int, int] | None = None) -> EventLocation | None:
+        """Where the event told in ``text[start:end]`` happened: its most specific literal place
+        named as the scene, the nearest to the event's trigger (``anchor``, a character span)."""
+        found = self.locate_all(places, start, end, text, anchor=anchor)
         return found[0] if found else None
 
-    def locate_all(self, places: list[Place], start: int, end: int, text: str) -> list[EventLocation]:
-        """Every distinct most-specific place of the event ("the Lachin and Kalbajar Districts" → 2)."""
+    def locate_all(self, places: list[Place], start: int, end: int, text: str, *,
+                   anchor: tuple[int, int] | None = None) -> list[EventLocation]:
+        """Every distinct most-specific scene of the event ("the Lachin and Kalbajar Districts" → 2),
+        the likeliest first. Places the sentence names for another reason (a speaker's city, where
+        people came from or went) count only when it names no other (see :mod:`flashpoint.geo.scene`)."""
         inside = [p for p in places if p.start >= start and p.end <= end and p.geonameid is not None]
         pool = [p for p in inside if p.kind == "literal"]
         if not pool:
@@ -682,18 +690,21 @@ class Geoparser:
             pool = [p for p in pool if p is not None]
         if not pool:
             return []
-        best = min(_specificity(p) for p in pool)
-        tied = [p for p in pool if _specificity(p) == best]
-        if best == SPECIFICITY["country"]:
+        ranked = scene_order(text, pool, _specificity, anchor)
+        first_place, first_role = ranked[0]
+        tied = [(p, r) for p, r in ranked
+                if r.scene == first_role.scene and _specificity(p) == _specificity(first_place)]
+        if _specificity(first_place) == SPECIFICITY["country"]:
             # Several countries in one sentence ("the embassy of Azerbaijan in Russia"): only the
             # one the document is most about is the event's.
             weight = Counter(p.country_code for p in places if p.geonameid is not None)
-            tied = [max(tied, key=lambda p: (weight[p.country_code], -p.start))]
-        chosen: list[Place] = []
-        for p in tied:
-            if all(p.geonameid != q.geonameid for q in chosen):
-                chosen.append(p)
-        return [self._event_location(p, text, places) for p in chosen]
+            tied = [max(tied, key=lambda pr: (weight[pr[0].country_code], -pr[0].start))]
+        passed = [(p, r) for p, r in ranked if not r.scene]
+        chosen: list[tuple[Place, Role]] = []
+        for p, r in tied:
+            if all(p.geonameid != q.geonameid for q, _ in chosen):
+                chosen.append((p, r))
+        return [self._event_location(p, text, places, _scene_reason(p, r, passed)) for p, r in chosen]
 
     def _as_country(self, p: Place) -> Place | None:
         if _specificity(p) == SPECIFICITY["country"]:
@@ -706,7 +717,7 @@ class Geoparser:
                      country_code=entry.country_code, feature_code=entry.feature_code,
                      resolved_name=entry.name, score=p.score, reason=f"country of {p.name}")
 
-    def _event_location(self, p: Place, text: str, places: list[Place]) -> EventLocation:
+    def _event_location(self, p: Place, text: str, places: list[Place], reason: str = "") -> EventLocation:
         lvl = SPECIFICITY_LEVEL.get(_specificity(p), "point")
         near = _vicinity_cue(text, p, places)
         if lvl == "country":
@@ -744,7 +755,7 @@ class Geoparser:
             admin1 = admin2 = None
         return EventLocation(
             location=name, country=p.country, admin1=admin1, admin2=admin2, latitude=lat,
-            longitude=lon, geo_precision=precision, geonameid=gid, spans=[(p.start, p.end)],
+            longitude=lon, geo_precision=precision, geonameid=gid, spans=[(p.start, p.end)], reason=reason,
         )
 
     def _representative_town(self, division: GazEntry, p: Place) -> GazEntry | None:
@@ -1172,6 +1183,13 @@ def _written_as_district(text: str, p: Place) -> bool:
 
 def _specificity(p: Place) -> int:
     return SPECIFICITY[_level_of_code(p.feature_code or "")]
+
+
+def _scene_reason(p: Place, role: Role, passed: list[tuple[Place, Role]]) -> str:
+    """"Kandahar: named as the scene; not Kabul: speaker ("said in")"."""
+    out = f"{p.name}: {role.describe()}"
+    others = [f"{q.name}: {r.describe()}" for q, r in passed if q is not p]
+    return out + ("; not " + ", ".join(others) if others else "")
 
 
 def _base_name(written: str) -> str:

@@ -1,0 +1,86 @@
+"""Where it happened: which of a sentence's places is the scene of its event.
+
+A sentence names places for several reasons: the scene ("a bomb exploded in Kandahar"), and others
+that are not where it happened — where a speaker spoke ("the governor said in Kabul"), where people
+came from or went ("displaced from X", "fled to Y"), where a group is based ("a London-based monitor").
+``scene_order`` ranks a sentence's places for an event: places named for another reason last, then
+the most specific, then the nearest to the event's trigger (the word that tells the event), whose
+prepositional phrase is most likely the one that says where. Each ranking keeps its reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flashpoint.lang import table, words
+from flashpoint.model import Place
+
+__all__ = ["Role", "role_of", "scene_order"]
+
+_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Role:
+    """Why a sentence names a place: ``scene`` (where it happened) unless a cue says otherwise."""
+
+    role: str
+    cue: str = ""
+
+    @property
+    def scene(self) -> bool:
+        return self.role == "scene"  # "close to X", "30 km from X" are cues of the scene too
+
+    def describe(self) -> str:
+        return "named as the scene" if self.scene else f"{self.role} (\"{self.cue}\")"
+
+
+@functools.cache
+def _cues() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Cues before a place, longest first: (words, role)."""
+    rows = [(tuple(r["cue"].split()), r["role"]) for r in table("en", "place_roles") if r["position"] == "before"]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+@functools.cache
+def _after_cues() -> tuple[tuple[str, str], ...]:
+    return tuple((r["cue"], r["role"]) for r in table("en", "place_roles") if r["position"] == "after")
+
+
+@functools.cache
+def _skippable() -> frozenset[str]:
+    """Words between a cue and the name: articles and "the city of" descriptors."""
+    return words("en", "articles") | frozenset(
+        w for cue in words("en", "place_cues_settlement") | words("en", "place_cues_division") for w in cue.split())
+
+
+def role_of(text: str, place: Place) -> Role:
+    """Why ``text`` names ``place`` (its role), read from the words right around it."""
+    after = text[place.end:place.end + 8].lower()
+    for cue, role in _after_cues():
+        if after.startswith(cue) or after.startswith(" " + cue):
+            return Role(role, cue)
+    before = [w.lower() for w in _WORD.findall(text[max(0, place.start - 60):place.start])]
+    skip = _skippable()
+    while before and before[-1] in skip:
+        before.pop()
+    for cue_words, role in _cues():
+        if len(before) >= len(cue_words) and tuple(before[-len(cue_words):]) == cue_words:
+            return Role(role, " ".join(cue_words))
+    return Role("scene")
+
+
+def scene_order(text: str, places: Sequence[Place], specificity: Callable[[Place], int],
+                anchor: tuple[int, int] | None) -> list[tuple[Place, Role]]:
+    """The places, likeliest scene first: scene roles before others, then most specific (lowest
+    ``specificity(place)``), then nearest the trigger ``anchor`` (character span), if given."""
+    def distance(p: Place) -> int:
+        if anchor is None:
+            return 0
+        return max(anchor[0] - p.end, p.start - anchor[1], 0)
+
+    roles = [(p, role_of(text, p)) for p in places]
+    return sorted(roles, key=lambda pr: (not pr[1].scene, specificity(pr[0]), distance(pr[0]), pr[0].start))
