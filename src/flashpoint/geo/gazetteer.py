@@ -219,7 +219,8 @@ class Gazetteer:
         # The prior favours administrative seats; a large town without such a code (Santa Ana,
         # California, among a dozen Latin American seats of that name) must still be a candidate.
         top = entries[:limit]
-        largest = sorted(entries[limit:], key=lambda e: -e.population)[:_POPULOUS_EXTRA]
+        largest = sorted((e for e in entries[limit:] if normalise(e.name) == key),
+                         key=lambda e: -e.population)[:_POPULOUS_EXTRA]
         floor = min((e.population for e in top), default=0)
         return top + [e for e in largest if e.population > max(floor, 10_000)]
 

@@ -99,9 +99,14 @@ LOCAL_FEATURES = frozenset({"MTS", "MT", "VAL"})
 """Mountains and valleys: the size of a district (an event there is "near" its towns, precision 2)."""
 CLASS_PRIOR = {"A": 0.4, "P": 0.25, "L": 0.2, "T": 0.15, "H": 0.15, "S": 0.1, "V": 0.05, "R": 0.05, "U": 0.0}
 
+HYPHENS = frozenset({"-", "‐", "‑"})
+
 SPECIFICITY = {"country": 4, "adm1": 3, "adm2": 2, "adm3": 1, "point": 0}
 
 MAX_CANDIDATES = 10
+
+LOOSE_RADIUS_KM = 1_000.0
+"""A place found only by a loose spelling must lie in, or this near, a country the text is about."""
 
 CONTEXT_PASSES = 3
 """Rounds of re-ranking with the other mentions' choices (containment, proximity, focus)."""
@@ -347,6 +352,7 @@ class Geoparser:
             end -= 1
         if start >= end or not doc[start].text[:1].isupper():
             return None  # "the state": a common noun the model took for a place
+        end = self._hyphenated_end(doc, start, end)
         span = doc[start:end]
         code = demonym_country(span.text, plural=False)
         if code and ent.label_ != "GPE":
@@ -372,6 +378,23 @@ class Geoparser:
             m.tok_end = end
             return m
         return _mention(span, query, source="ner")
+
+    def _hyphenated_end(self, doc: Doc, start: int, end: int) -> int:
+        """The longest gazetteer name that goes on across hyphens or name particles ("Qala" →
+        "Qala-i-Naw", "Valle" → "Valle del Cauca"): the tokenizer and the model split such names."""
+        best, j = end, end
+        for _ in range(3):
+            if j + 1 < len(doc) and doc[j].text in HYPHENS and not doc[j - 1].whitespace_ \
+                    and not doc[j].whitespace_ and doc[j + 1].is_alpha:
+                j += 2
+            elif j + 1 < len(doc) and doc[j].lower_ in NAME_PARTICLES and doc[j + 1].text[:1].isupper() \
+                    and doc[j + 1].is_alpha:
+                j += 2
+            else:
+                break
+            if self.gazetteer.is_name(doc[start:j].text, loose=False):
+                best = j
+        return best
 
     def _demonym_mention(self, tok: Token) -> Mention | None:
         if not tok.text[:1].isupper() or tok.ent_type_ in PLACE_LABELS or tok.ent_type_ == "PERSON":
@@ -428,6 +451,7 @@ class Geoparser:
             if any(blocked[i:end]) or _continues_as_name(doc, end) or (i > 0 and _capitalised(doc[i - 1])):
                 i = end
                 continue
+            end = self._hyphenated_end(doc, i, end)
             m = self._known_run(doc, i, end)
             if m is not None:
                 out.append(m)
@@ -442,7 +466,7 @@ class Geoparser:
         """
         span = doc[start:end]
         text = span.text
-        if any(t.pos_ != "PROPN" for t in span) or _looks_like_acronym(text):
+        if any(t.pos_ != "PROPN" for t in span if t.text not in HYPHENS and not t.is_lower) or _looks_like_acronym(text):
             return None
         if not self.gazetteer.is_name(text, loose=False):
             return None
@@ -549,7 +573,7 @@ class Geoparser:
         focus: Counter[str] = Counter()
         if m.country_code:
             focus[m.country_code] += 1
-        elif cands and level(cands[0]) == "country" and _same_name(m.query, cands[0]):
+        elif cands and level(cands[0]) == "country" and _english_country_name(m.query, cands[0]):
             focus[cands[0].country_code] += 1
         return focus
 
@@ -559,12 +583,19 @@ class Geoparser:
         total_focus = sum(focus.values())
         # A capital, country or first-level division that bears the name as its own: another
         # place that merely lists it among alternate names ("Islamabad" for Anantnag) yields.
-        major_owner = any(_major(m, e) for e in cands)
+        majors = [e for e in cands if _major(m, e)]
+        major_owner = bool(majors)
+        # Within the owner's country the namesake town keeps its chance ("Kandahar" the city).
+        major_countries = {e.country_code for e in majors if level(e) != "country" and not _is_feature(e)}
+        seat_countries = {e.country_code for e in cands if e.feature_code in {"PPLA", "PPLC"} and _owns_name(m.query, e)}
         country_owner = any(_major(m, e) and (level(e) == "country" or _is_feature(e)) for e in cands)
         scored: list[_Scored] = []
         for rank, entry in enumerate(cands):
-            if total_focus and entry.country_code not in focus and _loose_only(m, entry):
-                continue  # "Halane" is not Helena, Montana: a loose spelling never crosses countries
+            if total_focus and entry.country_code and entry.country_code not in focus \
+                    and (_loose_only(m, entry) or _foreign_alias(m, entry)) and not self._near_focus(entry, focus):
+                # "Halane" is not Helena, Montana; "Boni" in Mali is not Bonn (a name Bonn has in
+                # another language): a loose spelling or a minor alias stays near the story.
+                continue
             score, why = _prior(entry, rank, len(cands))
             reasons = [why]
             if m.kind != "adjectival" and _loose_only(m, entry):
@@ -578,7 +609,7 @@ class Geoparser:
             owns = _owns_name(m.query, entry)
             if owns:
                 score += 0.3  # its own name, not an alternate another place also bears
-            if major_owner and not _major(m, entry):
+            if major_owner and not _major(m, entry) and not (owns and entry.country_code in major_countries):
                 # "Canada" is the country, "Texas" most often the state: a place of the same name
                 # needs context ("Paris, Texas") to win, one that only lists it as an alternate more.
                 score -= 0.8 if not owns or country_owner else 0.3
@@ -594,6 +625,9 @@ class Geoparser:
                 score += bonus
                 if bonus > 0:
                     reasons.append("written as an administrative division")
+            elif level(entry) == "adm1" and entry.country_code in seat_countries:
+                # "in Kandahar" is the city more often than its province ("Kandahar Province").
+                score -= 0.3
             elif level(entry) in {"adm2", "adm3"}:
                 # A bare name is the town more often than its district: "Macon" is the city (the
                 # county is written "Macon County"); "in Maiduguri" is the city, not its LGA.
@@ -613,6 +647,16 @@ class Geoparser:
         scored.sort(key=lambda s: -s.score)
         _normalise_scores(scored)
         return scored
+
+    def _near_focus(self, entry: GazEntry, focus: Counter[str]) -> bool:
+        """Whether the entry lies within ``LOOSE_RADIUS_KM`` of a country the document is about
+        ("Nabatiyeh" for Nabatieh in a story about Israel's shelling of Lebanon)."""
+        for cc in focus:
+            country = self.gazetteer.country(cc) if cc else None
+            if country is not None and haversine_km(country.latitude, country.longitude,
+                                                    entry.latitude, entry.longitude) < LOOSE_RADIUS_KM:
+                return True
+        return False
 
     def _context_bonus(self, entry: GazEntry, chosen: list[GazEntry | None],
                        context: tuple[int, _Context], reasons: list[str]) -> float:
@@ -742,6 +786,7 @@ class Geoparser:
                 lat, lon, gid = town.latitude, town.longitude, town.geonameid
             name = _base_name(name) or name
         division = (p.feature_code or "").startswith("ADM")
+        country = p.country
         admin1 = p.admin1 or (p.resolved_name if lvl == "adm1" and division else None)
         admin2 = p.admin2 or (p.resolved_name if lvl == "adm2" and division else None)
         if entry is not None and _is_feature(entry) and entry.feature_code in LOCAL_FEATURES:
@@ -749,12 +794,12 @@ class Geoparser:
             town = self.gazetteer.nearest_town(entry.latitude, entry.longitude, country_code=entry.country_code)
             if town is not None:
                 lat, lon, gid = town.latitude, town.longitude, town.geonameid
-                admin1, admin2 = town.admin1, town.admin2
+                admin1, admin2, country = town.admin1, town.admin2, town.country
                 precision = 2
         if lvl == "country":
             admin1 = admin2 = None
         return EventLocation(
-            location=name, country=p.country, admin1=admin1, admin2=admin2, latitude=lat,
+            location=name, country=country, admin1=admin1, admin2=admin2, latitude=lat,
             longitude=lon, geo_precision=precision, geonameid=gid, spans=[(p.start, p.end)], reason=reason,
         )
 
@@ -1028,6 +1073,22 @@ def _same_name(query: str, entry: GazEntry, *, matched: bool = True) -> bool:
 
 
 
+@functools.cache
+def _english_country_keys() -> frozenset[str]:
+    return frozenset(_key(r["alias"]) for r in table("en", "country_aliases"))
+
+
+def _english_country_name(query: str, entry: GazEntry) -> bool:
+    """The country's English name or a short form English reports use ("Burma", "DRC"), not one of
+    its names in other languages ("Argelia" is Algeria in Spanish, and a town in Colombia)."""
+    if _same_name(query, entry, matched=False) or _key(query) in _english_country_keys():
+        return True
+    from flashpoint.geo.gazetteer import _STATE_FORM_WORDS
+
+    core = " ".join(w for w in _key(query).split() if w not in _STATE_FORM_WORDS)
+    return core == _key(entry.name)
+
+
 def _loose_only(m: Mention, entry: GazEntry) -> bool:
     """Found only through the loose phonetic key: no name of the entry is the name as written."""
     if not entry.matched or level(entry) == "country":
@@ -1042,6 +1103,12 @@ def _major(m: Mention, entry: GazEntry) -> bool:
     """A capital, country, first-level division or listed region that bears the name as its own."""
     return _owns_name(m.query, entry) and (
         entry.feature_code in {"PPLC", "ADM1"} or level(entry) == "country" or _is_feature(entry))
+
+
+def _foreign_alias(m: Mention, entry: GazEntry) -> bool:
+    """The name is only an alternate of a place too small to be known abroad by it."""
+    return (not _owns_name(m.query, entry) and level(entry) == "point" and entry.feature_code != "PPLC"
+            and entry.population < 1_000_000)
 
 
 def _owns_name(query: str, entry: GazEntry) -> bool:

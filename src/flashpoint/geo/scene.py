@@ -51,6 +51,11 @@ def _after_cues() -> tuple[tuple[str, str], ...]:
 
 
 @functools.cache
+def _motion_words() -> frozenset[str]:
+    return words("en", "motion_triggers")
+
+
+@functools.cache
 def _skippable() -> frozenset[str]:
     """Words between a cue and the name: articles and "the city of" descriptors."""
     return words("en", "articles") | frozenset(
@@ -83,4 +88,7 @@ def scene_order(text: str, places: Sequence[Place], specificity: Callable[[Place
         return max(anchor[0] - p.end, p.start - anchor[1], 0)
 
     roles = [(p, role_of(text, p)) for p in places]
+    if anchor is not None and text[anchor[0]:anchor[1]].lower() in _motion_words():
+        # "troops were deployed to X", "protesters marched to X": the destination is the scene.
+        roles = [(p, Role("scene", r.cue) if r.role == "destination" else r) for p, r in roles]
     return sorted(roles, key=lambda pr: (not pr[1].scene, specificity(pr[0]), distance(pr[0]), pr[0].start))

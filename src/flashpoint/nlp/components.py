@@ -217,6 +217,10 @@ class EntityFixes:
             return None
         if _place_context(doc, core):
             return "GPE"
+        if len(core) > 1 and _first_level_name(gaz, base.text):
+            # "Valle del Cauca", "Minas Gerais": a first-level division's own name of several
+            # words is a place, whatever the model read (few people are named like a province).
+            return "GPE"
         if _followed_by_speech(doc, core):
             # "Ankara said": a capital or division speaking for its government; a small town
             # "saying" something is more likely a person's name.
@@ -323,6 +327,15 @@ def _major_place(gaz: Gazetteer, name: str) -> bool:
     """A country, first-level division, capital or city of 100,000 people or more."""
     return any(e.feature_code in {"PPLC", "PPLA", "ADM1"} or e.feature_code.startswith("PCL")
                or e.population >= 100_000 for e in gaz.lookup(name, limit=3))
+
+
+def _first_level_name(gaz: Gazetteer, name: str) -> bool:
+    """A country or first-level division bears this name as its own (not as an alternate)."""
+    from flashpoint.geo.gazetteer import normalise
+
+    key = normalise(name)
+    return any((e.feature_code == "ADM1" or e.feature_code.startswith("PCL")) and normalise(e.name) == key
+               for e in gaz.lookup(name, limit=5))
 
 
 def _capital_or_division(gaz: Gazetteer, name: str) -> bool:
