@@ -231,7 +231,7 @@ def test_scene_choice_is_explained(nlp: Language, geoparser: Geoparser) -> None:
     ("convoys headed for Kabul", "destination"),
     ("a Kabul-based group", "base"),
     ("a village close to Kabul", "scene"),
-    ("a camp 20 km from Kabul", "scene"),
+    ("a camp 20 km from Kabul", "reference"),
 ])
 def test_roles_read_from_the_words_around_a_place(text: str, role: str) -> None:
     start = text.index("Kabul")
@@ -253,3 +253,22 @@ def test_a_minor_alias_of_a_distant_city_is_not_taken(nlp: Language, geoparser: 
     text = "Soldiers of Mali escorted a convoy between Douentza and Boni when a mine exploded."
     for p in _named(_places(nlp, geoparser, text), "Boni"):
         assert p.country_code in {None, "ML"}, p
+
+
+def test_a_landmark_a_distance_is_measured_from_is_not_the_scene(nlp: Language, geoparser: Geoparser) -> None:
+    text = "Rebels seized Rutshuru, about 70 kilometres north of Goma, after the army withdrew."
+    assert _scene(nlp, geoparser, text, "withdrew") == "Rutshuru"
+
+
+def test_a_building_named_like_a_town_is_no_place(nlp: Language, geoparser: Geoparser) -> None:
+    text = "In Valparaiso, thousands marched to the Congress building on Tuesday."
+    assert _scene(nlp, geoparser, text, "marched") == "Valparaiso"
+
+
+@pytest.mark.parametrize("text, role", [
+    ("fled from the city of Kabul", "origin"),
+    ("a base 30 km north of Kabul", "reference"),
+])
+def test_roles_read_through_descriptors(text: str, role: str) -> None:
+    start = text.index("Kabul")
+    assert role_of(text, Place(name="Kabul", start=start, end=start + 5)).role == role

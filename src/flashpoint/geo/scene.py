@@ -56,10 +56,26 @@ def _motion_words() -> frozenset[str]:
 
 
 @functools.cache
-def _skippable() -> frozenset[str]:
-    """Words between a cue and the name: articles and "the city of" descriptors."""
-    return words("en", "articles") | frozenset(
-        w for cue in words("en", "place_cues_settlement") | words("en", "place_cues_division") for w in cue.split())
+def _descriptors() -> tuple[tuple[str, ...], ...]:
+    """Phrases between a cue and the name ("the city of", "the province of"), longest first."""
+    phrases = {tuple(c.split()) for c in words("en", "place_cues_settlement") | words("en", "place_cues_division")}
+    return tuple(sorted(phrases, key=len, reverse=True))
+
+
+def _strip_descriptors(before: list[str]) -> list[str]:
+    articles = words("en", "articles")
+    changed = True
+    while changed and before:
+        changed = False
+        while before and before[-1] in articles:
+            before.pop()
+            changed = True
+        for phrase in _descriptors():
+            if len(before) >= len(phrase) and tuple(before[-len(phrase):]) == phrase:
+                del before[-len(phrase):]
+                changed = True
+                break
+    return before
 
 
 def role_of(text: str, place: Place) -> Role:
@@ -68,10 +84,7 @@ def role_of(text: str, place: Place) -> Role:
     for cue, role in _after_cues():
         if after.startswith(cue) or after.startswith(" " + cue):
             return Role(role, cue)
-    before = [w.lower() for w in _WORD.findall(text[max(0, place.start - 60):place.start])]
-    skip = _skippable()
-    while before and before[-1] in skip:
-        before.pop()
+    before = _strip_descriptors([w.lower() for w in _WORD.findall(text[max(0, place.start - 60):place.start])])
     for cue_words, role in _cues():
         if len(before) >= len(cue_words) and tuple(before[-len(cue_words):]) == cue_words:
             return Role(role, " ".join(cue_words))
