@@ -272,3 +272,9 @@ def test_a_building_named_like_a_town_is_no_place(nlp: Language, geoparser: Geop
 def test_roles_read_through_descriptors(text: str, role: str) -> None:
     start = text.index("Kabul")
     assert role_of(text, Place(name="Kabul", start=start, end=start + 5)).role == role
+
+
+def test_country_closing_an_organisation_name_is_named(nlp: Language, geoparser: Geoparser) -> None:
+    places = _places(nlp, geoparser, "The recall was announced by Burger Palace Canada on Friday.")
+    found = _named(places, "Canada")
+    assert found and found[0].kind == "metonymic" and found[0].country_code == "CA"

@@ -330,16 +330,20 @@ class Geoparser:
         return out
 
     def _leading_country(self, ent: Span) -> Mention | None:
+        """A country's name opening ("the U.S. Food and Drug Administration") or closing ("Taco
+        Bell Canada") an organisation's name: the branch's country, named."""
         doc = ent.doc
         start = ent.start + (doc[ent.start].lower_ in ARTICLES)
-        for stop in range(min(ent.end - 1, start + 3), start, -1):
-            span = doc[start:stop]
-            if not doc[stop].text[:1].isupper() or not _could_be_country(span.text):
-                continue
-            entry = self.gazetteer.country(span.text)
-            if entry is not None and (_same_name(span.text, entry) or span.text in UPPERCASE_COUNTRIES):
-                return _mention(span, span.text, kind="metonymic", country_code=entry.country_code,
-                                source="org-country")
+        spans = [doc[start:stop] for stop in range(min(ent.end - 1, start + 3), start, -1)
+                 if doc[stop].text[:1].isupper()]
+        spans += [doc[first:ent.end] for first in range(max(start + 1, ent.end - 3), ent.end)]
+        for span in spans:
+            if span.text[:1].isupper() and _could_be_country(span.text):
+                entry = self.gazetteer.country(span.text)
+                if entry is not None and (_same_name(span.text, entry, matched=False)
+                                          or span.text in UPPERCASE_COUNTRIES):
+                    return _mention(span, span.text, kind="metonymic", country_code=entry.country_code,
+                                    source="org-country")
         return None
 
     def _entity_mention(self, ent: Span) -> Mention | None:
