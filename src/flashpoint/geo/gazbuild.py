@@ -298,7 +298,9 @@ def _write_countries(conn: sqlite3.Connection, gn: dict[str, Any], csc: list[dic
     csc_by = {c["iso2"]: c for c in csc}
     loc_by = {c["alpha2"]: c for c in loc.values() if c["alpha2"]}
     capitals: dict[str, str] = {}
-    place_rows, name_rows_, country_rows = [], [], []
+    place_rows: list[tuple[Any, ...]] = []
+    name_rows_: list[NameRow] = []
+    country_rows: list[tuple[Any, ...]] = []
     for cc, g in gn.items():
         c = csc_by.get(cc)
         if c is None or not c.get("latitude"):
@@ -481,7 +483,7 @@ def _write_cities(conn: sqlite3.Connection, cities: dict[str, Any], loc_city_sub
                 match = bool(admin_keys.get(code, set()) & keys)
             if match and pop >= best_seat.get((level, code), (-1, 0))[0]:
                 best_seat[(level, code)] = (pop, gid)
-    codes = {}
+    codes: dict[int, str] = {}
     for (level, _), (_, gid) in best_seat.items():
         new = {"C": "PPLC", "A": "PPLA", "A2": "PPLA2"}[level]
         if codes.get(gid) != "PPLC" and not (codes.get(gid) == "PPLA" and new == "PPLA2"):

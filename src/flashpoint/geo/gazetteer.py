@@ -285,8 +285,10 @@ class Gazetteer:
             return False
         v = (c << 32) | zlib.adler32(b)
         h = v - _2_64 if v >= _2_63 else v
-        j = bisect.bisect_left(self._keys, h)
-        return j < len(self._keys) and self._keys[j] == h
+        keys = self._keys
+        assert keys is not None  # loaded by is_name before any _contains
+        j = bisect.bisect_left(keys, h)
+        return j < len(keys) and keys[j] == h
 
     def get(self, geonameid: int) -> GazEntry | None:
         row = self._conn.execute(f"{_ENTRY_SQL_PLAIN} WHERE p.geonameid = ?", (geonameid,)).fetchone()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -734,8 +734,8 @@ class Geoparser:
         if not pool:
             # "Armenia attempted an attack", "Turkish drones struck": no place is named as the
             # scene, only the country of a party, so the event is known to its country at best.
-            pool = [self._as_country(p) for p in inside]
-            pool = [p for p in pool if p is not None]
+            as_countries = [self._as_country(p) for p in inside]
+            pool = [p for p in as_countries if p is not None]
         if not pool:
             return []
         ranked = scene_order(text, pool, _specificity, anchor)
@@ -1006,7 +1006,7 @@ def _route_pair(doc: Doc, i: int, end: int) -> list[Mention]:
     return [_mention(a, a.text, source="pattern:route"), _mention(b, b.text, source="pattern:route")]
 
 
-def _significant(gaz: Gazetteer, name: str, population: int) -> bool:
+def _significant(gaz: Gazetteer | _CachedGazetteer, name: str, population: int) -> bool:
     for entry in gaz.lookup(name, limit=5):
         if level(entry) != "point" or entry.feature_code in {"PPLC", "PPLA"} or entry.population >= population:
             return True
@@ -1145,11 +1145,11 @@ def _one_sense_per_discourse(mentions: list[Mention], ranked: list[list[_Scored]
     for members in groups.values():
         if len(members) < 2:
             continue
-        mass: Counter[int] = Counter()
+        mass: dict[int, float] = defaultdict(float)
         for i in members:
             for s in ranked[i]:
                 mass[s.entry.geonameid] += s.score
-        best = mass.most_common(1)[0][0]
+        best = max(mass, key=lambda gid: mass[gid])
         for i in members:
             pick = [s for s in ranked[i] if s.entry.geonameid == best]
             if pick and ranked[i][0].entry.geonameid != best:
@@ -1167,12 +1167,13 @@ def _resolved_focus(scored: list[_Scored], m: Mention) -> Counter[str]:
     out: Counter[str] = Counter()
     if m.country_code or not scored or level(scored[0].entry) == "country":
         return out
-    mass: Counter[str] = Counter()
+    mass: dict[str, float] = defaultdict(float)
     for s in scored:
         mass[s.entry.country_code] += s.score
-    cc, p = mass.most_common(1)[0]
+    cc = max(mass, key=lambda c: mass[c])
+    p = mass[cc]
     if p >= 0.6 and cc:  # a sea or a continent lies in no one country
-        out[cc] = round(0.5 * p, 3)
+        out[cc] = round(0.5 * p, 3)  # type: ignore[assignment]  # focus weights are fractional
     return out
 
 

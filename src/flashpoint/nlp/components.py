@@ -189,8 +189,8 @@ class EntityFixes:
         if demonym_country(text):
             # "New Zealand", "Philippines": a country whose name is also its adjective or its
             # people is the place when written as the country's own name.
-            label = "GPE" if gaz is not None and _country_own_name(gaz, text) else "NORP"
-            return [Span(doc, core.start, core.end, label=label)]
+            kind = "GPE" if gaz is not None and _country_own_name(gaz, text) else "NORP"
+            return [Span(doc, core.start, core.end, label=kind)]
         if ent.label_ == "NORP" and gaz is not None and gaz.is_name(text, loose=False) \
                 and _major_place(gaz, text):
             # "north of Aleppo", "shops in Mombasa": the model's NORP for a city it half knows.
