@@ -741,7 +741,7 @@ class Geoparser:
         ranked = scene_order(text, pool, _specificity, anchor)
         first_place, first_role = ranked[0]
         tied = [(p, r) for p, r in ranked
-                if r.scene == first_role.scene and _specificity(p) == _specificity(first_place)]
+                if r.role == first_role.role and _specificity(p) == _specificity(first_place)]
         if _specificity(first_place) == SPECIFICITY["country"]:
             # Several countries in one sentence ("the embassy of Azerbaijan in Russia"): only the
             # one the document is most about is the event's.

@@ -78,9 +78,18 @@ def _strip_descriptors(before: list[str]) -> list[str]:
     return before
 
 
+_ROUTE_AFTER = re.compile(
+    r"^(?:\s*[-–—]\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?\s+(road|highway|motorway|railway|route|corridor|river)\b",
+    re.IGNORECASE)
+
+
 def role_of(text: str, place: Place) -> Role:
     """Why ``text`` names ``place`` (its role), read from the words right around it."""
-    after = text[place.end:place.end + 8].lower()
+    route = _ROUTE_AFTER.match(text[place.end:place.end + 60])
+    if route:
+        # "the Zaria road", "the Dhaka–Rangpur highway": a route named after its ends, not a scene.
+        return Role("route", route.group(1).lower())
+    after = text[place.end:place.end + 16].lower()
     for cue, role in _after_cues():
         if after.startswith(cue) or after.startswith(" " + cue):
             return Role(role, cue)
@@ -104,4 +113,7 @@ def scene_order(text: str, places: Sequence[Place], specificity: Callable[[Place
     if anchor is not None and text[anchor[0]:anchor[1]].lower() in _motion_words():
         # "troops were deployed to X", "protesters marched to X": the destination is the scene.
         roles = [(p, Role("scene", r.cue) if r.role == "destination" else r) for p, r in roles]
-    return sorted(roles, key=lambda pr: (not pr[1].scene, specificity(pr[0]), distance(pr[0]), pr[0].start))
+    # A landmark a distance is measured from ("east of Vardenis") is the scene's anchor: it yields
+    # to a scene as specific as itself, not to a larger division named as the scene.
+    return sorted(roles, key=lambda pr: (not (pr[1].scene or pr[1].role == "reference"), specificity(pr[0]),
+                                         not pr[1].scene, distance(pr[0]), pr[0].start))
