@@ -342,8 +342,12 @@ class Geoparser:
                 entry = self.gazetteer.country(span.text)
                 if entry is not None and (_same_name(span.text, entry, matched=False)
                                           or span.text in UPPERCASE_COUNTRIES):
-                    return _mention(span, span.text, kind="metonymic", country_code=entry.country_code,
-                                    source="org-country")
+                    m = _mention(span, span.text, kind="metonymic", country_code=entry.country_code,
+                                 source="org-country")
+                    # Like a demonym in an organisation's name ("Pakistani Army"), it tells which
+                    # countries the text is about but is not output as a place the text names.
+                    m.output = False
+                    return m
         return None
 
     def _entity_mention(self, ent: Span) -> Mention | None:
