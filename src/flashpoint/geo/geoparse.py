@@ -311,13 +311,9 @@ class Geoparser:
         return out
 
     def _countries_in_org(self, ent: Span) -> list[Mention]:
-        """"the Ministry of Defence of Azerbaijan", "the U.S. Food and Drug Administration": the
-        country an institution's name states (after "of", or opening the name); metonymic."""
+        """"the Ministry of Defence of Azerbaijan": the country in an institution's name."""
         out: list[Mention] = []
         doc = ent.doc
-        lead = self._leading_country(ent)
-        if lead is not None:
-            out.append(lead)
         for i in range(ent.start + 1, ent.end):
             if doc[i - 1].lower_ != "of" or not doc[i].text[:1].isupper():
                 continue
@@ -328,27 +324,6 @@ class Geoparser:
                     out.append(_mention(span, span.text, kind="metonymic", source="org-country"))
                     break
         return out
-
-    def _leading_country(self, ent: Span) -> Mention | None:
-        """A country's name opening ("the U.S. Food and Drug Administration") or closing ("Taco
-        Bell Canada") an organisation's name: the branch's country, named."""
-        doc = ent.doc
-        start = ent.start + (doc[ent.start].lower_ in ARTICLES)
-        spans = [doc[start:stop] for stop in range(min(ent.end - 1, start + 3), start, -1)
-                 if doc[stop].text[:1].isupper()]
-        spans += [doc[first:ent.end] for first in range(max(start + 1, ent.end - 3), ent.end)]
-        for span in spans:
-            if span.text[:1].isupper() and _could_be_country(span.text):
-                entry = self.gazetteer.country(span.text)
-                if entry is not None and (_same_name(span.text, entry, matched=False)
-                                          or span.text in UPPERCASE_COUNTRIES):
-                    m = _mention(span, span.text, kind="metonymic", country_code=entry.country_code,
-                                 source="org-country")
-                    # Like a demonym in an organisation's name ("Pakistani Army"), it tells which
-                    # countries the text is about but is not output as a place the text names.
-                    m.output = False
-                    return m
-        return None
 
     def _entity_mention(self, ent: Span) -> Mention | None:
         doc = ent.doc
@@ -617,10 +592,11 @@ class Geoparser:
             owns = _owns_name(m.query, entry)
             if owns:
                 score += 0.3  # its own name, not an alternate another place also bears
-            if major_owner and not _major(m, entry) and not (owns and entry.country_code in major_countries):
-                # "Canada" is the country, "Texas" most often the state: a place of the same name
-                # needs context ("Paris, Texas") to win, one that only lists it as an alternate more.
-                score -= 0.8 if not owns or country_owner else 0.3
+            if major_owner and not _major(m, entry) and (not owns or country_owner) \
+                    and not (owns and entry.country_code in major_countries):
+                # "Canada" is the country: a place of the same name needs strong context to win,
+                # as does one that only lists a capital's or a division's name as an alternate.
+                score -= 0.8
             if m.settlement:
                 bonus = 1.0 if entry.feature_class == "P" else -0.3
                 score += bonus
