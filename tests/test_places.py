@@ -1,7 +1,8 @@
 """Places in news, one test per failure class of issue 14 (sentences written for these tests).
 
-Detection (names the model half-tags, country names read as adjectives), resolution (lists are not containment, a resolved name votes once, loose spellings stay near
-the story, a country or region owns its name), non-places, regions and natural features, the
+Detection (names the model half-tags, country names read as adjectives), resolution (lists are
+not containment, a resolved name votes once, loose spellings stay near the story, a country or
+region owns its name), non-places, regions and natural features, the
 scene of an event read from its trigger, and the index version built from code and data.
 """
 
