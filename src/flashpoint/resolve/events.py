@@ -596,16 +596,17 @@ def _finish(b: _Building, document: Document, places: list[Place] | None = None)
     e = b.event
     killed = b.figures.get("killed", [])
     e.fatalities = max(killed) if killed else 0
-    index, parts = b.split
-    if parts > 1:
-        # ACLED divides a total told for several places among them (the remainder to the first).
-        e.fatalities = e.fatalities // parts + (1 if index < e.fatalities % parts else 0)
     e.injured = max(b.figures.get("injured", [0]))
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
     _named_perpetrator(e, b, document.text)
     _default_actors(e, b.nationality, _countries_told(b, document.text))
     _claims(e, b, document, places or [])
+    index, parts = b.split
+    if parts > 1:
+        # ACLED divides a total told for several places among them (the remainder to the first);
+        # the claims keep the figures as told.
+        e.fatalities = e.fatalities // parts + (1 if index < e.fatalities % parts else 0)
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)
