@@ -119,7 +119,7 @@ def plan_partitions(inputs: Sequence[str], partition_size: int = DEFAULT_PARTITI
     plans: list[tuple[str, Any]] = []
     loose: list[str] = []
     for path in _expand(inputs):
-        suffix = path.suffix.lower()
+        suffix = path.suffix.lower() if path.is_file() else ""  # a FIFO or device: read_sources skips it in one line
         if suffix in JSONL_SUFFIXES:
             plans += [("jsonl", span) for span in _jsonl_spans(path, partition_size)]
         elif suffix in PARQUET_SUFFIXES:
@@ -144,7 +144,7 @@ def _expand(inputs: Sequence[str]) -> list[Path]:
         path = Path(source)
         if path.is_dir():
             found += _walk(path)
-        elif path.is_file():
+        elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"{source}: no such file or directory: check the path", code="E202")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from flashpoint import __version__
-from flashpoint.cli.common import parse_date, run
+from flashpoint.cli.common import failure_line, parse_date, run
 from flashpoint.model import CodedDocument, Document, Failure
 from flashpoint.output import FORMATS, write
 
@@ -65,7 +65,7 @@ def _report_failures(
             click.echo(f"\rcoded {done} document(s), {len(failures)} failed", err=True, nl=False)
         if isinstance(item, Failure):
             failures.append(item)
-            click.echo(f"{'' if not progress else chr(10)}flashpoint: {item.source}: {item.reason} [{item.code}]", err=True)
+            click.echo(("\n" if progress else "") + failure_line(item.source, item.reason, item.code), err=True)
             continue
         yield item
     if progress and done:

@@ -31,6 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flashpoint.geo.geodesy import haversine_km as distance_km
 from flashpoint.model import Event
@@ -247,16 +248,36 @@ def choose_incident(
     ties, so the outcome does not depend on dict order).
     """
     best: tuple[float, int] | None = None
+    separated = {other for pair in cannot_link if event.id in pair for other in pair if other != event.id}
     for key in sorted(candidates):
         members = candidates[key]
-        if not members or any(frozenset((event.id, m.id)) in cannot_link for m in members):
+        if not members or (separated and any(m.id in separated for m in members)):
             continue
-        if not all(compatible(event, m, rules) for m in members):
+        # Members alike in every field the rules read give one answer: judge each kind once, so that
+        # an incident of a thousand reports of one clash costs little more than one of a few.
+        kinds = _kinds(event, members)
+        if not all(compatible(event, m, rules) for m, _ in kinds):
             continue
-        score = sum(_pair_score(event, m) for m in members) / len(members)
+        score = sum(n * _pair_score(event, m) for m, n in kinds) / len(members)
         if best is None or score > best[0]:
             best = (score, key)
     return None if best is None else best[1]
+
+
+def _kinds(event: Event, members: Sequence[Event]) -> list[tuple[Event, int]]:
+    """One member per set of linking-relevant fields, with how many members share it; members of
+    ``event``'s own document stay apart (the same-document rule reads their claimant)."""
+    counts: dict[object, list[Any]] = {}
+    for m in members:
+        key: object = m.id if m.document_id == event.document_id else (
+            m.event_date, m.end_date, m.time_precision, m.event_type, m.sub_event_type, m.actor1, m.actor2,
+            m.latitude, m.longitude, m.geo_precision, m.admin1, m.country, m.location)
+        entry = counts.get(key)
+        if entry is None:
+            counts[key] = [m, 1]
+        else:
+            entry[1] += 1
+    return [(m, n) for m, n in counts.values()]
 
 
 # --- blocking -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,8 +69,26 @@ _Q_CANDIDATES = {
 }
 
 
+_Q_STAMPS = select(incidents.c.id, incidents.c.updated_at).where(incidents.c.id.in_(bindparam("ids", expanding=True)))
+_KNOWN_INCIDENTS = 20_000
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _stamp(value: dt.datetime | None) -> dt.datetime | None:
+    """A timestamp comparable however the back-end returns it (SQLite: naive UTC; PostgreSQL: aware)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass
+class _Known:
+    stamp: dt.datetime | None
+    members: list[Event]
+    published: dict[str, dt.date | None]
 
 
 @dataclass
@@ -89,11 +107,21 @@ class Store:
     def __init__(self, engine: Engine, *, rules: link.LinkRules = link.DEFAULT_RULES) -> None:
         self.engine = engine
         self.rules = rules
+        self._known: OrderedDict[int, _Known] = OrderedDict()
+        """Members of incidents this store linked into or read, by incident, with the incident's
+        ``updated_at`` then: reused while the row still shows that stamp (every write to an incident
+        renews it, in any process), so an ingest does not re-read a growing incident per document."""
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     def migrate(self) -> list[str]:
-        """Apply pending named migrations; returns the names applied."""
+        """Apply pending named migrations; returns the names applied.
+
+        An up-to-date database is only read (no write lock, no lock file), so that a store on
+        read-only media opens for reading."""
+        with self.engine.connect() as conn:
+            if not migrations.pending(conn):
+                return []
         return list(db.retry_writes(self.engine, migrations.migrate))
 
     def migrations(self) -> list[str]:
@@ -186,7 +214,35 @@ class Store:
         if kind is None:
             return {}
         ids = [r.incident_id for r in conn.execute(_Q_CANDIDATES[kind], params)]
-        return self._members(conn, ids, published) if ids else {}
+        return self._known_members(conn, ids, published) if ids else {}
+
+    def _known_members(self, conn: Connection, ids: Sequence[int],
+                       published: dict[str, dt.date | None]) -> dict[int, list[Event]]:
+        """``_members`` for linking, reusing what this store read or wrote while it is current."""
+        stamps = {r.id: _stamp(r.updated_at) for r in conn.execute(_Q_STAMPS, {"ids": list(ids)})}
+        found: dict[int, list[Event]] = {}
+        for i in ids:
+            known = self._known.get(i)
+            if known is not None and known.stamp == stamps.get(i):
+                found[i] = known.members
+                published.update(known.published)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            loaded: dict[str, dt.date | None] = {}
+            fresh = self._members(conn, missing, loaded)
+            published.update(loaded)
+            for i, members in fresh.items():
+                found[i] = members
+                self._remember(i, stamps.get(i), members, loaded)
+        return found
+
+    def _remember(self, incident_id: int, stamp: dt.datetime | None, members: list[Event],
+                  published: dict[str, dt.date | None]) -> None:
+        docs = {e.document_id for e in members}
+        self._known[incident_id] = _Known(stamp, members, {d: published.get(d) for d in docs if d})
+        self._known.move_to_end(incident_id)
+        while len(self._known) > _KNOWN_INCIDENTS:
+            self._known.popitem(last=False)
 
     @staticmethod
     def _members(conn: Connection, incident_ids: Sequence[int],
@@ -209,8 +265,12 @@ class Store:
             conn.execute(delete(incidents).where(incidents.c.id == incident_id))
             return
         comparison = disputes.compare(members, published=published)
+        now = _now()
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
-            **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=_now()))
+            **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=now))
+        # Known as of this write; if the transaction rolls back, the row keeps its old stamp and
+        # the next reader loads the members afresh.
+        self._remember(incident_id, _stamp(now), members, published)
 
     # --- user decisions -----------------------------------------------------------------------
 
