@@ -84,11 +84,12 @@ class Coder:
     def parse(self, text: str) -> Doc:
         """The parse of ``text``; a text longer than ``chunk_chars`` is parsed in chunks cut at
         paragraph or sentence ends and joined into one Doc whose offsets index the whole text."""
-        if len(text) <= self.chunk_chars:
+        limit = self._chunk_limit()
+        if len(text) <= limit:
             return self.nlp(text)
         from spacy.tokens import Doc
 
-        parts = [text[a:b] for a, b in split_for_parser(text, self.chunk_chars)]
+        parts = [text[a:b] for a, b in split_for_parser(text, limit)]
         doc = Doc.from_docs(list(self.nlp.pipe(parts, batch_size=1)), ensure_whitespace=False)
         if doc.text != text:  # offsets would not index the text: refuse rather than mislead
             raise InputError(f"the parse of this {len(text):,}-character text could not be joined: split it "
@@ -127,14 +128,19 @@ class Coder:
     def _flush(self, buffer: list[Document]) -> Iterator[Failure | tuple[Document, Doc]]:
         """Parse a batch in order: short texts together through ``nlp.pipe``, long ones in chunks."""
         short: list[Document] = []
+        limit = self._chunk_limit()
         for document in buffer:
-            if len(document.text) <= self.chunk_chars:
+            if len(document.text) <= limit:
                 short.append(document)
                 continue
             yield from self._pipe(short)
             short = []
             yield self._parse_one(document)
         yield from self._pipe(short)
+
+    def _chunk_limit(self) -> int:
+        """Chunks are never longer than the parser accepts (spaCy's ``max_length``, E088)."""
+        return max(1, min(self.chunk_chars, self.nlp.max_length))
 
     def _pipe(self, documents: list[Document]) -> Iterator[Failure | tuple[Document, Doc]]:
         if not documents:

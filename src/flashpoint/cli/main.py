@@ -21,6 +21,10 @@ from flashpoint.output import FORMATS, write
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="flashpoint: %(levelname)s: %(message)s")
+    # The handler filters too: libraries that set their own loggers' levels (Dask logs at INFO)
+    # would otherwise reach stderr through it whatever -v says.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

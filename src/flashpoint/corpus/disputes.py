@@ -211,6 +211,35 @@ def compare(
                       summary=_summary(versions))
 
 
+def disputed_fields(events: Sequence[Event], *, published: Mapping[str, dt.date | None] | None = None) -> list[str]:
+    """``compare(events).disputed``'s field names, judged on each side's current report per field.
+
+    Only current versions can conflict, so the events that are current for some field (at most
+    sides × fields of them, kept in the order given so that ties resolve alike) give the same
+    answer as all of them: the store refreshes a growing incident without comparing every report.
+    """
+    published = published or {}
+    return list(compare(current_reports(events, published=published), published=published).disputed)
+
+
+def current_reports(events: Sequence[Event], *, published: Mapping[str, dt.date | None] | None = None) -> list[Event]:
+    """The events that are some side's current version of some field, in the order given.
+
+    ``current_reports(current_reports(old) + new) == current_reports(old + new)``: a store keeps
+    these for each incident and adds each new report to them alone."""
+    published = published or {}
+    order = sorted(range(len(events)), key=lambda i: published.get(events[i].document_id or "") or dt.date.min)
+    keep: set[int] = set()
+    for name in FIELDS:
+        read = _READERS[name]
+        latest: dict[str, int] = {}
+        for i in order:
+            if read(events[i]) is not None:
+                latest[side_of(events[i])] = i
+        keep.update(latest.values())
+    return [events[i] for i in sorted(keep)]
+
+
 def _conflict(name: str, a: Version, b: Version) -> bool:
     """Do two sides' current versions contradict each other?
 

@@ -43,6 +43,7 @@ __all__ = [
     "actor_key",
     "actors_compatible",
     "choose_incident",
+    "kind_key",
     "compatible",
     "date_window",
     "dates_compatible",
@@ -240,12 +241,14 @@ def choose_incident(
     *,
     cannot_link: Collection[frozenset[str]] = (),
     rules: LinkRules = DEFAULT_RULES,
+    kinds: Mapping[int, Sequence[tuple[Event, int]]] | None = None,
 ) -> int | None:
     """The candidate incident ``event`` belongs to, or None to start a new one.
 
     ``candidates`` maps incident keys to their events; ``cannot_link`` holds pairs of event ids the
     user separated. The best-scoring incident whose every event is compatible wins (lowest key on
-    ties, so the outcome does not depend on dict order).
+    ties, so the outcome does not depend on dict order). ``kinds`` may give, for some incidents,
+    their members already grouped by ``kind_key`` (none of them from ``event``'s document).
     """
     best: tuple[float, int] | None = None
     separated = {other for pair in cannot_link if event.id in pair for other in pair if other != event.id}
@@ -255,13 +258,20 @@ def choose_incident(
             continue
         # Members alike in every field the rules read give one answer: judge each kind once, so that
         # an incident of a thousand reports of one clash costs little more than one of a few.
-        kinds = _kinds(event, members)
-        if not all(compatible(event, m, rules) for m, _ in kinds):
+        given = kinds.get(key) if kinds else None
+        alike = given if given is not None else _kinds(event, members)
+        if not all(compatible(event, m, rules) for m, _ in alike):
             continue
-        score = sum(n * _pair_score(event, m) for m, n in kinds) / len(members)
+        score = sum(n * _pair_score(event, m) for m, n in alike) / sum(n for _, n in alike)
         if best is None or score > best[0]:
             best = (score, key)
     return None if best is None else best[1]
+
+
+def kind_key(m: Event) -> tuple[object, ...]:
+    """Every field the linking rules and scores read, apart from the document and its claimant."""
+    return (m.event_date, m.end_date, m.time_precision, m.event_type, m.sub_event_type, m.actor1, m.actor2,
+            m.latitude, m.longitude, m.geo_precision, m.admin1, m.country, m.location)
 
 
 def _kinds(event: Event, members: Sequence[Event]) -> list[tuple[Event, int]]:
@@ -269,9 +279,7 @@ def _kinds(event: Event, members: Sequence[Event]) -> list[tuple[Event, int]]:
     ``event``'s own document stay apart (the same-document rule reads their claimant)."""
     counts: dict[object, list[Any]] = {}
     for m in members:
-        key: object = m.id if m.document_id == event.document_id else (
-            m.event_date, m.end_date, m.time_precision, m.event_type, m.sub_event_type, m.actor1, m.actor2,
-            m.latitude, m.longitude, m.geo_precision, m.admin1, m.country, m.location)
+        key: object = m.id if m.document_id == event.document_id else kind_key(m)
         entry = counts.get(key)
         if entry is None:
             counts[key] = [m, 1]

@@ -413,6 +413,7 @@ def _record_date(value: Any, source: str) -> dt.date | None:
 def _extract_html(html: str) -> dict[str, Any]:
     import trafilatura  # heavy import, only when a page is read
 
+    _quiet_trafilatura()
     result = trafilatura.bare_extraction(
         html, include_comments=False, with_metadata=True,
         # Only dates the page states in its markup or URL; never a guess from the body text.
@@ -421,6 +422,14 @@ def _extract_html(html: str) -> dict[str, Any]:
     if result is None:
         return {}
     return result.as_dict() if hasattr(result, "as_dict") else dict(result)
+
+
+def _quiet_trafilatura() -> None:
+    """trafilatura warns "discarding data: None" for a page without text, which our E101 failure
+    already says in its own line; keep its warnings out unless the user set its level."""
+    logger = logging.getLogger("trafilatura")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
 
 
 def content_id(text: str) -> str:

@@ -128,7 +128,13 @@ def _connect(database: str, files: FileAccess) -> sqlite3.Connection:
     path = quote(str(Path(database)))
     first: sqlite3.OperationalError | None = None
     for query, writable in (("", True), ("?mode=ro", False), ("?mode=ro&immutable=1", False)):
-        conn = files.connect(f"file:{path}{query}")
+        try:
+            conn = files.connect(f"file:{path}{query}")
+        except sqlite3.OperationalError as exc:
+            if not any(m in str(exc).lower() for m in _READ_ONLY_ERRORS):
+                raise
+            first = first or exc
+            continue
         try:
             _configure(conn, writable=writable)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # makes SQLite open the file now

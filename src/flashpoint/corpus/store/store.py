@@ -86,9 +86,60 @@ def _stamp(value: dt.datetime | None) -> dt.datetime | None:
 
 @dataclass
 class _Known:
+    """What a store knows of one incident as of ``stamp``: its members, and what linking and the
+    summary need of them kept small, so that adding a report costs the same to an incident of
+    three reports as to one of three thousand."""
+
     stamp: dt.datetime | None
     members: list[Event]
     published: dict[str, dt.date | None]
+    docs: set[str]
+    kinds: dict[object, list[Any]]
+    """Members grouped by ``link.kind_key``: [one of them, how many]."""
+    current: list[Event]
+    """``disputes.current_reports`` of the members."""
+    summary_events: list[Event]
+    """The members ``_incident_summary`` reads its dates and place from (``_summary_events``)."""
+
+    @classmethod
+    def of(cls, stamp: dt.datetime | None, members: list[Event], published: dict[str, dt.date | None]) -> _Known:
+        docs = {e.document_id for e in members if e.document_id}
+        known = cls(stamp, members, {d: published.get(d) for d in docs}, docs, {}, [], [])
+        known._add_kinds(members)
+        known.current = disputes.current_reports(members, published=published)
+        known.summary_events = _summary_events(members)
+        return known
+
+    def extended_by(self, members: list[Event], added: Sequence[Event]) -> bool:
+        """Are ``members`` this incident's known members followed by ``added``?"""
+        n = len(self.members)
+        return (len(members) == n + len(added) and (n == 0 or (members[0] is self.members[0]
+                                                              and members[n - 1] is self.members[-1]))
+                and all(a is b for a, b in zip(members[n:], added)))
+
+    def extend(self, stamp: dt.datetime | None, members: list[Event], added: Sequence[Event],
+               published: dict[str, dt.date | None]) -> _Known:
+        # In place (copying would cost as much as the incident is large): the new stamp is what
+        # makes the state current, and a rolled-back write leaves the row's old stamp behind.
+        new_docs = {e.document_id for e in added if e.document_id}
+        self.stamp, self.members = stamp, members
+        self.published.update({d: published.get(d) for d in new_docs})
+        self.docs |= new_docs
+        self._add_kinds(added)
+        self.current = disputes.current_reports([*self.current, *added], published=self.published)
+        self.summary_events = _summary_events([*self.summary_events, *added])
+        return self
+
+    def _add_kinds(self, events: Sequence[Event]) -> None:
+        for e in events:
+            entry = self.kinds.get(key := link.kind_key(e))
+            if entry is None:
+                self.kinds[key] = [e, 1]
+            else:
+                entry[1] += 1
+
+    def kind_list(self) -> list[tuple[Event, int]]:
+        return [(e, n) for e, n in self.kinds.values()]
 
 
 @dataclass
@@ -163,12 +214,14 @@ class Store:
                 event.document_id = doc.id
             conn.execute(insert(events), [_event_row(e, seq, self.rules) for seq, e in enumerate(coded.events)])
         touched: dict[int, list[Event]] = {}
+        added: dict[int, list[Event]] = defaultdict(list)
         published = {doc.id: doc.published}
         for event in coded.events:
             incident_id, members = self._link(conn, event, touched, published)
             touched[incident_id] = members
+            added[incident_id].append(event)
         for incident_id, members in touched.items():
-            self._refresh_incident(conn, incident_id, members, published)
+            self._refresh_incident(conn, incident_id, members, published, added[incident_id])
         return Added(doc.id, added=True, events=len(coded.events), incidents=tuple(sorted(touched)))
 
     def add_failure(self, failure: Failure) -> None:
@@ -193,7 +246,9 @@ class Store:
         candidates = self._candidate_incidents(conn, event, published)
         candidates.update({k: v for k, v in touched.items() if k in candidates})  # this document's own links
         separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(_Q_SEPARATED, {"id": event.id})}
-        incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules)
+        kinds = {i: self._known[i].kind_list() for i in candidates
+                 if i not in touched and i in self._known and self._known[i].members is candidates[i]}
+        incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules, kinds=kinds)
         if incident_id is None:
             now = _now()
             incident_id = conn.execute(insert(incidents).values(created_at=now, updated_at=now, n_events=0)
@@ -238,8 +293,10 @@ class Store:
 
     def _remember(self, incident_id: int, stamp: dt.datetime | None, members: list[Event],
                   published: dict[str, dt.date | None]) -> None:
-        docs = {e.document_id for e in members}
-        self._known[incident_id] = _Known(stamp, members, {d: published.get(d) for d in docs if d})
+        self._keep(incident_id, _Known.of(stamp, members, published))
+
+    def _keep(self, incident_id: int, state: _Known) -> None:
+        self._known[incident_id] = state
         self._known.move_to_end(incident_id)
         while len(self._known) > _KNOWN_INCIDENTS:
             self._known.popitem(last=False)
@@ -256,21 +313,30 @@ class Store:
         return dict(out)
 
     def _refresh_incident(self, conn: Connection, incident_id: int, members: list[Event] | None = None,
-                          published: dict[str, dt.date | None] | None = None) -> None:
-        """Recompute an incident's cached summary (dates, place, counts, disputed fields)."""
+                          published: dict[str, dt.date | None] | None = None, added: Sequence[Event] = ()) -> None:
+        """Recompute an incident's cached summary (dates, place, counts, disputed fields).
+
+        When ``members`` are the ones this store knew plus ``added``, the summary is worked out from
+        what it kept of the known ones (see ``_Known``) and the added ones alone."""
         if members is None or published is None:
             published = {}
             members = self._members(conn, [incident_id], published).get(incident_id, [])
         if not members:
             conn.execute(delete(incidents).where(incidents.c.id == incident_id))
             return
-        comparison = disputes.compare(members, published=published)
         now = _now()
+        before = self._known.get(incident_id)
+        if before is not None and before.extended_by(members, added):
+            state = before.extend(_stamp(now), members, added, published)
+        else:
+            state = _Known.of(_stamp(now), members, published)
+        disputed = disputes.disputed_fields(state.current, published=published)
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
-            **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=now))
+            **_incident_summary(state.summary_events, len(members), len(state.docs)), disputed=",".join(disputed),
+            updated_at=now))
         # Known as of this write; if the transaction rolls back, the row keeps its old stamp and
         # the next reader loads the members afresh.
-        self._remember(incident_id, _stamp(now), members, published)
+        self._keep(incident_id, state)
 
     # --- user decisions -----------------------------------------------------------------------
 
@@ -474,16 +540,36 @@ def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) ->
     return tuple(kind) or None
 
 
-def _incident_summary(members: list[Event]) -> dict[str, Any]:
+def _place_rank(e: Event) -> tuple[bool, int, bool]:
+    return (e.latitude is None, e.geo_precision or 9, not e.location)
+
+
+def _summary_events(members: Sequence[Event]) -> list[Event]:
+    """The few members an incident's dates and place come from, in member order:
+    ``_incident_summary(_summary_events(a) + b) == _incident_summary(a + b)`` for dates and place."""
+    picked: list[Event] = []
+    for group in ([e for e in members if e.event_date and e.time_precision == 1], [e for e in members if e.event_date]):
+        if group:
+            picked += [min(group, key=lambda e: e.event_date),  # type: ignore[arg-type,return-value]
+                       max(group, key=lambda e: e.end_date or e.event_date)]  # type: ignore[arg-type,return-value]
+    if members:
+        picked.append(min(members, key=_place_rank))
+    chosen = {id(e) for e in picked}
+    return [e for e in members if id(e) in chosen]
+
+
+def _incident_summary(members: Sequence[Event], n_events: int | None = None,
+                      n_documents: int | None = None) -> dict[str, Any]:
     """Dates span the members' stated days (the most precise ones when any is exact); place the most precise."""
     exact = [e for e in members if e.event_date and e.time_precision == 1] or [e for e in members if e.event_date]
-    place = min(members, key=lambda e: (e.latitude is None, e.geo_precision or 9, not e.location))
+    place = min(members, key=_place_rank)
     return {
         "date_lo": min((e.event_date for e in exact if e.event_date), default=None),
         "date_hi": max(((e.end_date or e.event_date) for e in exact if e.event_date), default=None),
         "country": place.country, "admin1": place.admin1, "location": place.location,
         "latitude": place.latitude, "longitude": place.longitude,
-        "n_events": len(members), "n_documents": len({e.document_id for e in members}),
+        "n_events": len(members) if n_events is None else n_events,
+        "n_documents": len({e.document_id for e in members}) if n_documents is None else n_documents,
     }
 
 
