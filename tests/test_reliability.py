@@ -271,10 +271,10 @@ def test_coding_time_grows_linearly_with_the_text() -> None:
 
 # --- 4. linking does not slow down as incidents grow ---------------------------------------------------
 
-def _report(i: int, actor: str | None) -> CodedDocument:
+def _report(i: int, actor: str | None, other: str | None = None) -> CodedDocument:
     day = dt.date(2024, 3, 3)
     event = Event(id=f"r{i}-1", document_id=f"r{i}", event_date=day, time_precision=1, event_type="Battles",
-                  sub_event_type="Armed clash", actor1=actor, actor2=None, latitude=48.73, longitude=37.57,
+                  sub_event_type="Armed clash", actor1=actor, actor2=other, latitude=48.73, longitude=37.57,
                   geo_precision=1, country="Ukraine", admin1="Donetsk", location="Kramatorsk",
                   claimant=Claimant(name=f"Desk {i % 5}", side=f"side {i % 2}"))
     return CodedDocument(Document(id=f"r{i}", text=f"Report {i}.", published=day, source=f"r{i}"), events=[event])
@@ -292,6 +292,35 @@ def test_same_day_reports_store_as_fast_at_the_end_as_at_the_start(tmp_path: Pat
             timings.append(time.perf_counter() - started)
         assert store.counts()["incidents"] == 1
     assert timings[-1] < 2.5 * timings[0], timings
+
+
+CIVILIANS = "Civilians (Ukraine)"
+
+
+def test_reports_of_one_day_and_place_by_other_actors_are_no_candidates(tmp_path: Path) -> None:
+    """Dyad blocking: 300 singletons of one day and town, each a different armed group, cost a new
+    report nothing; an older database gets the actor keys by migration 0005."""
+    from sqlalchemy import text
+
+    db = tmp_path / "dyads.db"
+    with open_store(db) as store:
+        for i in range(300):
+            store.add(_report(i, f"Armed Group {i}", CIVILIANS))
+        assert store.counts()["incidents"] == 300
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE events SET actor1_key = NULL, actor2_key = NULL"))
+            conn.execute(text("DELETE FROM migrations WHERE name = '0005_event_actor_keys'"))
+    with open_store(db) as store:
+        with store.engine.connect() as conn:
+            event = _report(300, "Armed Group 7", CIVILIANS).events[0]
+            store.add(_report(300, "Armed Group 7", CIVILIANS))
+            keys = conn.execute(text("SELECT count(*) FROM events WHERE actor1_key LIKE 'armed group %'")).scalar()
+        assert keys == 301
+        assert store.event(event.id)["incident_id"] == store.event("r7-1")["incident_id"]
+        params: dict[str, Any] = {}
+        with store.engine.connect() as conn:
+            candidates = store._candidate_incidents(conn, _report(301, "Armed Group 9", CIVILIANS).events[0], params)
+        assert list(candidates) == [store.event("r9-1")["incident_id"]]
 
 
 def test_members_known_to_a_store_are_read_again_after_another_process_writes(tmp_path: Path) -> None:

@@ -63,6 +63,7 @@ def ingest(
     """Read, code, store and link every document in ``sources``; never stops for one bad input."""
     from flashpoint.ingest.sources import read_any
 
+    store.check_writable()  # read-only media: say so before coding anything
     report = IngestReport()
     documents = _new_only(read_any(list(sources), published=published, stdin=stdin), store, report, progress)
     for item in (coder or default_coder)(documents):

@@ -43,6 +43,7 @@ __all__ = [
     "actor_key",
     "actors_compatible",
     "choose_incident",
+    "compatible_types",
     "kind_key",
     "compatible",
     "date_window",
@@ -154,6 +155,16 @@ def places_compatible(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> b
 
 
 # --- types and actors -----------------------------------------------------------------------
+
+def compatible_types(event: Event, rules: LinkRules = DEFAULT_RULES) -> frozenset[str] | None:
+    """The non-empty event types ``types_compatible`` accepts beside ``event``'s (None: any)."""
+    t = event.event_type
+    if not t:
+        return None
+    if t == "Strategic developments":
+        return frozenset({t})
+    return frozenset({t}).union(*(g for g in rules.type_groups if t in g and "Strategic developments" not in g))
+
 
 def types_compatible(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> bool:
     if not a.event_type or not b.event_type or a.event_type == b.event_type:

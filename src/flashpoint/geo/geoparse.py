@@ -634,9 +634,11 @@ class Geoparser:
             # Places named within _NEAR_MENTIONS mentions of this one: linear in a long text.
             window = ctx.points[bisect.bisect_left(ctx.points, index - _NEAR_MENTIONS, key=lambda p: p[0]):
                                 bisect.bisect_right(ctx.points, index + _NEAR_MENTIONS, key=lambda p: p[0])]
+            seen: set[int] = set()  # a place named again is no nearer: measure it once
             for j, other in window:
-                if j == index or ctx.keys[j] == own_key:
+                if j == index or ctx.keys[j] == own_key or other.geonameid in seen:
                     continue
+                seen.add(other.geonameid)
                 d = haversine_km(entry.latitude, entry.longitude, other.latitude, other.longitude)
                 if d < best:
                     best, near_name = d, other.name

@@ -193,6 +193,15 @@ class WriterLock:
 _WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 
 
+def check_writable(engine: Engine) -> None:
+    """Raise the one-line StoreError a write would raise when the store's lock file cannot be made
+    (read-only media), before a caller spends minutes coding what it could not store."""
+    lock = _WRITER_LOCKS.get(engine)
+    if lock is not None:
+        with lock.held():
+            pass
+
+
 def dispose(engine: Engine) -> None:
     """Close the engine's connections and its writer lock file."""
     lock = _WRITER_LOCKS.pop(engine, None)

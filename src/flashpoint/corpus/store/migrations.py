@@ -53,11 +53,28 @@ def _event_filter_indexes(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+def _event_actor_keys(conn: Connection) -> None:
+    """Each event's actors as linking compares them (``link.actor_key``), so that the candidate
+    search keeps only incidents with a report whose actors and type can match (dyad blocking)."""
+    from flashpoint.corpus.link import actor_key
+
+    have = {c["name"] for c in inspect(conn).get_columns("events")}
+    for name in ("actor1_key", "actor2_key"):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE events ADD COLUMN {name} TEXT"))
+    rows = conn.execute(text("SELECT id, actor1, actor2 FROM events WHERE actor1_key IS NULL AND actor2_key IS NULL "
+                             "AND (actor1 IS NOT NULL OR actor2 IS NOT NULL)")).all()
+    for row in rows:
+        conn.execute(text("UPDATE events SET actor1_key = :a, actor2_key = :b WHERE id = :id"),
+                     {"a": actor_key(row.actor1), "b": actor_key(row.actor2), "id": row.id})
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
     ("0003_event_window_class", _event_window_class),
     ("0004_event_filter_indexes", _event_filter_indexes),
+    ("0005_event_actor_keys", _event_actor_keys),
 )
 
 

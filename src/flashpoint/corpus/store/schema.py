@@ -111,6 +111,8 @@ events = Table(
     Column("date_lo", Date),
     Column("date_hi", Date),
     Column("window_class", Integer),
+    Column("actor1_key", Text),
+    Column("actor2_key", Text),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),

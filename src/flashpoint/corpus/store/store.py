@@ -10,6 +10,7 @@ changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from collections import OrderedDict, defaultdict
@@ -56,17 +57,38 @@ _IN_ADMIN1 = func.lower(events.c.admin1) == bindparam("admin1")
 _AT_LOCATION = func.lower(events.c.location) == bindparam("location")
 
 
-def _candidates_query(area: Any) -> Any:
+_AREAS = {("box", "admin1"): or_(_IN_BOX, _IN_ADMIN1), ("box",): _IN_BOX, ("admin1",): _IN_ADMIN1,
+          ("location",): _AT_LOCATION}
+
+
+def _key_matches(column: Any, name: str) -> Any:
+    return or_(column.is_(None), column == bindparam(name))
+
+
+def _dyad(has1: bool, has2: bool) -> Any:
+    """Reports whose actors can match the new one's in either order (a missing key matches anyone)."""
+    a1, a2 = events.c.actor1_key, events.c.actor2_key
+    straight = [m for m in ((_key_matches(a1, "k1") if has1 else None), (_key_matches(a2, "k2") if has2 else None)) if m is not None]
+    crossed = [m for m in ((_key_matches(a2, "k1") if has1 else None), (_key_matches(a1, "k2") if has2 else None)) if m is not None]
+    return or_(and_(*straight), and_(*crossed))
+
+
+_TYPE_MATCHES = or_(events.c.event_type.is_(None), events.c.event_type == "",
+                    events.c.event_type.in_(bindparam("types", expanding=True)))
+
+
+@functools.lru_cache(maxsize=64)
+def _candidates_query(area: tuple[str, ...], has1: bool, has2: bool, typed: bool) -> Any:
+    """Incidents with a report near in time and area whose type and actors can match: an incident
+    is joined only when all its reports can match, so one that has none is never a candidate, and
+    many reports of one day and place by other actors cost nothing to a new one (dyad blocking)."""
+    where = [*_NEAR, _AREAS[area]]
+    if has1 or has2:
+        where.append(_dyad(has1, has2))
+    if typed:
+        where.append(_TYPE_MATCHES)
     return (select(incident_events.c.incident_id).join(events, events.c.id == incident_events.c.event_id)
-            .where(*_NEAR, area).distinct())
-
-
-_Q_CANDIDATES = {
-    ("box", "admin1"): _candidates_query(or_(_IN_BOX, _IN_ADMIN1)),
-    ("box",): _candidates_query(_IN_BOX),
-    ("admin1",): _candidates_query(_IN_ADMIN1),
-    ("location",): _candidates_query(_AT_LOCATION),
-}
+            .where(*where).distinct())
 
 
 _Q_STAMPS = select(incidents.c.id, incidents.c.updated_at).where(incidents.c.id.in_(bindparam("ids", expanding=True)))
@@ -194,6 +216,10 @@ class Store:
 
     # --- writing ------------------------------------------------------------------------------
 
+    def check_writable(self) -> None:
+        """Fail now, in one line naming the path, when this store lies on read-only media."""
+        db.check_writable(self.engine)
+
     def has_document(self, document_id: str) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(_Q_HAS_DOCUMENT, {"id": document_id}).first() is not None
@@ -217,7 +243,7 @@ class Store:
         added: dict[int, list[Event]] = defaultdict(list)
         published = {doc.id: doc.published}
         for event in coded.events:
-            incident_id, members = self._link(conn, event, touched, published)
+            incident_id, members = self._link(conn, event, touched, published, added)
             touched[incident_id] = members
             added[incident_id].append(event)
         for incident_id, members in touched.items():
@@ -241,13 +267,13 @@ class Store:
     # --- linking --------------------------------------------------------------------------------
 
     def _link(self, conn: Connection, event: Event, touched: dict[int, list[Event]],
-              published: dict[str, dt.date | None]) -> tuple[int, list[Event]]:
+              published: dict[str, dt.date | None],
+              added: dict[int, list[Event]] | None = None) -> tuple[int, list[Event]]:
         """Put a just-inserted event in the incident it belongs to, or a new one; returns it and its events."""
         candidates = self._candidate_incidents(conn, event, published)
         candidates.update({k: v for k, v in touched.items() if k in candidates})  # this document's own links
         separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(_Q_SEPARATED, {"id": event.id})}
-        kinds = {i: self._known[i].kind_list() for i in candidates
-                 if i not in touched and i in self._known and self._known[i].members is candidates[i]}
+        kinds = self._candidate_kinds(candidates, added or {})
         incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules, kinds=kinds)
         if incident_id is None:
             now = _now()
@@ -255,6 +281,18 @@ class Store:
                                        .returning(incidents.c.id)).scalar_one()
         conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto"))
         return int(incident_id), [*candidates.get(incident_id, []), event]
+
+    def _candidate_kinds(self, candidates: dict[int, list[Event]],
+                         added: dict[int, list[Event]]) -> dict[int, list[tuple[Event, int]]]:
+        """Candidates' members grouped as ``choose_incident`` groups them, from what the store
+        keeps; this document's own events (linked a moment ago) stay apart, one by one."""
+        kinds: dict[int, list[tuple[Event, int]]] = {}
+        for i, members in candidates.items():
+            known = self._known.get(i)
+            own = added.get(i, [])
+            if known is not None and known.extended_by(members, own):
+                kinds[i] = [*known.kind_list(), *((e, 1) for e in own)]
+        return kinds
 
     def _candidate_incidents(self, conn: Connection, event: Event,
                              published: dict[str, dt.date | None]) -> dict[int, list[Event]]:
@@ -268,7 +306,13 @@ class Store:
         kind = _area_params(event, self.rules, params)
         if kind is None:
             return {}
-        ids = [r.incident_id for r in conn.execute(_Q_CANDIDATES[kind], params)]
+        k1, k2 = link.actor_key(event.actor1), link.actor_key(event.actor2)
+        params.update(k1=k1, k2=k2)
+        types = link.compatible_types(event, self.rules)
+        if types is not None:
+            params["types"] = sorted(types)
+        query = _candidates_query(kind, k1 is not None, k2 is not None, types is not None)
+        ids = [r.incident_id for r in conn.execute(query, params)]
         return self._known_members(conn, ids, published) if ids else {}
 
     def _known_members(self, conn: Connection, ids: Sequence[int],
@@ -279,8 +323,7 @@ class Store:
         for i in ids:
             known = self._known.get(i)
             if known is not None and known.stamp == stamps.get(i):
-                found[i] = known.members
-                published.update(known.published)
+                found[i] = known.members  # their documents' dates stay in ``known.published``
         missing = [i for i in ids if i not in found]
         if missing:
             loaded: dict[str, dt.date | None] = {}
@@ -329,7 +372,7 @@ class Store:
         if before is not None and before.extended_by(members, added):
             state = before.extend(_stamp(now), members, added, published)
         else:
-            state = _Known.of(_stamp(now), members, published)
+            state = _Known.of(_stamp(now), members, {**(before.published if before else {}), **published})
         disputed = disputes.disputed_fields(state.current, published=published)
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
             **_incident_summary(state.summary_events, len(members), len(state.docs)), disputed=",".join(disputed),
@@ -505,6 +548,7 @@ def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
         loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
         evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
         date_lo=window[0] if window else None, date_hi=window[1] if window else None,
+        actor1_key=link.actor_key(e.actor1), actor2_key=link.actor_key(e.actor2),
         window_class=window_class(window[0], window[1]) if window else None,
     )
     return row
