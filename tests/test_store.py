@@ -125,7 +125,8 @@ def coded(doc_id: str, *events: dict[str, Any], text: str = "Report text.", publ
 def test_migrations_are_named_recorded_and_applied_once(db_url: str) -> None:
     with open_store(db_url) as s:
         assert s.migrations() == ["0001_initial", "0002_incident_country_index",
-                                  "0003_event_window_class", "0004_event_filter_indexes", "0005_event_actor_keys"]
+                                  "0003_event_window_class", "0004_event_filter_indexes", "0005_event_actor_keys",
+                                  "0006_incident_kinds"]
     with open_store(db_url) as s:
         assert s.migrate() == []
 

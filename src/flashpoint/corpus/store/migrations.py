@@ -69,12 +69,31 @@ def _event_actor_keys(conn: Connection) -> None:
                      {"a": actor_key(row.actor1), "b": actor_key(row.actor2), "id": row.id})
 
 
+def rebuild_incident_kinds(conn: Connection, incident_id: int | None = None) -> None:
+    """(Re)fill ``incident_kinds`` from the events, for one incident or all of them."""
+    cols = ", ".join(schema.KIND_COLUMNS)
+    picked = ", ".join(f"e.{c}" for c in schema.KIND_COLUMNS)
+    where = "" if incident_id is None else "WHERE ie.incident_id = :id"
+    params = {} if incident_id is None else {"id": incident_id}
+    conn.execute(text(f"DELETE FROM incident_kinds {'' if incident_id is None else 'WHERE incident_id = :id'}"), params)
+    conn.execute(text(f"INSERT INTO incident_kinds (incident_id, {cols}, n_events) "
+                      f"SELECT ie.incident_id, {picked}, count(*) FROM events e "
+                      f"JOIN incident_events ie ON ie.event_id = e.id {where} GROUP BY ie.incident_id, {picked}"), params)
+
+
+def _incident_kinds(conn: Connection) -> None:
+    """The candidate search reads one row per kind of report in an incident (schema.incident_kinds)."""
+    schema.incident_kinds.create(conn, checkfirst=True)
+    rebuild_incident_kinds(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
     ("0003_event_window_class", _event_window_class),
     ("0004_event_filter_indexes", _event_filter_indexes),
     ("0005_event_actor_keys", _event_actor_keys),
+    ("0006_incident_kinds", _incident_kinds),
 )
 
 

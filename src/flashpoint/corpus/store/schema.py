@@ -159,6 +159,32 @@ incident_events = Table(
 )
 """Membership: each event is in exactly one incident (possibly alone)."""
 
+KIND_COLUMNS = ("window_class", "date_lo", "date_hi", "latitude", "longitude", "admin1", "location", "actor1_key",
+                "actor2_key", "event_type")
+"""What linking's candidate search reads of an event (migration 0006)."""
+
+incident_kinds = Table(
+    "incident_kinds", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("window_class", Integer),
+    Column("date_lo", Date),
+    Column("date_hi", Date),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("admin1", Text),
+    Column("location", Text),
+    Column("actor1_key", Text),
+    Column("actor2_key", Text),
+    Column("event_type", Text),
+    Column("n_events", Integer, nullable=False, default=1),
+    Index("ix_incident_kinds_window", "window_class", "date_lo"),
+    Index("ix_incident_kinds_incident", "incident_id"),
+)
+"""Each incident's events as the candidate search sees them, one row per distinct kind with a
+count: the search reads a row per kind, not per report, so a thousand reports of one clash cost a
+new report what a few do."""
+
 unlinks = Table(
     "unlinks", metadata,
     Column("event_id", String(200), primary_key=True),

@@ -28,6 +28,7 @@ from flashpoint.corpus.store.schema import (
     events,
     failures,
     incident_events,
+    incident_kinds,
     incidents,
     places,
     unlinks,
@@ -44,17 +45,18 @@ _Q_MEMBERS = (select(events, incident_events.c.incident_id, documents.c.publishe
               .join(documents, documents.c.id == events.c.document_id)
               .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
               .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
+_K = incident_kinds.c
 _OVERLAPS = or_(
-    *(and_(events.c.window_class == i, events.c.date_lo.between(bindparam(f"earliest{i}"), bindparam("hi")))
+    *(and_(_K.window_class == i, _K.date_lo.between(bindparam(f"earliest{i}"), bindparam("hi")))
       for i in range(len(WINDOW_CLASSES))),
-    and_(events.c.window_class == len(WINDOW_CLASSES), events.c.date_lo <= bindparam("hi")),
+    and_(_K.window_class == len(WINDOW_CLASSES), _K.date_lo <= bindparam("hi")),
 )
 """Windows overlapping ``[lo, hi]``: for each width bucket, date_lo within ``[lo - width, hi]``."""
-_NEAR = (_OVERLAPS, events.c.date_hi >= bindparam("lo"), events.c.id != bindparam("event_id"))
-_IN_BOX = and_(events.c.latitude.between(bindparam("lat0"), bindparam("lat1")),
-               events.c.longitude.between(bindparam("lon0"), bindparam("lon1")))
-_IN_ADMIN1 = func.lower(events.c.admin1) == bindparam("admin1")
-_AT_LOCATION = func.lower(events.c.location) == bindparam("location")
+_NEAR = (_OVERLAPS, _K.date_hi >= bindparam("lo"))
+_IN_BOX = and_(_K.latitude.between(bindparam("lat0"), bindparam("lat1")),
+               _K.longitude.between(bindparam("lon0"), bindparam("lon1")))
+_IN_ADMIN1 = func.lower(_K.admin1) == bindparam("admin1")
+_AT_LOCATION = func.lower(_K.location) == bindparam("location")
 
 
 _AREAS = {("box", "admin1"): or_(_IN_BOX, _IN_ADMIN1), ("box",): _IN_BOX, ("admin1",): _IN_ADMIN1,
@@ -67,14 +69,14 @@ def _key_matches(column: Any, name: str) -> Any:
 
 def _dyad(has1: bool, has2: bool) -> Any:
     """Reports whose actors can match the new one's in either order (a missing key matches anyone)."""
-    a1, a2 = events.c.actor1_key, events.c.actor2_key
+    a1, a2 = _K.actor1_key, _K.actor2_key
     straight = [m for m in ((_key_matches(a1, "k1") if has1 else None), (_key_matches(a2, "k2") if has2 else None)) if m is not None]
     crossed = [m for m in ((_key_matches(a2, "k1") if has1 else None), (_key_matches(a1, "k2") if has2 else None)) if m is not None]
     return or_(and_(*straight), and_(*crossed))
 
 
-_TYPE_MATCHES = or_(events.c.event_type.is_(None), events.c.event_type == "",
-                    events.c.event_type.in_(bindparam("types", expanding=True)))
+_TYPE_MATCHES = or_(_K.event_type.is_(None), _K.event_type == "",
+                    _K.event_type.in_(bindparam("types", expanding=True)))
 
 
 @functools.lru_cache(maxsize=64)
@@ -87,8 +89,7 @@ def _candidates_query(area: tuple[str, ...], has1: bool, has2: bool, typed: bool
         where.append(_dyad(has1, has2))
     if typed:
         where.append(_TYPE_MATCHES)
-    return (select(incident_events.c.incident_id).join(events, events.c.id == incident_events.c.event_id)
-            .where(*where).distinct())
+    return select(_K.incident_id).where(*where).distinct()
 
 
 _Q_STAMPS = select(incidents.c.id, incidents.c.updated_at).where(incidents.c.id.in_(bindparam("ids", expanding=True)))
@@ -280,6 +281,7 @@ class Store:
             incident_id = conn.execute(insert(incidents).values(created_at=now, updated_at=now, n_events=0)
                                        .returning(incidents.c.id)).scalar_one()
         conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto"))
+        _count_kind(conn, int(incident_id), _kind_values(event, self.rules))
         return int(incident_id), [*candidates.get(incident_id, []), event]
 
     def _candidate_kinds(self, candidates: dict[int, list[Event]],
@@ -301,7 +303,7 @@ class Store:
         if window is None:
             return {}
         lo, hi = window
-        params: dict[str, Any] = {"hi": hi, "lo": lo, "event_id": event.id}
+        params: dict[str, Any] = {"hi": hi, "lo": lo}
         params.update({f"earliest{i}": lo - dt.timedelta(days=w) for i, w in enumerate(WINDOW_CLASSES)})
         kind = _area_params(event, self.rules, params)
         if kind is None:
@@ -413,6 +415,8 @@ class Store:
                               .returning(incidents.c.id)).scalar_one()
         conn.execute(update(incident_events).where(incident_events.c.event_id == event_id)
                      .values(incident_id=new_id, linked_by="user"))
+        migrations.rebuild_incident_kinds(conn, current)
+        migrations.rebuild_incident_kinds(conn, int(new_id))
         self._refresh_incident(conn, current)
         self._refresh_incident(conn, int(new_id))
         return int(new_id)
@@ -561,6 +565,23 @@ def _event_from_row(r: Any) -> Event:
         loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
         **{name: r[name] for name in _EVENT_SCALARS},
     )
+
+
+def _kind_values(e: Event, rules: link.LinkRules) -> dict[str, Any]:
+    """The event as ``incident_kinds`` holds it (the same values ``_event_row`` stores)."""
+    window = link.date_window(e, rules)
+    return {"window_class": window_class(window[0], window[1]) if window else None,
+            "date_lo": window[0] if window else None, "date_hi": window[1] if window else None,
+            "latitude": e.latitude, "longitude": e.longitude, "admin1": e.admin1, "location": e.location,
+            "actor1_key": link.actor_key(e.actor1), "actor2_key": link.actor_key(e.actor2), "event_type": e.event_type}
+
+
+def _count_kind(conn: Connection, incident_id: int, values: dict[str, Any]) -> None:
+    """One more event of this kind in the incident (a new row for a new kind)."""
+    key = and_(_K.incident_id == incident_id, *(_K[name].is_not_distinct_from(value) for name, value in values.items()))
+    done = conn.execute(update(incident_kinds).where(key).values(n_events=_K.n_events + 1))
+    if done.rowcount == 0:
+        conn.execute(insert(incident_kinds).values(incident_id=incident_id, n_events=1, **values))
 
 
 def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) -> tuple[str, ...] | None:
