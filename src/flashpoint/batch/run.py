@@ -20,6 +20,7 @@ files, so ``flashpoint load`` stores exactly what ``flashpoint code`` would have
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -119,7 +120,7 @@ def plan_partitions(inputs: Sequence[str], partition_size: int = DEFAULT_PARTITI
     plans: list[tuple[str, Any]] = []
     loose: list[str] = []
     for path in _expand(inputs):
-        suffix = path.suffix.lower()
+        suffix = path.suffix.lower() if path.is_file() else ""  # a FIFO or device: read_sources skips it in one line
         if suffix in JSONL_SUFFIXES:
             plans += [("jsonl", span) for span in _jsonl_spans(path, partition_size)]
         elif suffix in PARQUET_SUFFIXES:
@@ -144,7 +145,7 @@ def _expand(inputs: Sequence[str]) -> list[Path]:
         path = Path(source)
         if path.is_dir():
             found += _walk(path)
-        elif path.is_file():
+        elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"{source}: no such file or directory: check the path", code="E202")
@@ -513,7 +514,7 @@ def _manifest(inputs: Sequence[str], partition_size: int, parts: Sequence[Partit
         partitions.append(entry)
     return {"flashpoint_version": __version__, "created": created,
             "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "inputs": list(inputs), "partition_size": partition_size, "partitions": partitions,
+            "inputs": [_same_input(i) for i in inputs], "partition_size": partition_size, "partitions": partitions,
             "totals": _totals(done.values())}
 
 
@@ -533,13 +534,22 @@ def _prepare(out: Path, inputs: Sequence[str], partition_size: int, resume: bool
         raise UsageError(f"{out} already holds a run: pass --resume to finish it, or choose a new --out",
                          code="E204")
     if previous is not None:
-        if [str(i) for i in previous["inputs"]] != [str(i) for i in inputs]:
+        if [_same_input(i) for i in previous["inputs"]] != [_same_input(i) for i in inputs]:
             raise UsageError(f"{out} holds a run of other inputs: resume it with the same inputs, "
                              "or choose a new --out", code="E205")
         parts = [Partition.from_dict(p) for p in previous["partitions"]]
         _remove_temporaries(out)
         return parts, str(previous["created"])
     return plan_partitions(inputs, partition_size), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _same_input(source: Any) -> str:
+    """An input as a comparable name: a local path made absolute and normalised (``docs/`` and
+    ``/home/me/docs`` are one input); a URL or anything else as written."""
+    value = str(source)
+    if "://" in value:
+        return value
+    return os.path.normpath(os.path.abspath(os.path.expanduser(value)))
 
 
 def _remove_temporaries(out: Path) -> None:
@@ -729,10 +739,27 @@ class _cluster:
         return self.client
 
     def __exit__(self, *_exc: object) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        # Closing talks over connections the workers are closing too: Dask logs the races
+        # (CommClosedError tracebacks, "still alive, killing") although every result is in.
+        with _quiet_loggers("distributed", "distributed.client", "distributed.nanny", "distributed.worker",
+                            "distributed.core", "tornado", "tornado.application", "asyncio"):
+            if self.client is not None:
+                self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+@contextlib.contextmanager
+def _quiet_loggers(*names: str) -> Iterator[None]:
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def ensure_gazetteer() -> None:

@@ -209,7 +209,7 @@ def _nearest_actor_before(
         if lo < m.end <= hi and not (target and target[0] <= m.start < target[1]):
             if m.actor.kind != "government" and not speaking(m.start):
                 found.append((m.start, m.actor, (m.start, m.end)))
-    for ent in sent.ents:
+    for ent in _ents_in(sent):
         if ent.label_ == "GPE" and lo <= ent.start_char and ent.end_char <= hi:
             country = actors.country_name(ent.text)
             if country and not _after_preposition(ent) and not speaking(ent.start_char):
@@ -220,6 +220,22 @@ def _nearest_actor_before(
         return None, None
     _, actor, span = max(found, key=lambda item: item[0])
     return actor, span
+
+
+def _ents_in(sent: Span) -> list[Span]:
+    """``sent.ents`` without building every entity of the document (linear in the sentence)."""
+    doc, found, i = sent.doc, [], sent.start
+    while i < sent.end:
+        if doc[i].ent_iob_ != "B":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and doc[j].ent_iob_ == "I":
+            j += 1
+        if j <= sent.end:  # as Span.ents: only entities wholly inside the sentence
+            found.append(Span(doc, i, j, label=doc[i].ent_type_))
+        i = j
+    return found
 
 
 def _after_preposition(ent: Span) -> bool:
@@ -397,7 +413,7 @@ def loaded_in(sent: Span) -> list[tuple[str, CharSpan]]:
             if i + n <= len(tokens) and all(token_matches(tokens[i + k], term[k]) for k in range(n)):
                 last = tokens[i + n - 1]
                 span = (token.idx, last.idx + len(last.text))
-                found.append((sent.doc.text[span[0]:span[1]].lower(), span))
+                found.append((sent.doc[token.i:last.i + 1].text.lower(), span))  # not doc.text: rebuilt per access
                 step = n
                 break
         i += step

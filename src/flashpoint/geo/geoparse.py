@@ -19,6 +19,7 @@ The module does no I/O: it reads a parsed ``Doc`` and a :class:`~flashpoint.geo.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -679,9 +680,14 @@ class Geoparser:
             best = math.inf
             near_name = ""
             own_key = _key(m.query)
-            for j, other in ctx.points:
-                if j == index or ctx.keys[j] == own_key:
+            # Places named within _NEAR_MENTIONS mentions of this one: linear in a long text.
+            window = ctx.points[bisect.bisect_left(ctx.points, index - _NEAR_MENTIONS, key=lambda p: p[0]):
+                                bisect.bisect_right(ctx.points, index + _NEAR_MENTIONS, key=lambda p: p[0])]
+            seen: set[int] = set()  # a place named again is no nearer: measure it once
+            for j, other in window:
+                if j == index or ctx.keys[j] == own_key or other.geonameid in seen:
                     continue
+                seen.add(other.geonameid)
                 d = haversine_km(entry.latitude, entry.longitude, other.latitude, other.longitude)
                 if d < best:
                     best, near_name = d, other.name
@@ -892,9 +898,13 @@ def _mention(span: Span, query: str, *, kind: str = "literal", division: bool = 
 _CALENDAR = CALENDAR_WORDS | words("en", "calendar_abbreviations")
 
 
+_NEAR_MENTIONS = 150
+"""How many mentions before and after a place its proximity to the others is judged on."""
+
+
 def _calendar_word(doc: Doc, m: Any) -> bool:
     """'16 Nov', 'on Tuesday': a month or weekday is never a place (Nov is a town in Angola)."""
-    text = doc.text[m.start:m.end] if hasattr(m, "start") else str(m)
+    text = m.text if hasattr(m, "text") else str(m)  # never doc.text: it is rebuilt on every access
     return text.strip(" .").lower() in _CALENDAR
 
 
@@ -1216,8 +1226,7 @@ def _vicinity_cue(text: str, p: Place, places: Sequence[Place]) -> bool:
     while changed:
         changed = False
         for q in places:
-            gap = text[q.end:start]
-            if q.end <= start and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", gap):
+            if 0 <= start - q.end <= 40 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[q.end:start]):
                 start, changed = q.start, True
                 break
     return bool(_VICINITY.search(text[max(0, start - 60):start]))
