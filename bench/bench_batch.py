@@ -80,6 +80,7 @@ def batch(corpus: Path, workers: int, partition_size: int) -> dict[str, Any]:
             "events": stats.events, "failures": stats.failures, "coding_seconds": round(stats.elapsed, 2),
             "worker_cpu_seconds": round(stats.cpu_seconds, 2),
             "docs_per_cpu_second": _rate(stats.documents, stats.cpu_seconds),
+            "docs_per_coding_thread_cpu_second": _rate(stats.documents, stats.thread_cpu_seconds),
             "wall_seconds_with_worker_warmup": round(wall, 2), "peak_rss_mb_per_worker": stats.to_dict()["peak_rss_mb_per_worker"]}
 
 
