@@ -743,8 +743,11 @@ class _cluster:
             return self.client
         # Workers join as they come up (``wait=False``): partitions are submitted at once and the
         # first worker ready starts coding while the others still load.
+        # The client connects before the workers are asked for: a Client made after ``scale`` waits
+        # (5 s here) while the cluster's event loop spawns the worker processes.
         self.cluster = start_local_cluster(self.workers, self.threads, wait=False, coder=self.coder)
         self.client = Client(self.cluster)
+        self.cluster.scale(self.workers)
         return self.client
 
     def __exit__(self, *_exc: object) -> None:
@@ -767,7 +770,7 @@ def ensure_gazetteer() -> None:
 
 
 def start_local_cluster(workers: int, threads_per_worker: int = 1, *, wait: bool = True, coder: bool = True) -> Any:
-    """A ``LocalCluster`` whose workers load the coder as they start; ``wait=False`` returns before they are up.
+    """A ``LocalCluster`` whose workers load the coder as they start; ``wait=False``: no workers yet (``scale`` them).
 
     Each worker runs ``flashpoint.batch.worker`` as a preload (allocator tuned, pipeline loading
     on a background thread from the first second) and has Dask's sampling profiler off: with no
@@ -782,8 +785,6 @@ def start_local_cluster(workers: int, threads_per_worker: int = 1, *, wait: bool
     cluster = LocalCluster(n_workers=workers if wait else 0, threads_per_worker=threads_per_worker, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR, preload=preload,
                            config={"distributed": config["distributed"]})
-    if not wait:
-        cluster.scale(workers)
     return cluster
 
 
