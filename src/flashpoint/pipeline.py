@@ -165,11 +165,14 @@ _model_coders: dict[str, Coder] = {}
 
 
 def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None) -> Iterator[CodedDocument | Failure]:
-    """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.extract.registry)."""
-    from flashpoint.extract.registry import fill_event_types, load_classifier
+    """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.extract.registry):
+    None means the default model when it is built, else the rules."""
+    from flashpoint.extract.registry import default_choice, fill_event_types, load_classifier
 
     coder = default_coder()
-    if model not in (None, "", "rules"):
+    if model in (None, ""):
+        model = default_choice()
+    if model != "rules":
         assert model is not None
         if model not in _model_coders:
             classifier = load_classifier(model)  # a bad name fails here, before any parsing

@@ -242,6 +242,7 @@ def _absorb(b: _Building, m: Mention) -> None:
         e.event_type = EVENT_TYPE_OF.get(m.sub_event_type or "")
         e.disorder_type = disorder_type(e.event_type, e.sub_event_type)
         e.confidence = m.score
+        e.type_explanation = m.type_explanation
         e.claimant = m.claimant
         for span in m.claimant_spans:
             e.add_evidence("claimant", span)
