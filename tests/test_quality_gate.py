@@ -42,6 +42,12 @@ def real_coder() -> Any:
     except ImportError as err:
         pytest.fail(f"the quality gate needs the real coder, flashpoint.pipeline.code_documents: {err}")
 
+    # The default coder types with the model built from the typing corpus (`flashpoint models build`;
+    # skipped when current): build it here so that the gate never measures the rules-only fallback.
+    from flashpoint.training.typing_corpus import build_default
+
+    build_default()
+
     def coder(docs: list[Any]) -> list[Any]:
         return list(code_documents(docs))
 
