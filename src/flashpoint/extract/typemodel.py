@@ -255,6 +255,7 @@ class TrainedClassifier:
         self.examples = examples
         self._encoder = encoder
         self._cache: dict[str, np.ndarray] = {}
+        self._word_weights: dict[int, np.ndarray] = {}
         self._rules = RuleClassifier()
         self._use_rules = bool(self.featurizer.params.get("use_rules", True))
 
@@ -342,10 +343,12 @@ class TrainedClassifier:
         }
 
     def _ngrams(self, text: str, row: csr_matrix, label: int, top: int) -> list[dict[str, Any]]:
-        weights = self.model.weights.getrow(label)
-        lookup = dict(zip(weights.indices.tolist(), weights.data.tolist(), strict=True))
+        weights = self._word_weights.get(label)
+        if weights is None:  # one dense row of word-block weights per label, made on first use
+            size = int(self.featurizer.params["word_features"])
+            weights = self._word_weights[label] = np.asarray(self.model.weights[label, :size].todense()).ravel()
         values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        scored = [(values.get(col, 0.0) * lookup.get(col, 0.0), gram)
+        scored = [(values.get(col, 0.0) * float(weights[col]), gram)
                   for gram, col in self.featurizer.word_columns(text).items()]
         best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:top]
         return [{"ngram": gram, "weight": round(value, 4)} for value, gram in best]

@@ -195,16 +195,16 @@ def _protest_and_arrests(a: str | None, b: str | None) -> bool:
     return "Protests" in kinds and ("Arrests" in (a, b))
 
 
-_PROTEST_OUTCOMES = {"Peaceful protest": 0, "Protest with intervention": 1, "Violent demonstration": 2,
-                     "Excessive force against protesters": 3}
+_PROTEST_OUTCOMES = frozenset({"Protest with intervention", "Excessive force against protesters",
+                               "Violent demonstration"})
 """One demonstration told sentence by sentence: the gathering, then what the police or the crowd did.
-A classifier that types each sentence alone gives the first 'Peaceful protest' and the next the
-outcome; the event is the demonstration, typed by its gravest outcome (a riot met with arrests
-stays a riot; lethal force against the crowd is coded as such, as the rules do)."""
+A classifier that types each sentence alone may call the first 'Peaceful protest' and the next by
+the outcome; the event is the demonstration, typed by the outcome told right after it."""
 
 
-def _one_protest(a: str | None, b: str | None) -> bool:
-    return a != b and a in _PROTEST_OUTCOMES and b in _PROTEST_OUTCOMES
+def _protest_outcome(m: Mention, b: _Building) -> bool:
+    return (b.event.sub_event_type == "Peaceful protest" and m.sub_event_type in _PROTEST_OUTCOMES
+            and _follows(b, m))
 
 
 def _only_casualty_triggers(m: Mention) -> bool:
@@ -220,7 +220,7 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
     if m.sub_event_type is None or e.sub_event_type is None:
         return False
     same_type = (m.sub_event_type == e.sub_event_type or _protest_and_arrests(m.sub_event_type, e.sub_event_type)
-                 or _one_protest(m.sub_event_type, e.sub_event_type))
+                 or _protest_outcome(m, b))
     related = same_type or (is_violent(m.sub_event_type) and is_violent(e.sub_event_type))
     if m.is_reference and related and (m.date_source != "explicit" or m.date == e.event_date):
         return True
@@ -263,8 +263,7 @@ def _absorb(b: _Building, m: Mention) -> None:
         # Arrests at a protest are the authorities' intervention in it.
         e.sub_event_type, e.event_type = "Protest with intervention", "Protests"
         e.disorder_type = disorder_type(e.event_type, e.sub_event_type)
-    if _one_protest(m.sub_event_type, e.sub_event_type) and \
-            _PROTEST_OUTCOMES[m.sub_event_type or ""] > _PROTEST_OUTCOMES[e.sub_event_type or ""]:
+    if not first and _protest_outcome(m, b):
         e.sub_event_type = m.sub_event_type
         e.event_type = EVENT_TYPE_OF.get(e.sub_event_type or "")
         e.disorder_type = disorder_type(e.event_type, e.sub_event_type)

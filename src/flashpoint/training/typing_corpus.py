@@ -64,10 +64,14 @@ def fingerprint() -> str:
     package = resources.files("flashpoint")
     for folder in (package.joinpath("extract"), package.joinpath("lang", "en")):
         for f in sorted(folder.iterdir(), key=lambda x: x.name):
-            if f.is_file() and f.name.endswith((".py", ".txt", ".tsv", ".json")):
+            if f.is_file() and f.name.endswith((".py", ".txt", ".tsv", ".json")) and f.name not in _READERS:
                 digest.update(f.name.encode())
                 digest.update(f.read_bytes())
     return digest.hexdigest()[:16]
+
+
+_READERS = frozenset({"typemodel.py", "registry.py"})
+"""Code that reads a model but does not shape the cues it was trained on: no rebuild when it changes."""
 
 
 def default_path() -> Path:
