@@ -348,8 +348,12 @@ class TrainedClassifier:
             size = int(self.featurizer.params["word_features"])
             weights = self._word_weights[label] = np.asarray(self.model.weights[label, :size].todense()).ravel()
         values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        # Function words carry weight too, but say nothing to a reader: they are left out of the list.
         scored = [(values.get(col, 0.0) * float(weights[col]), gram)
-                  for gram, col in self.featurizer.word_columns(text).items()]
+                  for gram, col in self.featurizer.word_columns(text).items()
+                  if not all(w in ENGLISH_STOP_WORDS or w.isdigit() for w in gram.split())]
         best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:top]
         return [{"ngram": gram, "weight": round(value, 4)} for value, gram in best]
 
