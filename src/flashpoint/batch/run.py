@@ -294,9 +294,11 @@ class CoderPlugin(WorkerPlugin):
         self.__init__(state["batch_size"])  # type: ignore[misc]
 
     def setup(self, worker: Any = None) -> None:
+        from flashpoint.extract.registry import default_choice, load_classifier
         from flashpoint.pipeline import Coder
 
-        self.coder = Coder(batch_size=self.batch_size)
+        # The same type classifier as `flashpoint code` without --model: a run gives the same events.
+        self.coder = Coder(batch_size=self.batch_size, classifier=load_classifier(default_choice()))
 
     def teardown(self, worker: Any = None) -> None:
         self.coder = None
