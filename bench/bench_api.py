@@ -1,15 +1,18 @@
 """API load test: N concurrent clients for a fixed time against /api/events with filters.
 
-    .venv/bin/python bench/bench_api.py                          # 100k events, 50 clients, 20 s
+    .venv/bin/python bench/bench_api.py                          # 100k events; 1, 10, 50 clients; 20 s each
     .venv/bin/python bench/bench_api.py --events 10000 --clients 20 --seconds 5
+    .venv/bin/python bench/bench_api.py --workers 1,2 --clients 50   # the ratio of 2 workers to 1
 
 1. builds (or reuses, with --db) a database of generated events: rows written straight into the
    store's tables (coding and linking 100k reports is bench_code/bench_store's business), spread
    over 30 countries and six years, each event its own incident, one in ten disputed;
-2. starts ``flashpoint serve``'s app under uvicorn in a child process on 127.0.0.1 (one worker);
+2. starts ``flashpoint serve --workers N`` in a child process on 127.0.0.1, as a user starts it;
 3. runs the clients (asyncio + httpx, keep-alive), each sending a filtered query after another
    (date range + country, type + bbox, actor + dates, disputed + dates, text search ...), for
-   ``--seconds``; then stops the server it started and prints errors, latency p50/p99, requests/s.
+   ``--seconds``; then stops the server it started and prints errors, latency p50/p99, requests/s,
+   for each worker count and each client count, with the load average before and after, and the
+   ratio of each worker count's requests/s to the first's (the baseline in the same run).
 Bounded: it stops by itself after the given time (plus set-up).
 """
 
@@ -125,11 +128,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    code = ("import uvicorn, sys; from flashpoint.web.app import create_app; "
-            f"uvicorn.run(create_app({str(db)!r}, warm=False), host='127.0.0.1', port={port}, "
-            "log_level='error', access_log=False)")
-    return subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "FLASHPOINT_TOKEN": ""})
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def start_server(db: Path, port: int, workers: int, src: Path = SRC) -> subprocess.Popen[bytes]:
+    """``flashpoint serve`` as a user runs it (read-only), from ``src`` (this checkout by default;
+    another checkout's sources give a baseline in the same run). ``--workers`` is passed only to a
+    serve that has it (older ones ran one worker)."""
+    code = "import sys; from flashpoint.cli.main import main; main(sys.argv[1:])"
+    env = {**os.environ, "FLASHPOINT_TOKEN": "", "PYTHONPATH": str(src)}
+    args = [sys.executable, "-c", code, "serve", "--db", str(db), "--port", str(port)]
+    if "--workers" in (src / "flashpoint" / "cli" / "serve.py").read_text():
+        args += ["--workers", str(workers)]
+    elif workers != 1:
+        raise SystemExit(f"{src}: this serve has no --workers")
+    return subprocess.Popen(args, env=env)
 
 
 async def wait_up(base: str, timeout: float = 60) -> None:
@@ -185,13 +198,65 @@ async def load(base: str, clients: int, seconds: float, limit: int) -> dict[str,
             "max_ms": round(latencies[-1] * 1000, 1) if latencies else None, "items_returned": items}
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants (Linux /proc): the
+    server's cost per request, which the machine's other load does not inflate the way it does latency."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += used.get(p, 0.0)
+        todo.extend(c for c, parent in parents.items() if parent == p)
+    return total
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def run(db: Path, workers: int, clients: list[int], seconds: float, limit: int,
+        src: Path = SRC) -> list[dict[str, Any]]:
+    """One server with ``workers`` processes, loaded by each client count in turn."""
+    port = _free_port()
+    server = start_server(db, port, workers, src)
+    out = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        asyncio.run(wait_up(base))
+        asyncio.run(load(base, min(clients), 2, limit))  # warm each worker's caches and pools
+        for n in clients:
+            before, cpu0 = round(os.getloadavg()[0], 2), tree_cpu_seconds(server.pid)
+            result = asyncio.run(load(base, n, seconds, limit))
+            cpu = tree_cpu_seconds(server.pid) - cpu0
+            result.update(src=str(src), workers=workers, load_1m_before=before, load_1m_after=round(os.getloadavg()[0], 2),
+                          server_cpu_ms_per_request=round(1000 * cpu / max(1, result["requests"]), 2))
+            print(json.dumps(result), file=sys.stderr)
+            out.append(result)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--clients", type=_ints, default=[1, 10, 50], help="client counts, e.g. 1,10,50")
+    parser.add_argument("--workers", type=_ints, default=[1], help="server worker counts, e.g. 1,2")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--limit", type=int, default=100, help="page size asked for")
     parser.add_argument("--db", type=Path, help="reuse (or create) this database instead of a temporary one")
+    parser.add_argument("--src", type=Path, default=SRC, help="the flashpoint sources to serve (default: this checkout)")
     args = parser.parse_args()
 
     tmp = None
@@ -202,22 +267,19 @@ def main() -> None:
         t0 = time.perf_counter()
         build(args.db, args.events)
         print(f"built {args.events} events in {time.perf_counter() - t0:.1f} s: {args.db}", file=sys.stderr)
-    port = _free_port()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
-    server = start_server(args.db, port)
+    results: list[dict[str, Any]] = []
     try:
-        base = f"http://127.0.0.1:{port}"
-        asyncio.run(wait_up(base))
-        result = asyncio.run(load(base, args.clients, args.seconds, args.limit))
+        for workers in args.workers:
+            results += run(args.db, workers, args.clients, args.seconds, args.limit, args.src)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         if tmp is not None:
             tmp.cleanup()
-    result["events_in_db"] = args.events
-    result["load_average_1m_after"] = round(os.getloadavg()[0], 2)
-    result["cpus"] = os.cpu_count()
-    print(json.dumps(result, indent=2))
+    base = {r["clients"]: r["rps"] for r in results if r["workers"] == args.workers[0]}
+    for r in results:
+        r["events_in_db"] = args.events
+        r["rps_vs_first_workers"] = round(r["rps"] / base[r["clients"]], 2) if base.get(r["clients"]) else None
+    print(json.dumps({"cpus": os.cpu_count(), "runs": results}, indent=2))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flashpoint.corpus.disputes import compare
-from flashpoint.model import Claimant, Event
+from flashpoint.model import CasualtyClaim, Claimant, Event
 
 D = dt.date(2021, 11, 16)
 TEXT_AM = "The ministry said Azerbaijani forces attacked; one serviceman was killed and 12 were captured."
@@ -109,3 +109,60 @@ def test_a_vaguer_place_or_date_that_contains_the_other_is_not_a_dispute() -> No
                    event_date=dt.date(2021, 11, 15))
     c = compare([fine, elsewhere])
     assert "location" in c.disputed and "event_date" in c.disputed
+
+
+# --- casualty claims by victim side (issue 16) --------------------------------------------------
+
+def claim(kind: str, count: int | None, victim: str, claimant_side: str, qualifier: str = "exact",
+          official: bool = True) -> CasualtyClaim:
+    return CasualtyClaim(kind=kind, count=count, qualifier=qualifier, victim_side=victim,
+                         claimant=f"voice of {claimant_side}", claimant_side=claimant_side, official=official)
+
+
+def claims_incident() -> tuple[list[Event], dict[str, dt.date | None]]:
+    am1 = ev("am1", "Armenia", "MoD Armenia", casualties=[
+        claim("killed", 1, "Armenia", "Armenia"), claim("killed", None, "Azerbaijan", "Armenia", "several"),
+        claim("missing", 2, "Armenia", "Armenia")])
+    am2 = ev("am2", "Armenia", "MoD Armenia", casualties=[
+        claim("killed", 6, "Armenia", "Armenia", "revised"), claim("killed", 5, "Azerbaijan", "Armenia", "at least")])
+    az = ev("az", "Azerbaijan", "MoD Azerbaijan", casualties=[
+        claim("killed", 2, "Azerbaijan", "Azerbaijan"), claim("captured", 2, "Armenia", "Azerbaijan")])
+    mp = ev("mp", "Armenia", "an opposition MP", casualties=[
+        claim("killed", 15, "Armenia", "Armenia", "unconfirmed", official=False)])
+    published = {"am1": D, "am2": D + dt.timedelta(days=1), "az": D, "mp": D + dt.timedelta(days=2)}
+    return [am1, az, am2, mp], published
+
+
+def test_own_dead_are_not_compared_with_the_enemys_dead() -> None:
+    """Armenia's 1 (then 6) own dead and Azerbaijan's 2 own dead are different people: the only
+    killed disputes are about the same victims (Azerbaijani dead 2 vs at least 5; Armenian dead 6 vs
+    a lawmaker's 15)."""
+    events, published = claims_incident()
+    c = compare(events, published=published)
+    assert "fatalities" not in c.disputed
+    assert {"killed:Armenia", "killed:Azerbaijan", "captured:Armenia"} <= set(c.disputed)
+    armenian = {(v.side, v.value): v for v in c.versions["killed:Armenia"]}
+    assert armenian[("Armenia", 1)].superseded and not armenian[("Armenia", 6)].superseded  # revised, both kept
+    assert not armenian[("Armenia (unofficial)", 15)].superseded                              # never replaces the ministry
+    assert c.summary["fatalities"] == 6 + 2                                                   # summed over victim sides
+
+
+def test_a_vague_claim_that_fits_is_no_dispute_and_a_revision_alone_is_none() -> None:
+    am1 = ev("am1", "Armenia", "MoD Armenia", casualties=[claim("killed", None, "Azerbaijan", "Armenia", "several")])
+    az = ev("az", "Azerbaijan", "MoD Azerbaijan", casualties=[claim("killed", 3, "Azerbaijan", "Azerbaijan")])
+    c = compare([am1, az], published={"am1": D, "az": D})
+    assert "killed:Azerbaijan" not in c.disputed and c.versions["killed:Azerbaijan"][0].value is None
+
+
+def test_civilians_killed_in_different_towns_are_not_rival_counts() -> None:
+    """A rebel statement's 3 civilians killed in one village and a deputy's 12 in another town are
+    different people; the same town's 3 against 12 is a dispute."""
+    def civ(doc: str, side: str, count: int, qualifier: str, town: str) -> Event:
+        c = claim("killed", count, "Civilians (Congo)", side, qualifier)
+        c.places = [town]
+        return ev(doc, side, f"voice of {side}", casualties=[c])
+    published = {"a": D, "b": D}
+    apart = compare([civ("a", "M23", 3, "exact", "Mushaki"), civ("b", "Congo", 12, "at least", "Sake")], published=published)
+    assert "killed:Civilians (Congo)" not in apart.disputed
+    same = compare([civ("a", "M23", 3, "exact", "Sake"), civ("b", "Congo", 12, "at least", "Sake")], published=published)
+    assert "killed:Civilians (Congo)" in same.disputed

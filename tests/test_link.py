@@ -35,7 +35,8 @@ def test_two_sides_of_one_border_clash_link_despite_reversed_actors_and_countrie
 
 
 def test_exact_dates_must_be_the_same_day_but_a_month_covers_its_days() -> None:
-    assert link.why_not(ev("a"), ev("b", event_date=D + dt.timedelta(days=1))) == "dates"
+    # One-sided reports (no dyad) must name the same day; the front rule below allows a day for a dyad.
+    assert link.why_not(ev("a", actor2=None), ev("b", actor2=None, event_date=D + dt.timedelta(days=1))) == "dates"
     assert link.compatible(ev("a"), ev("b", event_date=dt.date(2021, 11, 1), time_precision=3))
     assert not link.compatible(ev("a"), ev("b", event_date=dt.date(2021, 10, 30), time_precision=3))
     week = ev("b", event_date=D + dt.timedelta(days=3), time_precision=2)
@@ -53,8 +54,25 @@ def test_distance_allowed_grows_with_geo_precision() -> None:
     assert link.why_not(ev("a"), ev("b", **far)) == "places"                      # two towns 90 km apart
     assert link.compatible(ev("a", geo_precision=3), ev("b", geo_precision=3, **far))  # region-level reports
     near = dict(latitude=KALBAJAR[0], longitude=KALBAJAR[1], admin1="Kalbajar", location="Kalbajar")
-    assert not link.compatible(ev("a"), ev("b", **near))                           # 14 km, both exact towns
+    one_sided = dict(actor2=None)
+    assert not link.compatible(ev("a", **one_sided), ev("b", **near, **one_sided))  # 14 km, both exact towns
     assert link.compatible(ev("a"), ev("b", geo_precision=2, **near))              # "near" allows 40 km
+
+
+def test_front_rule_links_one_dyads_fighting_across_each_sides_own_places_and_a_day() -> None:
+    """Issue 16: the same dyad, dated within a day, each side naming its own village (14 km apart, both
+    exact towns) is one happening; the reasons say why; a third party or 90 km away is not."""
+    near = dict(latitude=KALBAJAR[0], longitude=KALBAJAR[1], admin1="Kalbajar", location="Kalbajar",
+                country="Azerbaijan")
+    a, b = ev("a"), ev("b", event_date=D + dt.timedelta(days=1), **near)
+    assert link.why_not(a, b) is None
+    why = link.reasons(a, b)
+    assert why[0].startswith("same dyad") and "1 day apart" in why and any("km apart" in r for r in why)
+    far = dict(latitude=TOVUZ[0], longitude=TOVUZ[1], admin1="Tovuz", location="Tovuz")
+    assert link.why_not(a, ev("c", **far)) == "places"
+    iran = ev("d", actor1="Military Forces of Iran (1979-)", actor2="Military Forces of Azerbaijan (2003-)", **near)
+    assert link.why_not(a, iran) is not None                                     # a third country is not the dyad
+    assert link.why_not(a, ev("e", event_date=D + dt.timedelta(days=2), **near)) == "dates"
 
 
 def test_same_admin1_links_only_when_one_place_is_not_a_town() -> None:
@@ -91,8 +109,8 @@ def test_events_of_one_document_share_an_incident_only_in_different_voices() -> 
 
 
 def test_complete_linkage_keeps_a_vague_report_from_chaining_two_days() -> None:
-    day1, day2 = ev("a"), ev("b", event_date=D + dt.timedelta(days=1))
-    month = ev("c", event_date=dt.date(2021, 11, 1), time_precision=3)
+    day1, day2 = ev("a", actor2=None), ev("b", actor2=None, event_date=D + dt.timedelta(days=1))
+    month = ev("c", actor2=None, event_date=dt.date(2021, 11, 1), time_precision=3)
     incidents = link.link([day1, day2, month])
     assert sorted(len(i) for i in incidents) == [1, 2]
 

@@ -34,7 +34,7 @@ def test_16_november_clash_is_one_armed_clash_between_the_two_armies(coded: Code
     assert len(clashes) == 1, [e.notes for e in coded.events]
     clash = clashes[0]
     assert clash.sub_event_type == "Armed clash"
-    assert {clash.actor1, clash.actor2} == {"Military Forces of Armenia", "Military Forces of Azerbaijan"}
+    assert {clash.actor1, clash.actor2} == {"Military Forces of Armenia (2018-)", "Military Forces of Azerbaijan (2003-)"}
     assert clash.initiator == "Military Forces of Armenia"
 
 
@@ -72,7 +72,7 @@ def test_19_november_fire_and_deployment_are_two_events(coded: CodedDocument) ->
     events = _on(coded, dt.date(2021, 11, 19))
     assert len(events) == 2, [e.notes for e in events]
     fire = [e for e in events if e.event_type == "Battles"]
-    assert fire and fire[0].actor1 == "Military Forces of Armenia"
+    assert fire and fire[0].actor1 == "Military Forces of Armenia (2018-)"
     assert fire[0].location is not None and "Kalbajar" in fire[0].location or fire[0].admin1 in ("Kalbajar", "Kəlbəcər")
     deploy = [e for e in events if e.event_type == "Strategic developments"]
     assert deploy, "the attempt to deploy 60 soldiers is a strategic development"

@@ -124,8 +124,11 @@ def coded(doc_id: str, *events: dict[str, Any], text: str = "Report text.", publ
 
 def test_migrations_are_named_recorded_and_applied_once(db_url: str) -> None:
     with open_store(db_url) as s:
-        assert s.migrations() == ["0001_initial", "0002_incident_country_index",
-                                  "0003_event_window_class", "0004_event_filter_indexes"]
+        from flashpoint.corpus.store.migrations import MIGRATIONS
+
+        assert s.migrations()[:4] == ["0001_initial", "0002_incident_country_index",
+                                      "0003_event_window_class", "0004_event_filter_indexes"]
+        assert s.migrations() == [name for name, _ in MIGRATIONS]  # later ones in the order they were added
     with open_store(db_url) as s:
         assert s.migrate() == []
 
@@ -473,15 +476,21 @@ def test_demo_the_16_november_clash_shows_initiator_and_casualties_disputed(demo
     incident_id = max(found, key=lambda i: len(found[i]))
     data = demo_store.incident(incident_id)
     assert data is not None
-    assert "initiator" in data["disputed"] and "fatalities" in data["disputed"], data["disputed"].keys()
+    # Issue 16: Armenia's 1 dead and Azerbaijan's 7 dead are different people, not rival claims (the
+    # old expectation, "fatalities" disputed as {1, 7}, was the bug). Casualties are shown per victim
+    # side with each claimant's figure; Azerbaijan's 2 is kept, superseded by its 7.
+    assert "initiator" in data["disputed"] and "fatalities" not in data["disputed"], data["disputed"].keys()
     for versions in data["disputed"].values():
         for v in versions:
             assert v["claimant"] and v["side"] and v["document_id"]
     initiators = {v["side"]: v["value"] for v in data["disputed"]["initiator"] if not v["superseded"]}
     assert any("Azerbaijan" in (value or "") for value in initiators.values())
     assert any("Armenia" in (value or "") for value in initiators.values())
-    killed = {v["value"] for v in data["disputed"]["fatalities"]}
-    assert {1, 7} <= killed
+    by_side = data["summary"]["by_side"]
+    assert by_side["Armenia"]["killed"]["figure"] == 1 and by_side["Azerbaijan"]["killed"]["figure"] == 7
+    azerbaijani = {(c["value"], c["superseded"]) for c in by_side["Azerbaijan"]["killed"]["claims"]}
+    assert (2, True) in azerbaijani and (7, False) in azerbaijani
+    assert data["summary"]["fatalities"] == 8
 
 
 @pytest.mark.slow

@@ -108,9 +108,68 @@ class Claimant:
     chain: list[str] = field(default_factory=list)
     quote: str = "none"
     """``direct`` (in quotation marks), ``indirect`` (reported speech), ``none`` (the outlet's own voice)."""
+    official: bool = True
+    """False for a lawmaker or opposition politician: their side's voice, but not its official word."""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+CASUALTY_KINDS: tuple[str, ...] = ("killed", "injured", "captured", "missing")
+QUALIFIERS: tuple[str, ...] = ("exact", "at least", "up to", "about", "several", "unconfirmed", "revised")
+"""A casualty claim's qualifier: how sure and how bounded its figure is. ``several`` is any vague
+plural ("a number of", "some", "dozens"): its ``count`` is None, never a made-up number."""
+
+
+@dataclass
+class CasualtyClaim:
+    """One casualty figure as one claimant states it: whose casualties, how many, how sure.
+
+    A claim about the enemy's losses stays a claim about the enemy: ``victim_side`` is whose dead
+    (or wounded, captured, missing) they are, ``claimant_side`` who says so.
+    """
+
+    kind: str
+    """``killed`` | ``injured`` | ``captured`` | ``missing``"""
+    count: int | None
+    """The figure; None when the text gives none ("several", "a number of")."""
+    qualifier: str = "exact"
+    count_max: int | None = None
+    """The upper bound of a range ("between 5 and 10" → count 5, count_max 10)."""
+    victim: str | None = None
+    """The victims as an ACLED actor ("Military Forces of Armenia"), when named."""
+    victim_side: str | None = None
+    claimant: str | None = None
+    claimant_side: str | None = None
+    official: bool = True
+    """False for a lawmaker, an opposition politician or an unnamed source: their figure does not
+    replace their side's official one."""
+    combined_with: str | None = None
+    """Another kind this figure counts together ("up to 70 killed and wounded": ``injured``)."""
+    earlier: bool = False
+    """The text itself says this figure was replaced ("initially reported two, …", "up from one")."""
+    text: str = ""
+    evidence: list[Span] = field(default_factory=list)
+    """The figure and its casualty word."""
+    sentence: Span | None = None
+    """The sentence it was read from (to quote it in context)."""
+    places: list[str] = field(default_factory=list)
+    """Places named in that sentence ("three civilians in Mushaki")."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["evidence"] = [list(s) for s in self.evidence]
+        data["sentence"] = list(self.sentence) if self.sentence else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CasualtyClaim:
+        data = dict(data)
+        data["evidence"] = [(int(a), int(b)) for a, b in data.get("evidence") or []]
+        sentence = data.get("sentence")
+        data["sentence"] = (int(sentence[0]), int(sentence[1])) if sentence else None
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
 
 
 @dataclass
@@ -132,6 +191,8 @@ class Event:
     inter2: int | None = None
     initiator: str | None = None
     """The actor the claimant says started it (ACLED's actor1 does not imply that)."""
+    initiator_claimant: Claimant | None = None
+    """Who says so, when it is not the event's claimant (a wire relaying each side's blame)."""
     country: str | None = None
     admin1: str | None = None
     admin2: str | None = None
@@ -143,6 +204,13 @@ class Event:
     fatalities: int = 0
     injured: int = 0
     captured: int = 0
+    missing: int = 0
+    """Missing (whereabouts unknown), kept apart from captured: one side's prisoners are often the
+    other side's missing."""
+    casualties: list[CasualtyClaim] = field(default_factory=list)
+    """Every casualty figure the report states, by whose casualties and who claims it."""
+    fatalities_rule: str = ""
+    """How ``fatalities`` was derived from ``casualties`` (ACLED's rule, in words)."""
     claimant: Claimant = field(default_factory=Claimant)
     loaded_terms: list[str] = field(default_factory=list)
     source: str | None = None
@@ -177,6 +245,7 @@ class Event:
         data["end_date"] = self.end_date.isoformat() if self.end_date else None
         data["interaction"] = self.interaction
         data["evidence"] = {k: [list(s) for s in v] for k, v in self.evidence.items()}
+        data["casualties"] = [c.to_dict() for c in self.casualties]
         return data
 
 

@@ -40,8 +40,11 @@ class Coder:
         gazetteer: Gazetteer | None = None,
         classifier: TypeClassifier | None = None,
         batch_size: int = 16,
+        dictionary: actors.Dictionary | None = None,
     ) -> None:
         self._nlp = nlp
+        self.dictionary = dictionary
+        """A user's actor dictionary (from a trained model), in force while this coder codes."""
         self._gazetteer = gazetteer
         self._geoparser: Geoparser | None = None
         self.classifier: TypeClassifier = classifier or RuleClassifier()
@@ -115,7 +118,14 @@ class Coder:
 
     def code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
         """The stages, in order, on an already parsed document."""
-        # 1. Every place named, resolved against the gazetteer.
+        with actors.using(self.dictionary), actors.reading(document.text):
+            return self._code_parsed(document, doc)
+
+    def _code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
+        # 1. Every place named, resolved against the gazetteer (and the user's own places, if any).
+        mark_places = getattr(self.gazetteer, "mark_places", None)
+        if mark_places is not None:
+            mark_places(doc)
         places = self.geoparser.places(doc, outlet_country=None)
         # 2. The document's focus country, for actors the text names without a country.
         focus = focus_country(places)
@@ -161,13 +171,30 @@ def default_coder() -> Coder:
 
 
 _model_coders: dict[str, Coder] = {}
+
+
+def model_coder(model: str, base: Coder) -> Coder:
+    """A coder for a trained model: its type classifier, and what else it learnt from the user's
+    export (actors layered over ours, places over the gazetteer: ``flashpoint.extract.additions``)."""
+    from flashpoint.extract.additions import load_additions
+    from flashpoint.extract.registry import load_classifier, resolve_model_path
+
+    classifier = load_classifier(model)  # a bad name fails here, before any parsing
+    extra = load_additions(resolve_model_path(model)) if model not in ("", "rules") else None
+    gazetteer = base.gazetteer
+    if extra is not None and extra.places:
+        from flashpoint.geo.additions import LayeredGazetteer
+
+        gazetteer = LayeredGazetteer(base.gazetteer, extra.places)  # type: ignore[assignment]
+    return Coder(nlp=base.nlp, gazetteer=gazetteer, classifier=classifier, batch_size=base.batch_size,
+                 dictionary=extra.dictionary if extra is not None else None)
 """Coders per trained model (``--model``), sharing the default coder's pipeline and gazetteer."""
 
 
 def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None) -> Iterator[CodedDocument | Failure]:
     """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.extract.registry):
     None means the default model when it is built, else the rules."""
-    from flashpoint.extract.registry import default_choice, fill_event_types, load_classifier
+    from flashpoint.extract.registry import default_choice, fill_event_types
 
     coder = default_coder()
     if model in (None, ""):
@@ -175,9 +202,7 @@ def code_documents(docs: Iterable[Document | Failure], *, model: str | None = No
     if model != "rules":
         assert model is not None
         if model not in _model_coders:
-            classifier = load_classifier(model)  # a bad name fails here, before any parsing
-            _model_coders[model] = Coder(nlp=coder.nlp, gazetteer=coder.gazetteer, classifier=classifier,
-                                         batch_size=coder.batch_size)
+            _model_coders[model] = model_coder(model, coder)
         coder = _model_coders[model]
     for result in coder.code_many(docs):
         yield fill_event_types(result, coder.classifier)

@@ -38,7 +38,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from flashpoint import __version__, errors
 from flashpoint.batch.link import link_events, write_incidents
 from flashpoint.errors import InputError, UsageError
-from flashpoint.model import Claimant, CodedDocument, Document, Event, Failure, Place
+from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -402,11 +402,12 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 
 _INT_COLUMNS = frozenset({"year", "time_precision", "inter1", "inter2", "interaction", "geo_precision",
-                          "fatalities", "injured", "captured", "geonameid"})
+                          "fatalities", "injured", "captured", "geonameid", "missing", "claimant_official"})
 _FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
 _DATE_COLUMNS = frozenset({"event_date", "end_date"})
 _LIST_COLUMNS = frozenset({"claim_chain", "loaded_terms"})
-_EVENT_EXTRA = ("geonameid", "claimant_quote", "evidence")
+_EVENT_EXTRA = ("geonameid", "claimant_quote", "evidence", "claimant_official", "missing", "fatalities_rule",
+                "casualties", "initiator_claimant")
 """Columns beyond ``flashpoint code``'s CSV, so that ``load`` can rebuild each event exactly."""
 
 
@@ -464,7 +465,12 @@ def _event_row(event: Event, document_id: str) -> dict[str, Any]:
     row.update(event_date=event.event_date, end_date=event.end_date, claim_chain=list(event.claimant.chain),
                loaded_terms=list(event.loaded_terms), geonameid=event.geonameid,
                claimant_quote=event.claimant.quote,
-               evidence=json.dumps({k: [list(s) for s in v] for k, v in event.evidence.items()}))
+               evidence=json.dumps({k: [list(s) for s in v] for k, v in event.evidence.items()}),
+               claimant_official=int(event.claimant.official), missing=event.missing,
+               fatalities_rule=event.fatalities_rule,
+               casualties=json.dumps([c.to_dict() for c in event.casualties], ensure_ascii=False),
+               initiator_claimant=(json.dumps(event.initiator_claimant.to_dict(), ensure_ascii=False)
+                                   if event.initiator_claimant is not None else None))
     return row
 
 
@@ -810,8 +816,9 @@ def event_from_row(row: dict[str, Any]) -> Event:
     """An events-table row back as an ``Event`` (the inverse of the row the batch writes)."""
     claimant = Claimant(name=_none(row["claimant"]), party=_none(row["claimant_party"]),
                         side=_none(row["claimant_side"]), chain=list(row["claim_chain"] or []),
-                        quote=row["claimant_quote"] or "none")
+                        quote=row["claimant_quote"] or "none", official=bool(row.get("claimant_official", 1) in (1, None)))
     evidence = {k: [(int(a), int(b)) for a, b in v] for k, v in json.loads(row["evidence"] or "{}").items()}
+    initiator_claimant = json.loads(row.get("initiator_claimant") or "null")
     return Event(
         id=row["event_uid"], event_date=row["event_date"], end_date=row["end_date"],
         time_precision=row["time_precision"], disorder_type=_none(row["disorder_type"]),
@@ -824,7 +831,9 @@ def event_from_row(row: dict[str, Any]) -> Event:
         fatalities=row["fatalities"] or 0, injured=row["injured"] or 0, captured=row["captured"] or 0,
         claimant=claimant, loaded_terms=list(row["loaded_terms"] or []), source=_none(row["source"]),
         notes=row["notes"] or "", confidence=row["confidence"] or 0.0, document_id=_none(row["document_id"]),
-        evidence=evidence,
+        evidence=evidence, missing=row.get("missing") or 0, fatalities_rule=row.get("fatalities_rule") or "",
+        casualties=[CasualtyClaim.from_dict(c) for c in json.loads(row.get("casualties") or "[]")],
+        initiator_claimant=Claimant(**initiator_claimant) if initiator_claimant else None,
     )
 
 

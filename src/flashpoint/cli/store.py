@@ -171,6 +171,11 @@ def render_incident(data: dict[str, Any]) -> str:
         side = e["claimant"]["side"] or e["claimant"]["party"] or "?"
         lines.append(f"  {who} ({side}) in {doc.get('outlet') or '?'}, published {doc.get('published') or '?'}"
                      f" — event {e['id']}")
+        link = e.get("link") or {}
+        if link.get("reasons"):
+            lines.append(f"    linked: {'; '.join(link['reasons'])}")
+        elif link.get("linked_by") == "user":
+            lines.append("    linked: separated by the user (unlink)")
     for title, names in (("Disputed:", list(data["disputed"])),
                          ("Agreed:", [f for f in data["versions"] if f in data["agreed"]]),
                          ("Stated by one side only:", [f for f in data["versions"] if f in data["single"]])):
@@ -181,14 +186,43 @@ def render_incident(data: dict[str, Any]) -> str:
             lines.append(f"  {name}")
             for v in data["versions"][name]:
                 late = "  (superseded by a later report from this side)" if v["superseded"] else ""
-                lines.append(f"    {v['side']} ({v['claimant'] or '?'}): {v['value']}{late}{_snippet(v['evidence'])}")
+                lines.append(f"    {v['side']} ({v['claimant'] or '?'}): {_value(v)}{late}{_snippet(v['evidence'])}")
     summary = data["summary"]
+    if "by_side" in summary:
+        lines += ["", "Casualties by victim side (each claimant's figure; later figures replace earlier ones):"]
+        lines += _casualty_lines(summary["by_side"])
+        totals = ", ".join(f"{k} {summary[k]}" for k in ("fatalities", "injured", "captured", "missing"))
+        lines += ["", f"Summary: {totals}", f"  {data['summary_rule']}."]
+        return "\n".join(lines)
     figures = ", ".join(
         f"{k} {summary[k]}" + (f" (claims {summary[k + '_claimed'][0]}–{summary[k + '_claimed'][1]})"
                                if k + "_claimed" in summary else "")
         for k in ("fatalities", "injured", "captured"))
     lines += ["", f"Summary: {figures}", f"  by {data['summary_rule']}."]
     return "\n".join(lines)
+
+
+def _value(v: dict[str, Any]) -> str:
+    """A version's value; a casualty claim with its kind and qualifier ("at least 5 killed", "several captured")."""
+    if "qualifier" not in v:
+        return str(v["value"])
+    figure = "no figure" if v["value"] is None else str(v["value"])
+    qualifier = v["qualifier"] if v["qualifier"] not in ("exact",) else ""
+    bits = [qualifier, figure if v["value"] is not None or qualifier != "several" else "", v["kind"]]
+    extra = f" (with {v['combined_with']})" if v.get("combined_with") else ""
+    return " ".join(b for b in bits if b) + extra
+
+
+def _casualty_lines(by_side: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for side, groups in by_side.items():
+        for group, item in groups.items():
+            figure = "no count" if item["figure"] is None else item["figure"]
+            lines.append(f"  {side} — {group}: {figure}")
+            for v in item["claims"]:
+                late = "  (superseded)" if v["superseded"] else ""
+                lines.append(f"    per {v['claimant'] or '?'} [{v['side']}]: {_value(v)}{late}{_snippet(v['evidence'])}")
+    return lines
 
 
 @show_group.command("event")

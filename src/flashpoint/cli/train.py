@@ -61,6 +61,19 @@ def render_scores(manifest: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _save_knowledge(data: tuple[Path, ...], out: Path) -> str:
+    """Learn the exports' actors and places (ACLED-format CSVs only) into the model directory."""
+    from flashpoint.training.knowledge import learn_knowledge, read_rows, save_knowledge
+
+    rows = [row for path in data if path.suffix.lower() == ".csv" for row in read_rows(path)]
+    if not rows:
+        return ""
+    knowledge = learn_knowledge(rows)
+    save_knowledge(knowledge, out)
+    return (f"learnt {len(knowledge.groups)} named actors, {len(knowledge.periods)} state-force periods "
+            f"and {len(knowledge.places)} places from {knowledge.rows} rows")
+
+
 @click.command("train")
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -78,6 +91,10 @@ def render_scores(manifest: Mapping[str, Any]) -> str:
 def train(data: tuple[Path, ...], out: Path, dev_fraction: float, seed: int, name: str | None,
           rule_features: bool, embedding: bool, json_path: Path | None) -> None:
     """Train the sub-event type classifier on coded DATA and save it to --out.
+
+    From ACLED-format CSVs it also learns the export's actors (names, inter codes, aliases in the
+    notes) and locations, stored with the model and used by `flashpoint code --model`. Rows
+    without notes or sub_event_type are skipped (with a warning).
 
     DATA: ACLED-format CSV exports (notes + sub_event_type, event_type where present) or
     flashpoint gold JSONL. Labels may be your own typology. Held-out scores go to stdout.
@@ -102,9 +119,12 @@ def train(data: tuple[Path, ...], out: Path, dev_fraction: float, seed: int, nam
                              sources=[file_fingerprint(p) for p in data],
                              features=EMBEDDING_FEATURES if embedding else None)
         save_model(result, out)
+        learnt = _save_knowledge(data, out)
     except FlashpointError as err:
         raise TrainFailed(str(err)) from None
     click.echo(render_scores(result.manifest))
+    if learnt:
+        click.echo(f"flashpoint: {learnt}", err=True)
     click.echo(f"flashpoint: model written to {out}", err=True)
     if json_path is not None:
         json_path.write_text(json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

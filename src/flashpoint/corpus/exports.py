@@ -17,10 +17,14 @@ from flashpoint.errors import UsageError
 from flashpoint.model import ACLED_COLUMNS, EXTRA_COLUMNS, Event
 from flashpoint.output import event_row
 
-__all__ = ["FORMATS", "COLUMNS", "event_records", "write_acled_csv", "write_geojson", "write_jsonl", "write_parquet"]
+__all__ = ["FORMATS", "COLUMNS", "CLAIM_COLUMNS", "claim_columns", "event_records", "write_acled_csv", "write_geojson", "write_jsonl", "write_parquet"]
 
 FORMATS = ("acled-csv", "geojson", "jsonl", "parquet")
-COLUMNS: tuple[str, ...] = (*ACLED_COLUMNS, *EXTRA_COLUMNS, "incident_id")
+CLAIM_COLUMNS: tuple[str, ...] = ("missing", "killed_by_side", "injured_by_side", "captured_by_side",
+                                  "missing_by_side", "fatalities_rule", "casualty_claims")
+"""Per-side casualty columns (issue 16): ``killed_by_side`` reads "Armenia 6 (revised); Azerbaijan at least 5",
+each figure as this report's claimant states it; ``casualty_claims`` holds every claim as JSON."""
+COLUMNS: tuple[str, ...] = (*ACLED_COLUMNS, *EXTRA_COLUMNS, *CLAIM_COLUMNS, "incident_id")
 
 EventWithIncident = tuple[Event, "int | None"]
 
@@ -29,8 +33,27 @@ def event_records(items: Iterable[EventWithIncident]) -> Iterator[dict[str, Any]
     """Flat rows: ``event_row`` (ACLED's columns, then flashpoint's) plus the incident id."""
     for event, incident_id in items:
         row = event_row(event)
+        row.update(claim_columns(event))
         row["incident_id"] = incident_id if incident_id is not None else ""
         yield row
+
+
+def claim_columns(event: Event) -> dict[str, Any]:
+    """The per-side casualty columns of one event."""
+    row: dict[str, Any] = {"missing": event.missing, "fatalities_rule": event.fatalities_rule,
+                           "casualty_claims": json.dumps([c.to_dict() for c in event.casualties], ensure_ascii=False)
+                           if event.casualties else ""}
+    for kind in ("killed", "injured", "captured", "missing"):
+        parts = []
+        for c in event.casualties:
+            if c.kind != kind:
+                continue
+            figure = "(no figure)" if c.count is None else str(c.count)
+            qualifier = "" if c.qualifier == "exact" else f"{c.qualifier} "
+            note = "; superseded" if c.earlier else ""
+            parts.append(f"{c.victim_side or 'unknown'} {qualifier}{figure}{note}".strip())
+        row[f"{kind}_by_side"] = "; ".join(parts)
+    return row
 
 
 def write_acled_csv(items: Iterable[EventWithIncident], path: Path) -> int:
@@ -100,7 +123,7 @@ def write_geojson(features: Iterable[dict[str, Any]], path: Path) -> int:
 
 
 _INT_COLUMNS = frozenset({"year", "time_precision", "inter1", "inter2", "interaction", "geo_precision",
-                          "fatalities", "injured", "captured", "incident_id"})
+                          "fatalities", "injured", "captured", "missing", "incident_id"})
 _FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
 
 

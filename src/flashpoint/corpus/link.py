@@ -48,6 +48,9 @@ __all__ = [
     "distance_km",
     "link",
     "places_compatible",
+    "reasons",
+    "search_window",
+    "dyad",
     "types_compatible",
     "why_not",
 ]
@@ -63,6 +66,17 @@ class LinkRules:
     """Extra days allowed between two exact dates (0: reports of one day must name that day)."""
     week_days: int = 3
     """Half-width of a precision-2 date (ACLED codes the middle day of a week or range)."""
+    front_days: int = 1
+    """Days apart two reports of one dyad's fighting may date it (one side's "night of the 6th" is the
+    other's "early on the 7th")."""
+    front_km: float = 50.0
+    """Largest distance between the places two sides name for one dyad's fighting: each names its
+    own village or district on its own side of the front."""
+    front_types: frozenset[str] = frozenset({"Battles", "Explosions/Remote violence"})
+    """Event types the front rule applies to (fighting between two armed sides)."""
+    civilians_in_fighting: bool = True
+    """A report of one side's attack on civilians links to that side's fighting at the same place and
+    day (the shelling of a village during the clash is the same happening told by another voice)."""
     type_groups: tuple[frozenset[str], ...] = (
         frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"}),
         frozenset({"Protests", "Riots"}),
@@ -185,10 +199,19 @@ def _actor_match(x: str | None, y: str | None) -> bool:
     return kx is None or ky is None or kx == ky
 
 
+def _pair(e: Event) -> tuple[str | None, str | None]:
+    """An event's actors; a second actor that is the first again (a state's forces against
+    themselves, a misreading of who was hit) counts as unknown."""
+    if e.actor2 and actor_key(e.actor2) is not None and actor_key(e.actor1) == actor_key(e.actor2):
+        return e.actor1, None
+    return e.actor1, e.actor2
+
+
 def actors_compatible(a: Event, b: Event) -> bool:
     """The two actor pairs match in one order or the other."""
-    straight = _actor_match(a.actor1, b.actor1) and _actor_match(a.actor2, b.actor2)
-    crossed = _actor_match(a.actor1, b.actor2) and _actor_match(a.actor2, b.actor1)
+    (a1, a2), (b1, b2) = _pair(a), _pair(b)
+    straight = _actor_match(a1, b1) and _actor_match(a2, b2)
+    crossed = _actor_match(a1, b2) and _actor_match(a2, b1)
     return straight or crossed
 
 
@@ -201,17 +224,135 @@ def _voice(e: Event) -> str:
 
 def why_not(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> str | None:
     """The first rule that keeps ``a`` and ``b`` apart, or None when they may be one happening."""
-    if a.document_id is not None and a.document_id == b.document_id and _voice(a) == _voice(b):
+    if a.document_id is not None and a.document_id == b.document_id and _voice(a) == _voice(b) \
+            and not _restatement(a, b, rules):
         return "same document"
-    if not dates_compatible(a, b, rules):
-        return "dates"
     if not types_compatible(a, b, rules):
         return "event types"
+    if _front(a, b, rules):
+        return None  # one dyad's fighting, each side naming its own place (see reasons)
+    if not dates_compatible(a, b, rules):
+        return "dates"
     if not places_compatible(a, b, rules):
         return "places"
-    if not actors_compatible(a, b):
+    if not actors_compatible(a, b) and not _civilians_in_fighting(a, b, rules):
         return "actors"
     return None
+
+
+def reasons(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> list[str]:
+    """Why ``a`` and ``b`` are one happening, in words (stored on the link, printed by ``show incident``)."""
+    out: list[str] = []
+    if a.document_id is not None and a.document_id == b.document_id and _voice(a) == _voice(b):
+        out.append("same report, the fighting restated at country level")
+    if _front(a, b, rules):
+        out.append(f"same dyad ({' / '.join(sorted(_dyad(a) | _dyad(b)))})")
+    elif actors_compatible(a, b):
+        out.append("actors match")
+    elif _civilians_in_fighting(a, b, rules):
+        out.append("civilians in the same fighting")
+    days = _days_apart(a, b)
+    out.append("same day" if days == 0 else f"{days} day apart" if days == 1 else "dates overlap")
+    if _has_point(a) and _has_point(b):
+        km = distance_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+        out.append(f"{km:.1f} km apart")
+    if _same_admin1(a, b):
+        out.append(f"same first-level division ({a.admin1})")
+    if a.location and b.location and _norm(a.location) == _norm(b.location):
+        out.append(f"same place named ({a.location})")
+    elif a.location and b.location:
+        out.append(f"each names its own place ({a.location} / {b.location})")
+    return out
+
+
+def _restatement(a: Event, b: Event, rules: LinkRules) -> bool:
+    """Within one document and voice, an event placed only at a country that is one side of the other
+    event's fighting, dated within the front days, is the same fighting restated ("… the adversary's
+    losses in Azerbaijan"), not a second happening."""
+    for coarse, fine in ((a, b), (b, a)):
+        if (coarse.geo_precision or 3) < 3 or (fine.geo_precision or 3) > 2 or not coarse.country \
+                or _norm(coarse.location) != _norm(coarse.country):
+            continue  # only an event placed at a whole country restates; a region may be another clash
+        if fine.event_type not in rules.front_types or coarse.event_type not in rules.front_types:
+            continue
+        days = _days_apart(a, b)
+        sides = _dyad(fine) | _dyad(coarse) | ({_norm(fine.country)} if fine.country else set())
+        same_fight = _norm(coarse.country) in sides or bool(_dyad(coarse)) and _dyad(coarse) <= _dyad(fine)
+        if days is not None and days <= rules.front_days and same_fight and actors_compatible(a, b):
+            return True
+    return False
+
+
+def _days_apart(a: Event, b: Event) -> int | None:
+    if a.event_date is None or b.event_date is None:
+        return None
+    return abs((a.event_date - b.event_date).days)
+
+
+_SIDE_STATE = re.compile(r"^(?:(?:military|police) forces|government) of (?:the )?(.+)$")
+
+
+def _side(actor: str | None) -> str | None:
+    """A warring side: a state (its forces or government) or a named armed group; None otherwise."""
+    key = actor_key(actor)
+    if key is None:
+        return None
+    if key.startswith("state:"):
+        return key[6:]
+    if key.startswith(("civilians", "protesters", "rioters", "military forces", "police forces")):
+        return None
+    return key
+
+
+def _dyad(e: Event) -> set[str]:
+    return {s for s in (_side(e.actor1), _side(e.actor2)) if s}
+
+
+def dyad(e: Event) -> set[str]:
+    """The warring sides an event names (casefolded: a state's name, an armed group's name)."""
+    return _dyad(e)
+
+
+def _front(a: Event, b: Event, rules: LinkRules) -> bool:
+    """The front rule: the same two warring sides (one report may name only one of them), fighting
+    dated within ``front_days`` of each other, at places within ``front_km`` (or in one first-level
+    division). Sides name different villages on their own side of the line; this still links them."""
+    if a.event_type not in rules.front_types or b.event_type not in rules.front_types:
+        return False
+    da, db = _dyad(a), _dyad(b)
+    if not da or not db or len(da | db) != 2 or not (da & db) or max(len(da), len(db)) < 2:
+        return False
+    days = _days_apart(a, b)
+    if days is None or days > rules.front_days or a.time_precision != 1 or b.time_precision != 1:
+        return False
+    if _has_point(a) and _has_point(b) and max(a.geo_precision or 3, b.geo_precision or 3) <= 2:
+        return distance_km(a.latitude, a.longitude, b.latitude, b.longitude) <= rules.front_km  # type: ignore[arg-type]
+    return _same_admin1(a, b)
+
+
+def _civilians_in_fighting(a: Event, b: Event, rules: LinkRules) -> bool:
+    """One report: side X against civilians; the other: side X against side Y (same place, same day)."""
+    if not rules.civilians_in_fighting:
+        return False
+    for one, other in ((a, b), (b, a)):
+        actors = (one.actor1 or "", one.actor2 or "")
+        if not any(x.startswith("Civilians") for x in actors):
+            continue
+        attacker = next((x for x in actors if x and not x.startswith("Civilians")), None)
+        if other.event_type not in rules.front_types or attacker is None or _side(attacker) is None:
+            continue
+        if _side(attacker) in _dyad(other) or not _dyad(other):  # the fighting's sides include it, or are unnamed
+            return True
+    return False
+
+
+def search_window(event: Event, rules: LinkRules = DEFAULT_RULES) -> tuple[dt.date, dt.date] | None:
+    """The days to look for candidate incidents in: the event's window widened by the front rule's slack."""
+    window = date_window(event, rules)
+    if window is None:
+        return None
+    pad = dt.timedelta(days=rules.front_days)
+    return window[0] - pad, window[1] + pad
 
 
 def compatible(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> bool:
@@ -266,8 +407,8 @@ CELL_DEGREES = 1.0
 
 
 def block_days(event: Event, rules: LinkRules = DEFAULT_RULES) -> list[int]:
-    """Ordinal days of the event's date window (blocking key on time)."""
-    window = date_window(event, rules)
+    """Ordinal days of the event's search window (blocking key on time)."""
+    window = search_window(event, rules)
     if window is None:
         return []
     return list(range(window[0].toordinal(), window[1].toordinal() + 1))

@@ -9,7 +9,9 @@ Formats, by file extension:
 
 - ``.csv``: an ACLED-format export (``acled``);
 - ``.jsonl`` / ``.json``: flashpoint's gold format (``gold``), or sentence items
-  when the objects carry ``sub_event_type`` and no ``events`` (``sentences``);
+  when the objects carry ``sub_event_type`` and no ``events`` (``sentences``), or a multi-side
+  incident corpus (one object with ``incidents`` and ``background_only``, its reports in
+  ``reports/`` beside it: ``incidents``);
 - ``.tsv``: sentence items, ``text<TAB>sub_event_type`` with a header (``sentences``);
 - ``.xml``: a geoparsing corpus (``geo``);
 - a folder: its ``*.jsonl`` files together, as sentence items (``{"text", "label"}`` or
@@ -18,6 +20,7 @@ Formats, by file extension:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -86,6 +89,19 @@ def _evaluate_geo(path: Path, coder: Coder, geoparse_text: GeoparseText | None) 
     return {"kind": "geo", **report}
 
 
+def _is_incident_file(path: Path) -> bool:
+    """A JSON object (not a list, not JSON lines) with ``incidents`` and ``background_only``."""
+    from flashpoint.evaluate.incidents import is_incident_gold
+
+    head = path.read_text(encoding="utf-8-sig")
+    if not head.lstrip().startswith("{"):
+        return False
+    try:
+        return is_incident_gold(json.loads(head))
+    except ValueError:
+        return False  # JSON lines: one gold document per line
+
+
 def evaluate_path(path: Path | str, coder: Coder, *, geoparse_text: GeoparseText | None = None) -> dict[str, Any]:
     """Read a gold file of any supported format, code its texts and score them."""
     path = Path(path)
@@ -98,6 +114,10 @@ def evaluate_path(path: Path | str, coder: Coder, *, geoparse_text: GeoparseText
         report = evaluate_acled(read_acled(path), coder)
     elif suffix == ".tsv":
         report = evaluate_sentences(read_sentences_tsv(path), coder)
+    elif suffix == ".json" and _is_incident_file(path):
+        from flashpoint.evaluate.incidents import evaluate_incidents, read_incident_gold
+
+        report = evaluate_incidents(read_incident_gold(path), path.parent / "reports", coder)
     elif suffix in (".jsonl", ".json"):
         objects = read_json_objects(path)
         if objects and all(_is_sentence_item(raw) for _, raw in objects):

@@ -209,6 +209,10 @@ def gold_record(row: AcledRow) -> Record:
     lat, lon = _float(row.get("latitude")), _float(row.get("longitude"))
     if lat is not None and lon is not None:
         record["latitude"], record["longitude"] = lat, lon
+    for column in ("inter1", "inter2"):  # inter codes: scored where the export has them
+        code = row.get(column)
+        if code not in (None, "") and str(code).strip().isdigit():
+            record[column] = int(str(code).strip())
     fatalities = row.get("fatalities")
     if fatalities is not None:
         record["fatalities"] = int(float(fatalities))

@@ -20,7 +20,6 @@ from flashpoint.evaluate.matching import (
     DEFAULT_SETTINGS,
     MatchSettings,
     distance_km,
-    haversine_km,
     match_events,
     match_spans,
 )
@@ -35,6 +34,7 @@ from flashpoint.evaluate.metrics import (
     ratio,
     share_within,
 )
+from flashpoint.geo.geodesy import haversine_km
 from flashpoint.model import CodedDocument, Document, Event, Failure, Place
 
 Coder = Callable[[list[Document]], list[CodedDocument | Failure]]
@@ -44,7 +44,7 @@ Record = dict[str, Any]
 
 GOLD_FIELDS: tuple[str, ...] = (
     "event_date", "end_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
-    "country", "admin1", "location", "latitude", "longitude", "geo_precision",
+    "inter1", "inter2", "country", "admin1", "location", "latitude", "longitude", "geo_precision",
     "fatalities", "injured", "captured", "claimant_side",
 )
 """The event fields a gold record may carry (readers drop anything else)."""
@@ -128,6 +128,8 @@ def event_record(event: Event) -> Record:
         "sub_event_type": event.sub_event_type,
         "actor1": event.actor1,
         "actor2": event.actor2,
+        "inter1": event.inter1,
+        "inter2": event.inter2,
         "country": event.country,
         "admin1": event.admin1,
         "location": event.location,
@@ -248,7 +250,7 @@ def score_fields(pairs: Sequence[tuple[Record, Record]]) -> dict[str, Any]:
     fields: dict[str, Any] = {name: score_labels(pairs, name) for name in LABEL_FIELDS}
     fields["event_date"] = score_dates(pairs)
     fields["location"] = score_location(pairs)
-    for name in ("admin1", "country", "actor1", "actor2"):
+    for name in ("admin1", "country", "actor1", "actor2", "inter1", "inter2"):
         fields[name] = score_accuracy(pairs, name)
     # Both actors right: as ACLED orders them, and in either order (actor1 does not mean "who
     # started it", so a coder that swaps them has still read who fought whom).
@@ -493,6 +495,8 @@ FIELD_LINES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("actor2", ("accuracy",)),
     ("actors_both", ("accuracy",)),
     ("actors_either_order", ("accuracy",)),
+    ("inter1", ("accuracy",)),
+    ("inter2", ("accuracy",)),
     ("fatalities", ("exact", "mae")),
     ("injured", ("exact", "mae")),
     ("captured", ("exact", "mae")),
@@ -536,6 +540,8 @@ def render_text(report: Mapping[str, Any]) -> str:
     """The report as plain text for a terminal."""
     if report.get("kind") == "sentences":
         return _render_sentences(report)
+    if report.get("kind") == "incidents":
+        return _render_incidents(report)
     if "events" not in report:  # e.g. a geoparsing report from evaluate.geo: show its figures flatly
         return _render_flat(report)
     source = report.get("source", "")
@@ -570,6 +576,28 @@ def _render_sentences(report: Mapping[str, Any]) -> str:
         lines += [f"  {label:<38}{_fmt(v['precision']):>8}{_fmt(v['recall']):>8}{_fmt(v['f1']):>8}{v['support']:>9}"
                   for label, v in per_label.items()]
     lines += _render_confusions({"sub_event_type": report["sub_event_type"]})
+    return "\n".join(lines) + "\n"
+
+
+def _render_incidents(report: Mapping[str, Any]) -> str:
+    """Linking, disputes and casualty claims on a multi-side corpus, one block each."""
+    link, disp, cas = report["linking"], report["disputes"], report["casualties"]
+    lines = [f"flashpoint incident evaluation: {report.get('source', '')}",
+             f"  documents {report['documents']}, of which the coder failed on {report['failures']}", "",
+             f"  linking     completeness {_fmt(link['completeness'])}  purity {_fmt(link['purity'])}  "
+             f"main purity {_fmt(link['main_purity'])}  pairs P {_fmt(link['pairs']['precision'])} "
+             f"R {_fmt(link['pairs']['recall'])} F1 {_fmt(link['pairs']['f1'])}  "
+             f"background leaks {link['background_leaks']}"]
+    for name, inc in link["incidents"].items():
+        lines.append(f"    {name:<40} {inc['in_largest']}/{inc['reports']} in one incident, purity "
+                     f"{_fmt(inc['purity'])}" + (f"; strangers {', '.join(inc['strangers'])}" if inc["strangers"] else ""))
+    lines += ["", f"  disputes    found {disp['found']}  missed {disp['missed']}  false {disp['false']}  "
+                  f"recall {_fmt(disp['recall'])}  precision {_fmt(disp['precision'])}"]
+    for name, inc in disp["incidents"].items():
+        lines.append(f"    {name:<40} missed {', '.join(inc['missed']) or '—'}; false {', '.join(inc['false']) or '—'}")
+    lines += ["", f"  casualty claims  P {_fmt(cas['precision'])}  R {_fmt(cas['recall'])}  F1 {_fmt(cas['f1'])}  "
+                  f"qualifier {_fmt(cas['qualifier_accuracy'])}  claimant side {_fmt(cas['claimant_side_accuracy'])}",
+              "", f"  {len(report.get('errors', []))} misses listed with --errors"]
     return "\n".join(lines) + "\n"
 
 

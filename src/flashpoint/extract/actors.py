@@ -1,41 +1,51 @@
 """Actors: countries, demonyms and noun phrases normalised the way ACLED names actors.
 
 ACLED's actor names follow a few patterns (DESIGN.md, "ACLED's conventions"):
-``Military Forces of <Country>``, ``Police Forces of <Country>``, ``Government of <Country>``,
-``Civilians (<Country>)``, ``Protesters (<Country>)``, ``Rioters (<Country>)``,
-``Unidentified Armed Group (<Country>)``, ``Unidentified Gang (<Country>)``,
+``Military Forces of <Country> (<year>-)``, ``Police Forces of <Country> (<year>-)``,
+``Government of <Country> (<year>-)``, ``Civilians (<Country>)``, ``Protesters (<Country>)``,
+``Rioters (<Country>)``, ``Unidentified Armed Group (<Country>)``, ``Unidentified Gang (<Country>)``,
 ``Islamist Militia (<Country>)``, ``<Communal group> Ethnic Militia (<Country>)`` and named groups as
-``ACRONYM: Full Name``. flashpoint leaves out ACLED's regime-year period (``(2018-)``) and keeps a unit
-("Border Guard") in ``Actor.unit`` rather than in the name.
+``ACRONYM: Full Name``. ``Actor.name`` leaves out the regime period and keeps a unit ("Border
+Guard") in ``Actor.unit``; ``acled_name`` writes both back as an export does.
 
 Choices ACLED's codebook leaves to the coder, made here once:
 
 - Unspecified "security forces" are military forces (ACLED codes them so unless they are police).
 - A state named as a belligerent ("Armenia attempted an attack") acts through its military forces.
-- "<Demonym> terrorists / militants / separatists / saboteurs" is one side's label for armed men it
-  does not name: an Unidentified Armed Group of the country where it happens (``default_country``),
-  not that demonym's military (a named group in the phrase wins).
+- Nationality comes from the text, never from the place alone: "<Demonym> gunmen / terrorists /
+  militants / saboteurs" are an Unidentified Armed Group of the demonym's country ("Somali gunmen"
+  in Kenya, "an Armenian national leading an armed group"); without a demonym, of the country
+  where it happens (``default_country``). A named group in the phrase wins.
 - Former officials ("the former defence minister of X") hold no state power: Civilians (X).
 - Foreign state forces are inter 1 here; ACLED codes state forces outside their country as 8
   ("external forces"), which depends on the event's country: see ``inter_in``.
 - Governments ("the Ministry of Defence of X", "X authorities", "the Kremlin") are
   ``Government of X`` with inter 1: ACLED counts governments among state forces.
-- State forces and civilians take the country the phrase names ("Kenyan police", "Azerbaijani
-  civilians": nationality); armed groups, protesters and rioters the country of the place.
+- State forces, civilians and armed men take the country the phrase names (kept in
+  ``Actor.nationality``); protesters and rioters the country of the place (ACLED names crowds by
+  where they gather), the named one only when the event's place is not known more precisely.
 - Officials named with a title ("Nigerian President Bola Tinubu") stand for their state only when
-  the phrase names the country; weapons ("Russian warplanes") stand for forces only when it says whose.
+  the phrase names the country; weapons ("Russian warplanes", "a drone of the army") stand for
+  forces only when the phrase says whose.
 - The Islamic State is split by country as ACLED does ("Islamic State (Iraq)").
 
-Tables (``data/countries.tsv``, ``data/groups.tsv``) load lazily, once, on first use.
+Data (``lang/en/actors/``): ``countries.tsv``, ``states.tsv`` (regime periods), ``groups/*.tsv``
+(named groups, one file per region), ``heads.json`` (head words per category), read lazily, once.
+A user's own dictionary (learnt by ``flashpoint train``) is layered over them with ``using``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from flashpoint import lang
 
 if TYPE_CHECKING:  # spaCy is only needed for find_actor_mentions' argument types.
     from spacy.tokens import Doc, Span, Token
@@ -43,11 +53,22 @@ if TYPE_CHECKING:  # spaCy is only needed for find_actor_mentions' argument type
 __all__ = [
     "Actor",
     "ActorMention",
+    "country_code",
     "country_name",
     "demonym_spans",
     "find_actor_mentions",
     "inter_in",
+    "Dictionary",
+    "acled_name",
+    "named_groups_in",
     "normalise_actor",
+    "period_of",
+    "reading",
+    "repel_verbs",
+    "shipped_aliases",
+    "state_weapons_in",
+    "strip_period",
+    "using",
 ]
 
 
@@ -62,9 +83,12 @@ class Actor:
     country: str | None
     kind: str
     """military | police | government | civilians | protesters | rioters | unidentified |
-    named_group | militia | other"""
+    named_group | party | militia | other"""
     unit: str | None = None
     """A unit ACLED appends after the period ("Military Police", "Border Guard")."""
+    nationality: str | None = None
+    """The country the phrase itself names ("Lebanese protesters" → Lebanon), as against one
+    filled in from the place: read from the text, so an event's geocode never overrides it."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +121,44 @@ class _Group:
     aliases: tuple[str, ...]
     inter: int
     country: str | None
+    kind: str = ""
+    """'party' for political parties, else empty."""
 
 
-def _data_lines(filename: str) -> list[list[str]]:
-    """The rows of a packaged TSV, without comments and the header line."""
-    text = resources.files("flashpoint.data").joinpath(filename).read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return rows[1:]
+@dataclass(frozen=True, eq=False)
+class Dictionary:
+    """A user's own actors (learnt by ``flashpoint train`` from their export), layered over the
+    shipped tables while it is in force (``using``): their named groups with aliases and inter
+    codes win over ours, and their regime periods ("Military Forces of X (2001-)") over ours.
+    Compared by identity: the group regexes are compiled once per dictionary."""
+
+    groups: tuple[_Group, ...] = ()
+    periods: tuple[tuple[str, str], ...] = ()
+    """(state-forces name without period, "(2001-)") pairs, e.g. ("Military Forces of X", "(2001-)")."""
+
+    @classmethod
+    def of(cls, rows: Iterable[Mapping[str, Any]]) -> Dictionary:
+        """From rows with name, aliases (list or ';'-joined), inter, country."""
+        groups = []
+        for row in rows:
+            aliases = row.get("aliases") or ()
+            alias_tuple = _split(aliases) if isinstance(aliases, str) else tuple(str(a) for a in aliases)
+            groups.append(_Group(str(row["name"]), alias_tuple, int(row["inter"]), row.get("country") or None,
+                                 str(row.get("kind") or "")))
+        return cls(groups=tuple(groups))
+
+
+_USER: ContextVar[Dictionary | None] = ContextVar("flashpoint_actor_dictionary", default=None)
+
+
+@contextmanager
+def using(dictionary: Dictionary | None) -> Iterator[None]:
+    """Put a user's dictionary in force for the code inside the ``with`` (one coder's documents)."""
+    token = _USER.set(dictionary)
+    try:
+        yield
+    finally:
+        _USER.reset(token)
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -113,8 +168,8 @@ def _split(cell: str) -> tuple[str, ...]:
 @functools.cache
 def _countries() -> tuple[_Country, ...]:
     return tuple(
-        _Country(row[0], row[1], row[2], _split(row[3]), _split(row[4]) if len(row) > 4 else ())
-        for row in _data_lines("countries.tsv")
+        _Country(row["iso2"], row["iso3"], row["acled_name"], _split(row["demonyms"]), _split(row.get("aliases", "")))
+        for row in lang.table("en", "actors/countries")
     )
 
 
@@ -129,11 +184,20 @@ def demonym_forms() -> tuple[tuple[str, str], ...]:
 
 
 @functools.cache
-def _groups() -> tuple[_Group, ...]:
+def _shipped_groups() -> tuple[_Group, ...]:
+    """Every named group of ``lang/en/actors/groups/*.tsv`` (one file per region), in file order."""
+    folder = lang.path("en", "actors/groups")
+    names = sorted(f.name[:-4] for f in folder.iterdir() if f.name.endswith(".tsv"))
     return tuple(
-        _Group(row[0], _split(row[1]), int(row[2]), row[3] or None)
-        for row in _data_lines("groups.tsv")
+        _Group(row["name"], _split(row["aliases"]), int(row["inter"]), row["country"] or None, row.get("kind", ""))
+        for name in names for row in lang.table("en", f"actors/groups/{name}")
     )
+
+
+def _groups() -> tuple[_Group, ...]:
+    """The user's dictionary (``flashpoint train``) first, so its names win, then the shipped one."""
+    user = _USER.get()
+    return (user.groups + _shipped_groups()) if user is not None else _shipped_groups()
 
 
 def _is_acronym(form: str) -> bool:
@@ -177,12 +241,6 @@ def _country_index() -> tuple[dict[str, str], dict[str, str]]:
 _EDGE_LEFT = r"(?<![\w])"
 _EDGE_RIGHT = r"(?![\w])"
 
-# Phrases that contain a country form but are not about that country.
-_NOT_A_COUNTRY = (
-    "New Jersey", "New Mexico", "New Guinea", "New South Wales", "New England", "Indian Ocean",
-    "Latin America", "South America", "North America", "Central America", "Native American",
-    "Arabian Sea", "Persian Gulf", "French fries", "Dominican Order", "Chinese New Year",
-)
 
 
 def _alternation(forms: list[str]) -> str:
@@ -218,7 +276,7 @@ def _demonym_regex() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
         text = form[4:] if form.lower().startswith("the ") else form
         owner.setdefault(text, country)
     pattern = re.compile(_EDGE_LEFT + "(" + _alternation(list(owner)) + ")(?:s)?" + _EDGE_RIGHT)
-    blockers = re.compile(_EDGE_LEFT + "(?:" + _alternation(list(_NOT_A_COUNTRY)) + ")n?s?" + _EDGE_RIGHT)
+    blockers = re.compile(_EDGE_LEFT + "(?:" + _alternation(list(_lex().not_a_country)) + ")n?s?" + _EDGE_RIGHT)
     return pattern, owner, blockers
 
 
@@ -243,6 +301,12 @@ def country_name(text: str) -> str | None:
         if found:
             return found
     return None
+
+
+def country_code(name: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country named as ACLED names it (or any form of it)."""
+    acled = country_name(name)
+    return next((c.iso2 for c in _countries() if c.name == acled), None) if acled else None
 
 
 def _lookup_country(clean: str) -> str | None:
@@ -275,9 +339,13 @@ def demonym_spans(text: str) -> list[tuple[int, int, str]]:
 # --------------------------------------------------------------------------- named groups
 
 
-@functools.cache
 def _group_regexes() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Group]]:
     """(exact-case acronym regex, case-insensitive name regex, lower-cased alias → group)."""
+    return _group_regexes_for(_USER.get())
+
+
+@functools.cache
+def _group_regexes_for(user: Dictionary | None) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Group]]:
     by_alias: dict[str, _Group] = {}
     acronyms: list[str] = []
     names: list[str] = []
@@ -301,7 +369,35 @@ def _group_matches(text: str) -> list[tuple[int, int, _Group]]:
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     found = [(m.start(), m.end(), by_alias[m.group(1)]) for m in name_re.finditer(lowered)]
     found += [(m.start(), m.end(), by_alias[m.group(1).lower()]) for m in acronym_re.finditer(text)]
+    for acronym, group in _DOCUMENT.get():
+        found += [(m.start(), m.end(), group) for m in re.finditer(r"(?<![\w-])" + re.escape(acronym) + r"(?![\w-])", text)]
     return found
+
+
+_DOCUMENT: ContextVar[tuple[tuple[str, _Group], ...]] = ContextVar("flashpoint_document_acronyms", default=())
+_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Z0-9/-]{1,9})\)")
+
+
+def document_acronyms(text: str) -> tuple[tuple[str, _Group], ...]:
+    """Acronyms a document defines for a named group: "the National Salvation Front (NAS)" makes
+    "NAS fighters" that group in this document (its dictionary entry leaves such short, ambiguous
+    acronyms out)."""
+    found: dict[str, _Group] = {}
+    for _start, end, group in _group_matches(text):
+        m = _ACRONYM_AFTER.match(text, end)
+        if m and m.group(1) not in found and m.group(1).lower() not in _group_regexes()[2]:
+            found[m.group(1)] = group
+    return tuple(found.items())
+
+
+@contextmanager
+def reading(text: str) -> Iterator[None]:
+    """Put a document's own acronyms (``document_acronyms``) in force while it is coded."""
+    token = _DOCUMENT.set(document_acronyms(text))
+    try:
+        yield
+    finally:
+        _DOCUMENT.reset(token)
 
 
 def _find_group(text: str) -> tuple[int, int, _Group] | None:
@@ -312,164 +408,87 @@ def _find_group(text: str) -> tuple[int, int, _Group] | None:
     return max(found, key=lambda f: (f[1] - f[0], -f[0]))
 
 
+def shipped_aliases(form: str) -> tuple[str, tuple[str, ...]] | None:
+    """The shipped named group a form denotes, as (its name, its aliases), if any: lets a
+    user's own name for a group we know ("ISWAP: …" for our Lake Chad faction entry) take over
+    every spelling we know for it."""
+    for group in _shipped_groups():
+        if form == group.name or form.lower() in (a.lower() for a in group.aliases if not _is_acronym(a)) or (
+            _is_acronym(form) and form in group.aliases
+        ):
+            return group.name, group.aliases
+    return None
+
+
+@functools.cache
+def _weapon_after() -> re.Pattern[str]:
+    words = sorted(_lex().weapons_of_forces, key=len, reverse=True)
+    return re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def state_weapons_in(text: str) -> list[tuple[int, Actor]]:
+    """A state's weapons or forces named with its demonym ("an American unmanned aerial vehicle",
+    "Syrian tank shells", "Turkish air strikes"), as (offset, its military) in text order: when the
+    parse finds no doer, whose weapons they were says who acted."""
+    found = []
+    for start, end, country in demonym_spans(text):
+        if _weapon_after().match(text, end):
+            found.append((start, dataclasses.replace(_make("military", country), nationality=country)))
+    return found
+
+
+def repel_verbs() -> frozenset[str]:
+    """Verbs whose subject defends against the attack named as their object ("repelled an attack by X")."""
+    return _lex().repel_verbs
+
+
+def named_groups_in(text: str) -> list[tuple[int, Actor]]:
+    """Every named non-state armed group (rebels, militias, communal militias) mentioned in
+    ``text``, as (offset, actor) in text order. Groups split by country ("Islamic State
+    ({country})") come without a country: resolution adds the event's."""
+    found = []
+    for start, _end, group in sorted(_group_matches(text), key=lambda f: f[0]):
+        if group.inter in (2, 3, 4) and group.kind != "party":
+            found.append((start, _group_actor(group, None)))  # "Islamic State": the event's country is added later
+    return found
+
+
 def _group_actor(group: _Group, country: str | None) -> Actor:
     if "{country}" in group.name:
         name = group.name.replace("{country}", country) if country else group.name.replace(" ({country})", "")
         return Actor(name, group.inter, country, "named_group")
-    return Actor(group.name, group.inter, group.country, "named_group")
+    return Actor(group.name, group.inter, group.country, "party" if group.kind == "party" else "named_group")
 
 
 # --------------------------------------------------------------------------- head lexicon
 
-_MILITARY = {
-    "army", "armies", "armed forces", "forces", "force", "military", "militaries", "troops", "troop",
-    "soldier", "soldiers", "serviceman", "servicemen", "servicemember", "servicemembers",
-    "service member", "service members", "servicewomen", "military personnel", "personnel",
-    "navy", "air force", "marines", "paratroopers", "commandos", "special forces", "artillery",
-    "artillerymen", "sniper", "snipers", "side", "defence forces", "defense forces", "national guard",
-    "border guard", "border guards", "border troops", "border service", "border police",
-    "peacekeepers", "peacekeeping forces", "coast guard", "junta", "garrison", "warplanes",
-    "jets", "jet", "fighter jets", "warplane", "drones", "drone", "helicopters", "gunships", "warships",
-    "security forces", "military police", "presidential guard", "republican guard",
-    "revolutionary guards", "revolutionary guard", "irgc", "gendarmerie", "gendarmes", "gendarme",
-    "officer corps", "conscripts", "reservists", "guard", "guards", "sentry", "sentries", "jawan", "jawans",
-}
-# Weapons and platforms ("Russian warplanes struck …") stand for the forces that use them, but only
-# when the phrase says whose they are: "shot down 20 drones" names no actor.
-_PLATFORMS = {"warplanes", "warplane", "jets", "jet", "fighter jets", "drones", "drone", "helicopters",
-              "gunships", "warships", "aircraft"}
 
-# Names that stand for a state's government or forces ("the Kremlin said").
-_IMPLIED = {
-    "kremlin": ("government", "Russia"), "white house": ("government", "United States"),
-    "pentagon": ("military", "United States"), "downing street": ("government", "United Kingdom"),
-    "elysee": ("government", "France"), "élysée": ("government", "France"),
-    "idf": ("military", "Israel"), "israel defense forces": ("military", "Israel"),
-    "israel defence forces": ("military", "Israel"), "israeli defense forces": ("military", "Israel"),
-    "tatmadaw": ("military", "Myanmar"), "fardc": ("military", "Democratic Republic of Congo"),
-    "saf": ("military", "Sudan"), "fanci": ("military", "Ivory Coast"), "sndf": ("military", "Somalia"),
-    # National armies usually named by their acronym in regional reporting.
-    # (Not AFP, FDS, ISF or ANA: a news agency, or acronyms several countries' forces share.)
-    "fama": ("military", "Mali"), "endf": ("military", "Ethiopia"), "updf": ("military", "Uganda"),
-    "spla": ("military", "South Sudan"), "ssdf": ("military", "South Sudan"), "kdf": ("military", "Kenya"),
-    "fadm": ("military", "Mozambique"), "fdnb": ("military", "Burundi"), "fardh": ("military", "Haiti"),
-    "zsu": ("military", "Ukraine"), "laf": ("military", "Lebanon"), "pla": ("military", "China"),
-    "tsk": ("military", "Turkey"), "fanb": ("military", "Venezuela"),
-}
+class _Lexicon:
+    """The word lists of ``lang/en/actors/heads.json``: head words per actor category, the names
+    that stand for a state, units, titles, communal identities (read once, on first use)."""
 
-_POLICE = {
-    "police", "policeman", "policemen", "policewoman", "policewomen", "police officer",
-    "police officers", "officer", "officers", "cops", "cop", "riot police", "law enforcement",
-    "constabulary", "security officers", "traffic police", "police forces", "police force",
-    "police units", "anti-riot police", "riot squad", "carabineros", "carabinieri",
-}
+    def __init__(self, raw: dict[str, Any]) -> None:
+        for key, value in raw.items():
+            if isinstance(value, list):
+                setattr(self, key, frozenset(value))
+        self.implied: dict[str, tuple[str, str]] = {k: (v[0], v[1]) for k, v in raw["implied"].items()}
+        self.units: dict[str, tuple[str, str | None]] = {k: (v[0], v[1]) for k, v in raw["units"].items()}
+        self.titles: dict[str, str] = dict(raw["titles"])
+        self.not_a_country: tuple[str, ...] = tuple(raw["not_a_country"])
 
-_GOVERNMENT = {
-    "government", "governments", "govt", "authorities", "authority", "ministry", "ministries",
-    "minister", "ministers", "prime minister", "president", "leadership", "administration",
-    "cabinet", "regime", "officials", "official", "embassy", "consulate", "foreign ministry",
-    "defence ministry", "defense ministry", "governor", "mayor", "parliament",
-    "presidency", "kremlin", "white house", "pentagon", "mod", "mfa", "diplomats", "diplomat", "ambassador",
-}
+    def __getattr__(self, name: str) -> frozenset[str]:  # for mypy: every list is a frozenset
+        raise AttributeError(name)
 
-_CIVILIANS = {
-    "civilian", "civilians", "villager", "villagers", "resident", "residents", "people", "person",
-    "persons", "man", "men", "woman", "women", "child", "children", "boy", "boys", "girl", "girls",
-    "farmer", "farmers", "herder", "herders", "journalist", "journalists", "reporter", "reporters",
-    "student", "students", "teacher", "teachers", "worker", "workers", "aid worker", "aid workers",
-    "passenger", "passengers", "pilgrim", "pilgrims", "worshipper", "worshippers", "worshipers",
-    "trader", "traders", "motorist", "motorists", "driver", "drivers", "refugee", "refugees",
-    "migrant", "migrants", "idps", "displaced", "locals", "local", "inhabitant", "inhabitants",
-    "family", "families", "doctor", "doctors", "nurse", "nurses", "patient", "patients",
-    "shepherd", "shepherds", "fisherman", "fishermen", "miner", "miners", "pupil", "pupils",
-    "priest", "priests", "imam", "activist", "activists", "lawyer", "lawyers", "population",
-    "citizen", "citizens", "traveller", "travellers", "traveler", "travelers", "tourist", "tourists",
-    "bystander", "bystanders", "elder", "elders", "vendor", "vendors", "shopkeeper", "shopkeepers",
-    "mourners", "relatives", "infant", "infants", "baby", "babies", "teenager", "teenagers",
-    "businessman", "businessmen", "community members", "community leader", "chief", "village chief",
-    "volunteer", "volunteers", "medic", "medics", "paramedic", "paramedics", "staff", "employees",
-    "employee", "engineer", "engineers", "contractor", "contractors", "hostages", "hostage",
-    "son", "sons", "daughter", "daughters", "wife", "wives", "husband", "brother", "brothers",
-    "sister", "sisters", "father", "mother", "parents", "cousin", "nephew", "security guard",
-    "security guards", "night watchman", "watchman", "suspect", "suspects", "detainee", "detainees",
-    "prisoners", "inmates", "voters", "officials' relatives",
-}
 
-_PROTESTERS = {
-    "protester", "protesters", "protestor", "protestors", "demonstrator", "demonstrators",
-    "marcher", "marchers", "strikers", "picketers", "rally", "crowd", "crowds", "rallygoers",
-}
+@functools.cache
+def _lex() -> _Lexicon:
+    return _Lexicon(lang.data("en", "actors/heads"))
 
-_RIOTERS = {"rioter", "rioters", "mob", "mobs", "looter", "looters", "angry crowd", "angry mob", "lynch mob"}
-
-_UNIDENTIFIED = {
-    "gunman", "gunmen", "assailant", "assailants", "attacker", "attackers", "armed men", "armed man",
-    "armed group", "armed groups", "militant", "militants", "insurgent", "insurgents", "rebel",
-    "rebels", "terrorist", "terrorists", "separatist", "separatists", "saboteur", "saboteurs",
-    "fighters", "fighter", "bandit", "bandits", "kidnapper", "kidnappers", "abductor", "abductors",
-    "raiders", "hitmen", "hitman", "militia", "militias", "militiamen", "militiaman", "armed individuals",
-    "perpetrators", "unknown persons", "unidentified persons", "robbers", "armed robbers", "herdsmen",
-    "vigilantes", "hunters", "jihadist", "jihadists", "jihadis", "islamists",
-}
-
-_GANG = {"gang", "gangs", "gangster", "gangsters", "gang members", "cartel", "cartels", "sicarios", "criminals"}
-
-_PARTITIVE = {
-    "units", "unit", "members", "member", "elements", "element", "group", "groups", "number",
-    "contingent", "detachment", "battalion", "battalions", "brigade", "brigades", "regiment",
-    "division", "platoon", "squad", "patrol", "patrols", "convoy", "dozens", "hundreds", "scores",
-    "thousands", "representatives", "representative", "spokesman", "spokesperson", "spokeswoman",
-    "press service", "press office", "head", "commander", "commanders", "leader", "leaders",
-    "supporters", "remnants", "wing", "faction", "cell", "some", "many", "most", "all", "several",
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "rest",
-}
-# A partitive head takes its actor from its complement ("units of the Armenian armed forces");
-# these ones are military even without one ("a Russian contingent").
-_MILITARY_PARTITIVE = {
-    "units", "unit", "contingent", "detachment", "battalion", "battalions", "brigade", "brigades",
-    "regiment", "division", "platoon", "squad", "patrol", "patrols", "convoy", "commander", "commanders",
-}
-
-_MILITARY_WORDS = {"army", "military", "navy", "naval", "armed", "militia"}
-_CIVIL_WORDS = {"medical", "health", "humanitarian", "civilian", "hospital", "aid", "un", "media"}
-_ISLAMIST = {"jihadist", "jihadists", "jihadi", "jihadis", "islamist", "islamists"}
-_NOT_STATE = {"rebel", "rebels", "insurgent", "insurgents", "militant", "militants", "separatist",
-              "separatists", "militia", "militias", "opposition", "jihadist", "jihadists", "terrorist",
-              "terrorists", "gang", "criminal", "unidentified", "unknown", "anti-government"}
-_FORMER = {"former", "ex", "ex-", "retired"}
-
-# Communal identities that ACLED names "<X> Ethnic Militia (<country>)" when armed.
-_COMMUNAL = {
-    "fulani", "peul", "dogon", "bambara", "dozo", "hema", "lendu", "twa", "luba", "tiv", "berom",
-    "jukun", "tarok", "nuer", "dinka", "murle", "misseriya", "rizeigat", "masalit", "arab", "pokot",
-    "turkana", "borana", "garre", "degodia", "marehan", "oromo", "amhara", "afar", "gedeo", "gumuz",
-    "kikuyu", "kalenjin", "banyamulenge", "hutu", "tutsi", "kuki", "meitei", "naga", "bodo", "tuareg",
-    "mbororo", "gbaya", "yoruba", "igbo", "hausa", "kanuri", "dagomba", "konkomba", "kusasi",
-    "mamprusi", "druze", "bedouin", "alawite", "baggara", "zaghawa", "fur", "toubou", "kurdish",
-}
-_ARMED_COMMUNAL_HEADS = {"militia", "militias", "militiamen", "militiaman", "gunmen", "fighters",
-                         "herdsmen", "militants", "attackers", "assailants", "youths", "vigilantes",
-                         "hunters", "armed men", "raiders", "ethnic militia", "communal militia"}
-
-_UNITS: dict[str, tuple[str, str | None]] = {
-    # phrase → (unit, implied country)
-    "military police": ("Military Police", None),
-    "border guard": ("Border Guard", None), "border guards": ("Border Guard", None),
-    "border troops": ("Border Guard", None), "border service": ("Border Guard", None),
-    "border police": ("Border Guard", None),
-    "special forces": ("Special Forces", None), "national guard": ("National Guard", None),
-    "presidential guard": ("Presidential Guard", None), "republican guard": ("Republican Guard", None),
-    "navy": ("Navy", None), "naval": ("Navy", None), "air force": ("Air Force", None),
-    "coast guard": ("Coast Guard", None), "gendarmerie": ("Gendarmerie", None),
-    "gendarmes": ("Gendarmerie", None), "gendarme": ("Gendarmerie", None),
-    "revolutionary guards": ("Islamic Revolutionary Guard Corps", "Iran"),
-    "revolutionary guard": ("Islamic Revolutionary Guard Corps", "Iran"),
-    "irgc": ("Islamic Revolutionary Guard Corps", "Iran"),
-}
 
 _COMPLEMENT = re.compile(
     r"\s+(?:of|from|loyal to|belonging to|affiliated with|affiliated to|linked to|in|at|near|on|"
-    r"who|that|which|under|led by|backed by|along)\s+|\s*,\s*",
+    r"who|that|which|under|led by|backed by|along|posing as|disguised as|dressed as|wearing|in the uniform of|"
+    r"in the uniforms of)\s+|\s*,\s*",
     re.IGNORECASE,
 )
 _LEADING = re.compile(
@@ -486,7 +505,7 @@ _WORD = re.compile(r"[\w][\w'’\-\.]*")
 # --------------------------------------------------------------------------- normalisation
 
 
-def _head_key(words: list[str], lexicon: set[str]) -> str | None:
+def _head_key(words: list[str], lexicon: frozenset[str]) -> str | None:
     for n in (3, 2, 1):
         if len(words) >= n:
             key = " ".join(words[-n:])
@@ -498,9 +517,9 @@ def _head_key(words: list[str], lexicon: set[str]) -> str | None:
 def _classify_head(words: list[str]) -> str | None:
     """The category of a head segment's last word(s): military, police, …, or None."""
     for category, lexicon in (
-        ("police", _POLICE), ("rioters", _RIOTERS), ("unidentified", _UNIDENTIFIED), ("gang", _GANG),
-        ("military", _MILITARY), ("government", _GOVERNMENT), ("protesters", _PROTESTERS),
-        ("civilians", _CIVILIANS), ("partitive", _PARTITIVE),
+        ("police", _lex().police), ("rioters", _lex().rioters), ("unidentified", _lex().unidentified), ("gang", _lex().gang),
+        ("military", _lex().military), ("government", _lex().government), ("protesters", _lex().protesters),
+        ("civilians", _lex().civilians), ("partitive", _lex().partitive),
     ):
         if _head_key(words, lexicon) is not None:
             # "security officers" and "police units" are police whatever the lexicon order says.
@@ -510,14 +529,14 @@ def _classify_head(words: list[str]) -> str | None:
 
 @functools.cache
 def _unit_regex() -> re.Pattern[str]:
-    return re.compile(r"\b(" + _alternation(list(_UNITS)) + r")\b")
+    return re.compile(r"\b(" + _alternation(list(_lex().units)) + r")\b")
 
 
 def _find_unit(lower: str) -> tuple[str | None, str | None]:
     """The unit a lower-cased phrase names ("border guards" → "Border Guard") and the country
     the unit implies ("revolutionary guards" → Iran), if any."""
     m = _unit_regex().search(lower)
-    return _UNITS[m.group(1)] if m else (None, None)
+    return _lex().units[m.group(1)] if m else (None, None)
 
 
 def _first_country(text: str) -> str | None:
@@ -527,7 +546,6 @@ def _first_country(text: str) -> str | None:
     return spans[0][2] if spans else None
 
 
-_THE_NAMES = {"Philippines", "Netherlands", "Bahamas", "Gambia", "Maldives", "Comoros", "Seychelles"}
 
 
 def _with_country(pattern: str, country: str | None) -> str:
@@ -538,7 +556,7 @@ def _with_country(pattern: str, country: str | None) -> str:
     if country:
         if " of {c}" in pattern and (
             country.startswith("United ") or "Republic" in country or country.endswith("Islands")
-            or country in _THE_NAMES
+            or country in _lex().the_names
         ):
             return pattern.format(c="the " + country)
         return pattern.format(c=country)
@@ -579,8 +597,15 @@ def _clean(text: str) -> str:
     return _LEADING.sub("", text).strip()
 
 
-@functools.lru_cache(maxsize=8192)
 def normalise_actor(text: str, *, default_country: str | None = None) -> Actor | None:
+    """The ACLED actor a noun phrase denotes, or None when it is not an actor (with the user's
+    dictionary in force, if any: see ``using``)."""
+    return _normalise(text, default_country, _USER.get(), _DOCUMENT.get())
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise(text: str, default_country: str | None, user: Dictionary | None,
+               document: tuple[tuple[str, _Group], ...] = ()) -> Actor | None:
     """The ACLED actor a noun phrase denotes, or None when it is not an actor.
 
     ``default_country`` is the country of the place (or document) the phrase is read in: it fills
@@ -592,6 +617,11 @@ def normalise_actor(text: str, *, default_country: str | None = None) -> Actor |
     if paren and country_name(paren.group(1)):
         paren_country = country_name(paren.group(1))
         raw = raw[: paren.start()]
+    elif paren and _ACRONYM_AFTER.fullmatch(raw[paren.start():]) and paren.start() > 0:
+        # "the National Salvation Front (NAS)": the acronym restates the name.
+        shorter = _normalise(raw[: paren.start()], default_country, user, document)
+        if shorter is not None:
+            return shorter
     cleaned = _clean(raw)
     if not cleaned:
         return None
@@ -613,7 +643,7 @@ def normalise_actor(text: str, *, default_country: str | None = None) -> Actor |
 
     implied = _implied(words)
     if implied is not None and category in (None, "military", "government", "partitive"):
-        return _make(*implied)
+        return dataclasses.replace(_make(*implied), nationality=implied[1])  # "the Kremlin": Russia's
 
     if category is None:
         titled = _titled(words, head_seg)
@@ -622,9 +652,10 @@ def normalise_actor(text: str, *, default_country: str | None = None) -> Actor |
         inner = normalise_actor(complement, default_country=default_country) if complement else None
         if inner is not None:
             return inner
-        if _head_key(words, _MILITARY_PARTITIVE) and not set(words) & _NOT_STATE:
-            country = paren_country or _first_country(head_seg) or default_country
-            return _make("military", country, _find_unit(cleaned.lower())[0])
+        if _head_key(words, _lex().military_partitive) and not set(words) & _lex().not_state:
+            named = paren_country or _first_country(head_seg)
+            actor = _make("military", named or default_country, _find_unit(cleaned.lower())[0])
+            return dataclasses.replace(actor, nationality=named) if named else actor
         return None
     return _categorised(category, words, head_seg, complement, paren_country, default_country)
 
@@ -633,19 +664,12 @@ def _implied(words: list[str]) -> tuple[str, str] | None:
     """A name that stands for a state ("the Kremlin", "IDF soldiers") → (category, country)."""
     for n in (2, 1):
         for i in range(len(words) - n + 1):
-            found = _IMPLIED.get(" ".join(words[i:i + n]))
+            found = _lex().implied.get(" ".join(words[i:i + n]))
             if found is not None and found[1]:
                 return found
     return None
 
 
-_TITLES = {
-    "president": "government", "vice-president": "government", "minister": "government",
-    "governor": "government", "mayor": "government", "spokesman": "government",
-    "spokesperson": "government", "general": "military", "gen": "military", "colonel": "military",
-    "col": "military", "lieutenant": "military", "brigadier": "military", "admiral": "military",
-    "commander": "military", "police chief": "police", "inspector-general": "police",
-}
 
 
 def _titled(words: list[str], head_seg: str) -> Actor | None:
@@ -657,9 +681,9 @@ def _titled(words: list[str], head_seg: str) -> Actor | None:
         return None
     original = _WORD.findall(head_seg)
     for i, word in enumerate(words):
-        category = _TITLES.get(word)
+        category = _lex().titles.get(word)
         if category and i + 1 < len(original) and original[i + 1][:1].isupper():
-            return _make(category, country)
+            return dataclasses.replace(_make(category, country), nationality=country)
     return None
 
 
@@ -681,9 +705,9 @@ def _bare_name(cleaned: str, paren_country: str | None) -> Actor | None:
     lowered = cleaned.lower()
     lowered = lowered[4:] if lowered.startswith("the ") else lowered
     if lowered in names:
-        return _make("military", country)
+        return dataclasses.replace(_make("military", country), nationality=country)
     if lowered.endswith("s") and lowered[:-1] in demonyms:
-        return _make("civilians", paren_country or country)
+        return dataclasses.replace(_make("civilians", paren_country or country), nationality=paren_country or country)
     return None
 
 
@@ -695,55 +719,114 @@ def _categorised(
     paren_country: str | None,
     default_country: str | None,
 ) -> Actor | None:
-    """Build the actor for a head in a known category, with the right country and unit.
+    """Build the actor for a head in a known category, with the right country, unit and the
+    nationality the phrase names (kept on the actor, see ``Actor.nationality``)."""
+    named = paren_country or _first_country(head_seg) or _first_country(complement)
+    actor = _categorised_as(category, words, head_seg, complement, paren_country, default_country, named)
+    known = named or _find_unit(" ".join(words))[1]  # the Revolutionary Guards are Iran's
+    return dataclasses.replace(actor, nationality=known) if actor is not None and known else actor
 
-    State forces and civilians belong to the country the phrase names ("Kenyan police",
-    "Azerbaijani civilians"); armed groups, protesters and rioters to the place they act in."""
+
+def _categorised_as(
+    category: str,
+    words: list[str],
+    head_seg: str,
+    complement: str,
+    paren_country: str | None,
+    default_country: str | None,
+    named: str | None,
+) -> Actor | None:
+    """State forces and civilians belong to the country the phrase names ("Kenyan police",
+    "Azerbaijani civilians"), and so do armed men ("Somali gunmen" in Kenya are Somalia's
+    unidentified armed group: nationality from the text, not the geocode); protesters and
+    rioters to the place they act in (ACLED names crowds by the country of the event)."""
     modifiers = set(words)
     place = paren_country or default_country
-    own = paren_country or _first_country(head_seg) or _first_country(complement) or default_country
+    own = named or default_country
     unit, unit_country = _find_unit(" ".join(words))
     if category in ("military", "police", "government"):
-        if modifiers & _FORMER:
+        if modifiers & _lex().former:
             return _make("civilians", own)
-        if modifiers & _ISLAMIST:
-            return _make("islamist", place or own)
-        if modifiers & _NOT_STATE:
-            return _make("unidentified", place or own)
-        if category == "military" and _head_key(words, _PLATFORMS) and not (
-            paren_country or _first_country(head_seg)
+        if modifiers & _lex().islamist:
+            return _make("islamist", named or place)
+        if modifiers & _lex().not_state:
+            return _make("unidentified", named or place)
+        if category == "military" and _head_key(words, _lex().platforms) and not (
+            named or modifiers & (_lex().military_words | {"air", "force"})
         ):
             return None  # "shot down 20 drones": whose drones the phrase does not say
-        if category == "military" and _head_key(words, _POLICE | {"police units"}):
+        if category == "military" and _head_key(words, _lex().police | {"police units"}):
             category = "police"
-        if category == "police" and words[-1] in ("officer", "officers") and modifiers & _MILITARY_WORDS:
+        if category == "police" and words[-1] in ("officer", "officers") and modifiers & _lex().military_words:
             category = "military"  # "army officers"
-        if category == "military" and words[-1] in ("personnel", "staff") and modifiers & _CIVIL_WORDS:
+        if category == "military" and words[-1] in ("personnel", "staff") and modifiers & _lex().civil_words:
             return _make("civilians", own)  # "medical personnel"
         country = unit_country or own  # the Revolutionary Guards are Iran's wherever they act
         if unit == "Military Police" and country == "Brazil":
             return _make("police", country, unit)  # Brazil's military police are state police
         return _make(category, country, unit if category != "government" else None)
     if category in ("unidentified", "gang"):
-        communal = modifiers & _COMMUNAL
-        if communal and _head_key(words, _ARMED_COMMUNAL_HEADS):
+        communal = modifiers & _lex().communal
+        if communal and _head_key(words, _lex().armed_communal_heads):
             name = next(w for w in words if w in communal).capitalize()
             country = place or own
             return Actor(_with_country(name + " Ethnic Militia ({c})", country), 4, country, "militia")
-        if modifiers & _ISLAMIST:
-            return _make("islamist", place or own)
+        if modifiers & _lex().islamist and words[-1] in ("militia", "militias", "militiamen", "militiaman"):
+            return _make("islamist", named or place)  # ACLED's Islamist Militia; "suspected jihadists" are unidentified
         if modifiers & {"communal", "ethnic", "tribal", "clan"}:
             return _make("communal", place or own)
         if modifiers & {"police", "policemen"} and category == "unidentified":
             return _make("police", own)
-        return _make(category, place or own)
+        return _make(category, named or place)
     if category in ("protesters", "rioters"):
         if category == "protesters" and modifiers & {"angry", "violent", "irate"} and "crowd" in words[-1:]:
             category = "rioters"
         return _make(category, place or own)
     if modifiers & {"unidentified", "unknown", "masked", "armed", "hooded"}:
-        return _make("unidentified", place or own)  # "unidentified men", "masked persons"
+        return _make("unidentified", named or place)  # "unidentified men", "masked persons"
     return _make(category, own)  # civilians: their own country (nationality) when the phrase says it
+
+
+@functools.cache
+def _shipped_periods() -> dict[str, str]:
+    """State-forces name without period → "(<year>-)", from ``lang/en/actors/states.tsv``."""
+    periods: dict[str, str] = {}
+    for row in lang.table("en", "actors/states"):
+        since, police = row["since"], row.get("police_since") or row["since"]
+        for pattern, year in (("Military Forces of {c}", since), ("Government of {c}", since),
+                              ("Police Forces of {c}", police)):
+            if year:
+                periods[_with_country(pattern, row["country"])] = f"({year}-)"
+    return periods
+
+
+def period_of(name: str) -> str | None:
+    """ACLED's regime period for a state-forces name ("Military Forces of Armenia" → "(2018-)"):
+    the user's dictionary's first, then the shipped table's."""
+    user = _USER.get()
+    if user is not None:
+        found = dict(user.periods).get(name)
+        if found:
+            return found
+    return _shipped_periods().get(name)
+
+
+def acled_name(actor: Actor) -> str:
+    """The name as ACLED writes it in an export: state forces with their regime period and unit
+    ("Military Forces of Azerbaijan (2003-) Border Guard"), everything else as is."""
+    if actor.kind not in ("military", "police", "government"):
+        return actor.name
+    period = period_of(actor.name)
+    parts = [actor.name, period or "", actor.unit or ""]
+    return " ".join(p for p in parts if p)
+
+
+def strip_period(name: str) -> str:
+    """ "Military Forces of Armenia (2018-) Border Guard" → "Military Forces of Armenia"."""
+    return _PERIOD_SUFFIX.sub("", name)
+
+
+_PERIOD_SUFFIX = re.compile(r"\s*\((?:\d{4})?-(?:\d{4})?\)(?:\s.*)?$")
 
 
 def inter_in(actor: Actor, event_country: str | None) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from flashpoint import lang
 from flashpoint.extract import actors
 from flashpoint.model import Claimant
 
@@ -52,6 +53,9 @@ class Attribution:
     sentence_statement: dict[int, int]
     """Sentence start char → index into ``statements`` for sentences that a statement covers."""
     default_country: str | None = None
+    dateline_country: str | None = None
+    """The country of the city the story is filed from ("BISHKEK, April 27 -"): a lawmaker who names
+    no country is that country's."""
     """The document's focus country: 'police said' speaks for that country's police."""
 
     def claimant_for(self, sent: Span) -> tuple[Claimant, list[tuple[int, int]]]:
@@ -59,6 +63,8 @@ class Attribution:
         idx = self.sentence_statement.get(sent.start_char)
         chain = [self.outlet] if self.outlet else []
         spans = [self.outlet_span] if self.outlet_span else []
+        if idx is not None and _COLLECTIVE.fullmatch(self.statements[idx].speaker.strip().lower()):
+            idx = None  # "both sides said": the outlet reporting both, in its own (neutral) voice
         if idx is None:
             # The outlet's own voice; an official outlet (a ministry's own statement) speaks for its side.
             party, side = party_and_side(self.outlet, self.default_country) if self.outlet else (None, None)
@@ -70,9 +76,11 @@ class Attribution:
                 spans.append(st.relay_span)
         chain.append(st.speaker)
         spans.append(st.speaker_span)
-        party, side = party_and_side(st.speaker, self.default_country)
+        home = self.default_country or (self.dateline_country if unofficial(st.speaker) else None)
+        party, side = party_and_side(st.speaker, home)
         quote = "direct" if st.direct and any(a <= sent.start_char < b for a, b in st.regions) else "indirect"
-        return Claimant(name=st.speaker, party=party, side=side, chain=chain, quote=quote), spans
+        return Claimant(name=st.speaker, party=party, side=side, chain=chain, quote=quote,
+                        official=not unofficial(st.speaker)), spans
 
 
 def party_and_side(speaker: str, default_country: str | None = None) -> tuple[str | None, str | None]:
@@ -80,6 +88,14 @@ def party_and_side(speaker: str, default_country: str | None = None) -> tuple[st
     'police' in a Kenyan story → Police Forces of Kenya, side Kenya."""
     if _COLLECTIVE.fullmatch(speaker.strip().lower()):
         return None, None  # "both sides said": no single party speaks
+    state = _state_metonymy(speaker)
+    if state is not None:
+        return f"Government of {state}", state  # "Baku said", "Armenia said": that government
+    if unofficial(speaker):
+        # A lawmaker of X speaks for X's side, unofficially (marked on the claimant).
+        spans = actors.demonym_spans(speaker)
+        country = spans[0][2] if spans else default_country
+        return speaker, country
     actor = actors.normalise_actor(speaker, default_country=default_country)
     if actor is not None and actor.kind in ("military", "police", "government"):
         return actor.name, actor.country or default_country
@@ -89,10 +105,33 @@ def party_and_side(speaker: str, default_country: str | None = None) -> tuple[st
         country = default_country
     if country and _OFFICIAL.search(speaker):
         return f"Government of {country}", country
-    if actor is not None and actor.kind in ("named_group", "militia"):
+    if actor is not None and actor.kind in ("named_group", "party", "militia"):
         return actor.name, actor.name  # an armed group is a side of its own
     # Witnesses, residents, doctors, NGOs, journalists: a source, not a party to the conflict.
     return (actor.name if actor is not None else speaker), None
+
+
+def unofficial(speaker: str) -> bool:
+    """A lawmaker, deputy or opposition figure (``lang/en/unofficial_speakers.txt``)."""
+    lower = _DEPUTY_OFFICIAL.sub("", speaker.lower())  # "deputy defence minister" is an official
+    return any(re.search(rf"\b{re.escape(w)}\b", lower) for w in lang.words("en", "unofficial_speakers"))
+
+
+_DEPUTY_OFFICIAL = re.compile(
+    r"\bdeputy\s+(?:[\w-]+\s+){0,2}?(?:minister|prime|head|chief|commander|director|governor|mayor|spokes\w*|"
+    r"secretary|chairman|speaker|general|representative|ambassador)\b")
+
+
+def _state_metonymy(speaker: str) -> str | None:
+    """A capital or a country standing for its government: "Baku", "Armenia", "Yerevan's"."""
+    clean = re.sub(r"^(?:the\s+)?|'s$|’s$", "", speaker.strip()).strip()
+    capitals = {row["capital"].casefold(): row["country"] for row in lang.table("en", "capitals")}
+    if clean.casefold() in capitals:
+        return capitals[clean.casefold()]
+    country = actors.country_name(clean)
+    if country is not None and clean[:1].isupper() and clean.casefold() == country.casefold():
+        return country
+    return None
 
 
 def attribute(doc: Doc, outlet: str | None = None, default_country: str | None = None) -> Attribution:
@@ -105,7 +144,7 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
     last: int | None = None
     sents = list(doc.sents)  # built once: every pass below walks the same sentences
     for sent in sents:
-        st = _statement_in(sent, statements, last)
+        st = None if _headline(sent) else _statement_in(sent, statements, last)
         if st is not None:
             if st.relay and found_outlet is None:
                 found_outlet, outlet_span = _outlet_from_relay(st)
@@ -115,7 +154,8 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
             sentence_statement[sent.start_char] = last
     _assign_regions(sents, regions, statements, sentence_statement)
     _attribute_from_next(doc, sents, sentence_statement)
-    return Attribution(found_outlet, outlet_span, statements, sentence_statement, default_country)
+    return Attribution(found_outlet, outlet_span, statements, sentence_statement, default_country,
+                       _dateline_country(text))
 
 
 def _attribute_from_next(doc: Doc, sents: list[Span], sentence_statement: dict[int, int]) -> None:
@@ -177,8 +217,12 @@ def _statement_in(sent: Span, statements: list[Statement], last: int | None) -> 
 
 def _statement_from_verb(verb: Token, statements: list[Statement], last: int | None) -> Statement | None:
     speaker = _speaker_of(verb)
-    if speaker is None:
-        return None
+    if speaker is not None and verb.dep_ == "relcl" and len(speaker) == 1 and speaker[0].lower_ in ("which", "who", "that"):
+        # "The Border Service, which said …": the speaker is the noun the clause hangs on.
+        head = verb.head
+        speaker = verb.doc[head.left_edge.i:head.i + 1]
+    if speaker is None or speaker.root.lemma_.lower() in lang.words("en", "not_speakers"):
+        return None  # "updated data show …": information is not a speaker; the sentence keeps its voice
     # Nested report: "Report's bureau informs that this was stated by the press service …"
     for child in verb.children:
         if child.dep_ == "ccomp" and child.lemma_.lower() in _REPORTING:
@@ -194,7 +238,7 @@ def _according_to(sent: Span, statements: list[Statement], last: int | None) -> 
     for token in sent:
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
             for child in token.nbor().children:
-                if child.dep_ == "pobj":
+                if child.dep_ == "pobj" and child.lemma_.lower() not in lang.words("en", "not_speakers"):
                     span = sent.doc[child.left_edge.i:child.right_edge.i + 1]
                     return _make(span)
     return None
@@ -202,14 +246,51 @@ def _according_to(sent: Span, statements: list[Statement], last: int | None) -> 
 
 def _speaker_of(verb: Token) -> Span | None:
     doc = verb.doc
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in ("this", "that")]
+    if subjects:
+        # The subject nearest the verb: a wire dateline before it ("BAKU, Nov 7 (Wire) - Armenia said")
+        # is parsed as a second subject.
+        child = max(subjects, key=lambda c: c.i if c.i < verb.i else -c.i)
+        return _after_dateline(doc[child.left_edge.i:child.right_edge.i + 1])
     for child in verb.children:
-        if child.dep_ in ("nsubj",) and child.lower_ not in ("this", "that"):
-            return doc[child.left_edge.i:child.right_edge.i + 1]
         if child.dep_ == "agent":
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj":
-                    return doc[grandchild.left_edge.i:grandchild.right_edge.i + 1]
+                    return _after_dateline(doc[grandchild.left_edge.i:grandchild.right_edge.i + 1])
     return None
+
+
+_DASHES = frozenset({"-", "—", "–", "--"})
+
+
+def _after_dateline(span: Span) -> Span | None:
+    """"YEREVAN/BAKU, Nov 7 (Meridian Wire) - Armenia" → "Armenia": a wire dateline is where and
+    when the story was filed, never who speaks."""
+    dashes = [t.i for t in span if t.text in _DASHES]
+    if not dashes:
+        return span
+    rest = span.doc[dashes[-1] + 1:span.end]
+    return rest if len(rest) else None
+
+
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?),\s")  # one city: "YEREVAN/BAKU" files from both
+
+
+def _dateline_country(text: str) -> str | None:
+    """"BISHKEK, April 27 (Wire) - …" → Kyrgyzstan (a capital or a country in capitals opening the text)."""
+    m = _DATELINE.match(text[:80])
+    if m is None:
+        return None
+    return _state_metonymy(m.group(1).strip().title())
+
+
+def _headline(sent: Span) -> bool:
+    """The first line of a text, without closing punctuation, is a headline: it is never a speaker's
+    statement ("Casualties mount as … says" names no one who said it in the story)."""
+    if sent.start_char != 0:
+        return False
+    first_line = sent.doc.text.split("\n", 1)[0].strip()
+    return bool(first_line) and first_line[-1] not in ".!?\"”'’:" and sent.end_char >= len(first_line)
 
 
 def _is_pronoun(span: Span) -> bool:

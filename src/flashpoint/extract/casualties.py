@@ -23,12 +23,14 @@ Conventions (ACLED's codebook as flashpoint applies it; change them here, in one
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from flashpoint.extract.actors import normalise_actor
+from flashpoint import lang
+from flashpoint.extract.actors import demonym_spans, normalise_actor
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -52,6 +54,14 @@ class Casualty:
     victim_span: tuple[int, int] | None
     qualifier: str
     """``exact`` | ``at_least`` | ``up_to`` | ``approx`` | ``vague``"""
+    sentence: tuple[int, int] = (0, 0)
+    """The sentence the figure was read in."""
+    victim_hint: str | None = None
+    """A side's name ("the Tajik side lost …"), or ``own`` ("our soldiers", an unmarked "three servicemen" in a side's own statement) or
+    ``enemy`` ("servicemen of the adversary", "on the enemy side, 47 terrorists"): whose losses,
+    when the victims are not named as an actor."""
+    combined: str | None = None
+    """Another kind the figure counts together with ("up to 70 killed and wounded": ``injured``)."""
 
 
 def conservative(figures: list[int]) -> int:
@@ -134,34 +144,32 @@ def parse_count(text: str) -> tuple[int, str] | None:
         return value, qualifier
     m = _RANGE.search(text)
     if m:
-        low, high = _word_number(m.group(1)), _word_number(m.group(2))
-        if low is not None and high is not None:
-            return min(low, high), "at_least"
+        first, second = _word_number(m.group(1)), _word_number(m.group(2))
+        if first is not None and second is not None:
+            return min(first, second), "at_least"
     return None
 
 
 # --------------------------------------------------------------------------- triggers
 
-_KILLED_VERBS = {"kill", "die", "perish", "martyr", "slay", "murder", "execute", "behead",
-                 "assassinate", "lynch", "massacre", "slaughter", "succumb", "shoot_dead"}
-_INJURED_VERBS = {"injure", "wound", "hurt", "maim"}
-_CAPTURED_VERBS = {"capture", "abduct", "kidnap"}
-_MISSING_WORDS = {"missing", "disappear", "unaccounted"}
-_KILLED_NOUNS = {"death", "fatality", "martyr", "dead", "killed", "shahid", "body", "corpse"}
-_CAPTIVE_VERBS = {"take", "hold", "seize", "keep", "capture", "abduct", "kidnap", "be", "remain"}
-_INJURED_NOUNS = {"injury", "injured", "wounded", "wound"}
-_CAPTIVE_NOUNS = {"prisoner", "hostage", "captive", "pow"}
-_BOTH_NOUNS = {"casualty", "loss"}  # counted only when zero ("no casualties")
 
-_INTRANSITIVE = {"die", "perish", "succumb", "disappear", "lose"}
-# Verbs whose complement describes the subject's fate: "became martyrs", "were found dead",
-# "are missing", "were taken prisoner", "suffered injuries". Not "left five dead" (the subject
-# there is the cause).
-_FATE_VERBS = {"be", "become", "remain", "report", "take", "hold", "find", "declare", "confirm",
-               "list", "fear", "pronounce", "believe", "go", "suffer", "sustain", "receive", "keep",
-               "count", "presume", "feel", "shoot", "stab", "beat", "hack", "burn", "gun"}
-_PERSON_PRONOUNS = {"others", "other", "nobody", "one", "those", "all", "everyone", "anyone", "none",
-                    "some", "many", "several", "both", "each", "dozens", "hundreds", "scores", "another"}
+class _Words:
+    """The casualty vocabulary (``lang/en/casualties.json``: trigger verbs and nouns, fate verbs,
+    revision and enemy words), read on first use and kept as frozensets."""
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        return _word_set(name)
+
+
+@functools.cache
+def _word_set(name: str) -> frozenset[str]:
+    return frozenset(lang.data("en", "casualties")[name])
+
+
+_W = _Words()
+# "casualty"/"loss" (both_nouns) are counted only when zero ("no casualties"). fate_verbs: verbs
+# whose complement describes the subject's fate ("became martyrs", "were found dead", "are
+# missing", "were taken prisoner"); not "left five dead" (the subject there is the cause).
 _SUBJECT_COMPLEMENT_DEPS = {"attr", "acomp", "oprd", "xcomp", "dobj"}
 
 
@@ -170,6 +178,12 @@ def _lemma(token: Token) -> str:
     if token.lower_ in ("martyred", "martyrs", "martyr"):
         return "martyr"
     return lemma
+
+
+def _falls_in_battle(verb: Token) -> bool:
+    """"fell on the field of honour", "fell in battle": a death, not a fall in prices or a town."""
+    words = " ".join(t.lower_ for t in verb.rights for t in t.subtree)
+    return any(phrase in words for phrase in _W["fall_phrases"])
 
 
 def _trigger_kind(token: Token) -> str | None:
@@ -184,22 +198,28 @@ def _trigger_kind(token: Token) -> str | None:
     if lower in ("wounded", "injured", "hurt") and token.pos_ in ("ADJ", "NOUN"):
         return "injured"
     if token.pos_ in ("VERB", "AUX", "ADJ"):
-        if lemma in _KILLED_VERBS:
+        if lemma in _W["killed_verbs"]:
             return "killed"
-        if lemma in _INJURED_VERBS:
+        if lemma in _W["injured_verbs"]:
             return "injured"
-        if lemma in _CAPTURED_VERBS:
+        if lemma in _W["captured_verbs"]:
             return "captured"
-    if lemma in _MISSING_WORDS or lower in _MISSING_WORDS:
+    if lemma == "fall" and token.pos_ == "VERB" and _falls_in_battle(token):
+        return "killed"  # "four soldiers fell on the field of honour"
+    if lemma in _W["detain_verbs"] and token.pos_ == "VERB":
+        return "captured"  # kept only when the detained are soldiers (see find_casualties)
+    if lemma in _W["missing_nouns"] and token.pos_ == "NOUN":
+        return "missing"  # "the whereabouts of two servicemen are being established"
+    if lemma in _W["missing_words"] or lower in _W["missing_words"]:
         return "missing"
-    if lower in _CAPTIVE_NOUNS and token.dep_ in ("oprd", "xcomp", "acomp", "attr"):
+    if lower in _W["captive_nouns"] and token.dep_ in ("oprd", "xcomp", "acomp", "attr"):
         return "captured"  # "taken captive" (an adjective), "held hostage"
     if token.pos_ in ("NOUN", "PROPN"):
-        if lemma in _KILLED_NOUNS:
+        if lemma in _W["killed_nouns"]:
             return "killed"
-        if lemma in _INJURED_NOUNS:
+        if lemma in _W["injured_nouns"]:
             return "injured"
-        if lemma in _CAPTIVE_NOUNS:
+        if lemma in _W["captive_nouns"]:
             return "captured"
     return None
 
@@ -236,14 +256,18 @@ def _victims(trigger: Token, kind: str) -> list[Token]:
     head: Token | None = None
     if trigger.lower_ == "death" and trigger.dep_ == "pobj" and trigger.head.lower_ == "to":
         head = _patient(trigger.head.head)  # "was stabbed to death", "beat two men to death"
+    elif _lemma(trigger) in _W["missing_nouns"]:
+        of = [c for p in trigger.children if p.dep_ == "prep" and p.lower_ == "of" for c in p.children
+              if c.dep_ == "pobj"]
+        head = of[0] if of else None  # "the whereabouts of several servicemen"
     elif trigger.pos_ in ("NOUN", "PROPN") and trigger.dep_ not in _SUBJECT_COMPLEMENT_DEPS:
         head = None  # "7 deaths": the figure sits on the noun itself
     elif trigger.dep_ in ("oprd", "xcomp", "acomp") and any(c.dep_ == "dobj" for c in trigger.head.children):
         head = next(c for c in trigger.head.children if c.dep_ == "dobj")  # "left 3 protesters dead"
     elif trigger.dep_ in _SUBJECT_COMPLEMENT_DEPS and (
-        trigger.pos_ in ("NOUN", "ADJ", "PROPN") or trigger.lower_ in _MISSING_WORDS
+        trigger.pos_ in ("NOUN", "ADJ", "PROPN") or trigger.lower_ in _W["missing_words"]
     ):
-        if trigger.head.lemma_.lower() in _FATE_VERBS:
+        if trigger.head.lemma_.lower() in _W["fate_verbs"]:
             head = _shared_subject(trigger.head)  # "became martyrs", "are missing", "were taken prisoner"
     elif trigger.dep_ in ("acl", "amod") and trigger.head.pos_ in ("NOUN", "PROPN", "NUM"):
         head = trigger.head  # "soldiers killed in the attack", "injured soldiers"
@@ -253,9 +277,10 @@ def _victims(trigger: Token, kind: str) -> list[Token]:
     elif trigger.pos_ in ("VERB", "AUX", "ADJ"):
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
         objects = [c for c in trigger.children if c.dep_ == "dobj"]
-        if objects and not passive and _lemma(trigger) not in _INTRANSITIVE:
+        if objects and not passive and _lemma(trigger) not in _W["intransitive"]:
             head = objects[0]  # "killing 12 civilians"
-        elif passive or _lemma(trigger) in _INTRANSITIVE or kind == "missing" or trigger.pos_ == "ADJ":
+        elif (passive or _lemma(trigger) in _W["intransitive"] or kind == "missing" or trigger.pos_ == "ADJ"
+              or _lemma(trigger) == "fall"):
             head = _shared_subject(trigger)
     if head is None:
         return []
@@ -272,7 +297,7 @@ def _is_person(victim: Token) -> bool:
         ):
             objects = [c for c in child.children if c.dep_ == "pobj"]
             return bool(objects) and _is_person(objects[0])
-    if victim.pos_ == "NUM" or victim.like_num or victim.lower_ in _PERSON_PRONOUNS or victim.lower_ in _UNITS:
+    if victim.pos_ == "NUM" or victim.like_num or victim.lower_ in _W["person_pronouns"] or victim.lower_ in _UNITS:
         return True
     start = min([victim, *[c for c in victim.lefts if c.dep_ in ("amod", "compound")]], key=lambda t: t.i)
     phrase = victim.doc[start.i:_np_end(victim)].text
@@ -336,8 +361,9 @@ def _figure(victim: Token) -> tuple[int, str, list[Token]] | None:
     for child in victim.children:
         if child.dep_ == "det" and child.lower_ == "no":
             return 0, "exact", [child, victim]
-    if victim.tag_ in ("NN", "NNP") and victim.lower_ not in ("people", "police", "personnel"):
-        dets = [c for c in victim.children if c.dep_ in ("det", "poss")]
+    if (victim.tag_ in ("NN", "NNP") and victim.lower_ not in ("people", "police", "personnel")
+            and victim.lemma_.lower() not in _W["toll_nouns"]):
+        dets = [c for c in victim.children if c.dep_ in ("det", "poss") and c.lower_ not in _W["no_figure_dets"]]
         if dets:
             return 1, "exact", [*dets, victim]  # "a policeman", "the driver", "their commander"
     return None
@@ -354,7 +380,7 @@ def _victim_text(victim: Token) -> tuple[str, tuple[int, int]] | None:
                     return _victim_text(objects[0])
         return None
     left = [c.left_edge for c in victim.lefts
-            if c.dep_ in ("amod", "compound", "nmod") and c.lower_ not in VAGUE and c.lower_ not in _NOT_VICTIM]
+            if c.dep_ in ("amod", "compound", "nmod") and c.lower_ not in VAGUE and c.lower_ not in _W["not_victim"]]
     start_tok = min([victim, *left], key=lambda t: t.i)
     end_i = _np_end(victim)
     doc = victim.doc
@@ -363,7 +389,7 @@ def _victim_text(victim: Token) -> tuple[str, tuple[int, int]] | None:
 
 
 _NP_DEPS = {"prep", "pobj", "compound", "amod", "nmod", "nummod", "poss", "flat", "det"}
-_NOT_VICTIM = {"estimated", "approximately", "further", "additional", "reported", "more", "other"}
+
 
 
 def _np_end(token: Token) -> int:
@@ -382,15 +408,14 @@ def _negated(trigger: Token) -> bool:
     )
 
 
-_INTENT_VERBS = {"threaten", "plan", "vow", "try", "attempt", "intend", "want", "seek", "aim", "plot",
-                 "order", "urge", "warn", "prepare"}
+
 
 
 def _unrealised(trigger: Token) -> bool:
     """"threatened to kill 10 hostages", "will kill": not a casualty (yet)."""
     if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in trigger.children):
         return True
-    return trigger.dep_ in ("xcomp", "ccomp") and trigger.head.lemma_.lower() in _INTENT_VERBS
+    return trigger.dep_ in ("xcomp", "ccomp") and trigger.head.lemma_.lower() in _W["intent_verbs"]
 
 
 def _span(tokens: list[Token]) -> tuple[int, int]:
@@ -417,7 +442,9 @@ def find_casualties(sent: Span) -> list[Casualty]:
         start, end = _span(figure)
         found.append(Casualty(kind, count, start, end, _span([trigger]),
                               described[0] if described else None,
-                              described[1] if described else None, qualifier))
+                              described[1] if described else None, qualifier,
+                              (sent.start_char, sent.end_char), _victim_hint(figure, victim, sent, trigger),
+                              _combined(kind, trigger, end)))
 
     for token in sent:
         _toll(token, add)
@@ -428,6 +455,8 @@ def find_casualties(sent: Span) -> list[Casualty]:
             continue
         negated = _negated(token)
         for victim in _victims(token, kind):
+            if _lemma(token) in _W["detain_verbs"] and not _soldiers(victim):
+                continue  # arrests at a protest are not captures
             figure = _figure(victim)
             if figure is None and not negated:
                 continue  # "soldiers were killed": no count given
@@ -448,9 +477,9 @@ def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
     """Figures written on the casualty word itself: "7 deaths", "five dead and 11 wounded",
     "no injuries"."""
     transitive = any(c.dep_ == "dobj" for c in trigger.children)
-    if kind == "captured" and trigger.pos_ == "NOUN" and trigger.head.lemma_.lower() not in _CAPTIVE_VERBS:
+    if kind == "captured" and trigger.pos_ == "NOUN" and trigger.head.lemma_.lower() not in _W["captive_verbs"]:
         return  # "11 of the 20 hostages were released": not a new capture
-    if _lemma(trigger) in ("body", "corpse"):
+    if _lemma(trigger) in ("body", "corpse", "death"):
         _bodies(trigger, add)
     for child in trigger.children:
         if transitive and child.dep_ == "nsubj":
@@ -480,7 +509,8 @@ def _figure_on_trigger(trigger: Token, kind: str, add: _Add) -> None:
 
 
 def _bodies(trigger: Token, add: _Add) -> None:
-    """"the bodies of 11 men were found", "the body of a soldier": the dead are the "of" object."""
+    """"the bodies of 11 men were found", "the body of a soldier", "the death of two of our
+    soldiers": the dead are the "of" object."""
     for prep in trigger.children:
         if prep.dep_ == "prep" and prep.lower_ == "of":
             for victim in prep.children:
@@ -490,24 +520,101 @@ def _bodies(trigger: Token, add: _Add) -> None:
 
 
 def _toll(token: Token, add: _Add) -> None:
-    """"the death toll rose to 9", "a toll of 12 dead"."""
-    if token.lower_ != "toll":
+    """"the death toll rose to 9", "a toll of 12 dead", "the number of servicemen killed … has
+    risen to six", "put the number of dead at 15"."""
+    if token.lower_ == "toll":
+        kind: str | None = "killed"
+        window = range(token.i + 1, min(token.i + 10, token.sent.end))
+        need_prep = False
+    elif token.lemma_.lower() in _W["toll_nouns"] and token.pos_ == "NOUN":
+        kind = _toll_kind(token)  # "the number of dead", "the number of servicemen killed"
+        window = range(token.i + 2, min(token.i + 20, token.sent.end))
+        need_prep = True
+    else:
         return
-    sent = token.sent
-    for other in sent[token.i - sent.start + 1: token.i - sent.start + 10]:
+    if kind is None:
+        return
+    for i in window:
+        other = token.doc[i]
         if other.ent_type_ in ("DATE", "TIME", "PERCENT", "MONEY", "ORDINAL"):
             continue  # "the toll from the 2020 war"
         if other.like_num or other.pos_ == "NUM":
+            if need_prep and (i == 0 or token.doc[i - 1].lower_ not in _W["toll_preps"]):
+                return
             tokens = _number_tokens(other)
             parsed = _count(tokens, other)
             if parsed is not None:
-                add("killed", parsed[0], parsed[1], tokens, token, None)
+                add(kind, parsed[0], parsed[1], tokens, token, None)
             return
+
+
+def _toll_kind(noun: Token) -> str | None:
+    """What a "number of …" counts: a casualty word within the few words after "number of"."""
+    if noun.i + 1 >= len(noun.doc) or noun.doc[noun.i + 1].lower_ != "of":
+        return None
+    for t in noun.doc[noun.i + 2: min(noun.i + 6, noun.sent.end)]:
+        if t.lower_ in ("dead", "killed", "deaths", "fatalities") or _lemma(t) in _W["killed_verbs"]:
+            return "killed"
+        if t.lower_ in ("wounded", "injured") or _lemma(t) in _W["injured_verbs"]:
+            return "injured"
+    return None
+
+
+def _soldiers(victim: Token) -> bool:
+    """Whether the detained are soldiers (a capture in a clash), not protesters or suspects."""
+    start = min([victim, *[c for c in victim.lefts if c.dep_ in ("amod", "compound")]], key=lambda t: t.i)
+    actor = normalise_actor(victim.doc[start.i:_np_end(victim)].text)
+    return actor is not None and actor.kind in ("military", "police")
+
+
+def _victim_hint(figure: list[Token], victim: Token | None, sent: Span, trigger: Token) -> str | None:
+    """``own`` / ``enemy`` from the victim phrase ("our fighters", "servicemen of the adversary")
+    or a lead-in naming the side ("On the enemy side, 47 terrorists were neutralised")."""
+    words: list[str] = []
+    if victim is not None:
+        words = [t.lower_ for t in victim.subtree]
+        if any(w in _W["back_pronouns"] for w in words) and not any(w in _W["own_words"] for w in words):
+            return "unknown"  # "seven of them were killed": whose, only the previous sentence says
+    if any(w in _W["enemy_words"] for w in words) or any(w in _W["hostile_nouns"] for w in words):
+        return "enemy"
+    if any(w in _W["own_words"] for w in words):
+        return "own"
+    if _lemma(trigger) == "lose":  # "the Tajik side lost up to 70 people": the loser's people
+        subject = _shared_subject(trigger)
+        if subject is not None:
+            named = demonym_spans(" ".join(t.text for t in subject.subtree))
+            if named:
+                return f"side:{named[0][2]}"  # the loser's own people, whatever the noun
+    first = min(t.i for t in figure)
+    lead = [t.lower_ for t in sent if t.i < first]
+    if "side" in lead:
+        if any(w in _W["enemy_words"] for w in lead):
+            return "enemy"  # "On the enemy side, 47 terrorists were neutralised"
+        clause = sent.doc[sent.start:first].text
+        at = clause.lower().rfind("side")
+        named = demonym_spans(clause[max(0, at - 30): at + 40])  # "on the Tajik side", "the side of the FARDC"
+        if named:
+            return named[-1][2]
+        actor = normalise_actor(clause[at + 4: at + 40]) if clause.lower()[at + 4: at + 8].startswith(" of") else None
+        if actor is not None and actor.country and actor.kind in ("military", "police"):
+            return actor.country
+    return None
+
+
+def _combined(kind: str, trigger: Token, figure_end: int) -> str | None:
+    """"killed and wounded": a figure that counts two kinds together (the words follow the
+    casualty word, or the figure: "lost up to 70 people killed and wounded")."""
+    text = trigger.doc.text
+    for start in (trigger.idx, figure_end):
+        after = text[start: start + 40].lower().lstrip()
+        if kind == "killed" and any(after.startswith(p) for p in _W["combined_kinds"]):
+            return "injured"
+    return None
 
 
 def _zero_nouns(token: Token, add: _Add) -> None:
     """"no casualties", "no losses", "without casualties": nobody killed and nobody injured."""
-    if _lemma(token) not in _BOTH_NOUNS:
+    if _lemma(token) not in _W["both_nouns"]:
         return
     det = next((c for c in token.children if c.dep_ == "det" and c.lower_ == "no"), None)
     anchor = det if det is not None else token.head if token.head.lower_ == "without" else None

@@ -47,6 +47,8 @@ class DateMention:
     """The text gave no year; it came from an earlier date in the text or from publication."""
     offset: int = 0
     """For anaphoric mentions: days to add to the inherited date ("the next day" is +1)."""
+    metadata: bool = False
+    """The page's own date ('Last update: …', 'Posted on …'): a publication date, never an event's."""
 
 
 # --- patterns -------------------------------------------------------------------------------
@@ -157,9 +159,22 @@ def find_dates(text: str, published: dt.date | None, *, start: int = 0,
     raw.sort(key=lambda m: m.start)
     resolved = _infer_years(raw, published, context_year)
     for m in resolved:
+        m.metadata = _metadata(text, m.start)
         m.start += start
         m.end += start
     return resolved
+
+
+_METADATA_LABEL = re.compile(
+    r"(?:\b(?:last\s+)?(?:updated?|modified|edited|published|posted|created)(?:\s+(?:on|at))?"
+    r"|\bupdate|\bdate\s+of\s+publication)\s*[:\-\u2013\u2014]?\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _metadata(text: str, start: int) -> bool:
+    """'Last update: 12 March', 'Updated 14:05, 3 May': the page's own dates, never an event's."""
+    return _METADATA_LABEL.search(text[max(0, start - 40):start]) is not None
 
 
 def inherit(mention: DateMention, previous: DateMention | None) -> DateMention:

@@ -1,5 +1,11 @@
 """Find event triggers in a parsed sentence: the words that say something happened.
 
+Triggers come from frames (``lang/en/frames.json``): a verb or noun class (firing, shelling,
+abducting, protesting …) with the slots it takes. A word counts when the parse gives the frame
+what it needs ("fired" needs a target: "fired with mortars on the positions of Y"; "shells fired
+by X"), and a weapon word counts only as the head of its phrase ("grenade launcher" is no grenade).
+Whether the clause reports a happening at all is ``clause.py``'s decision.
+
 A trigger carries candidate ACLED sub-event types with weights; which one applies is the
 classifier's call (``classify.py``), made with the sentence's context.
 """
@@ -10,18 +16,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from flashpoint.extract.lexicon import TriggerEntry, token_matches, trigger_index
+from flashpoint.extract import clause
+from flashpoint.extract.lexicon import TriggerEntry, frame_words, frames, token_matches, trigger_index
 
-# Governors that make an event hypothetical, planned or merely called for: no event happened.
-_IRREALIS = frozenset(
-    "threaten warn plan vow pledge urge prepare intend seek want call demand fear "
-    "consider propose could would might may should must avoid prevent deter".split()
-)
 _DEFINITE = frozenset("the this these those that such".split())
-# Governors that deny or dispute that it happened at all ("denied reports that troops had clashed").
-_DENIAL = frozenset("deny dismiss refute reject rumour rumor".split())
-# Nouns that make an event noun a pattern, not a happening ("a series of attacks").
-_SERIES = frozenset("series wave spate string campaign surge rise increase number history pattern".split())
+_TIME_WORDS = frozenset("night day morning evening afternoon dawn dusk weekend time today".split())
 
 
 @dataclass
@@ -42,6 +41,9 @@ class Trigger:
     text: str
     char_start: int
     char_end: int
+    status: str = clause.EVENT
+    """event | background | habitual | future | negated | hypothetical (``clause.py``)."""
+    frame: str = ""
 
     @property
     def head(self) -> int:
@@ -57,8 +59,10 @@ class Trigger:
         return (self.char_start, self.char_end)
 
 
-def find_triggers(sent: Span) -> list[Trigger]:
-    """Every trigger in ``sent``, longest match first, without overlaps."""
+def find_triggers(sent: Span, published_year: int | None = None) -> list[Trigger]:
+    """Every trigger in ``sent``, longest match first, without overlaps.
+
+    ``published_year`` lets the clause decision see history ("in the 2020 war")."""
     index = trigger_index()
     found: list[Trigger] = []
     i = sent.start
@@ -68,7 +72,7 @@ def find_triggers(sent: Span) -> list[Trigger]:
             i += 1
             continue
         end = i + len(entry.words)
-        found.append(_make_trigger(sent, i, end, entry))
+        found.append(_make_trigger(sent, i, end, entry, published_year))
         i = end
     return found
 
@@ -84,9 +88,186 @@ def _match_at(sent: Span, i: int, index: dict[str, tuple[TriggerEntry, ...]]) ->
         if end > sent.end:
             continue
         if all(token_matches(doc[i + k], w) for k, w in enumerate(entry.words)):
-            if entry.obj is None or _object_fits(token, entry.obj):
-                return entry
+            if entry.obj is not None and not _object_fits(token, entry.obj):
+                continue
+            if entry.not_obj is not None and _object_fits(token, entry.not_obj):
+                continue
+            if not _slots_found(token, entry) or not _governed(token, entry) or not _accompanied(token, entry):
+                continue
+            if not _heads_its_phrase(doc[end - 1], entry, end):
+                continue
+            return entry
     return None
+
+
+def _slots_found(verb: Token, entry: TriggerEntry) -> bool:
+    """A frame word that needs a slot counts only when the parse shows it: 'fired … on the
+    positions of Y' (target), 'shells fired by X fell in Z' (a fired weapon)."""
+    if "target" in entry.needs:
+        preps = frozenset(p for p in frames()[entry.frame].slots.get("target", ()) if p != "object")
+        return _target_reachable(verb, preps)
+    if "object" in entry.needs:
+        return bool(_objects(verb))
+    return True
+
+
+def _governed(token: Token, entry: TriggerEntry) -> bool:
+    """'bodies were found', 'threw an explosive at': the word counts under these verbs only."""
+    if entry.gov is None:
+        return True
+    node = token
+    for _ in range(3):
+        if node.head.i == node.i:
+            return False
+        node = node.head
+        if node.lemma_.lower() in entry.gov:
+            return True
+        if node.pos_ in ("VERB", "AUX"):
+            return False
+    return False
+
+
+def _accompanied(token: Token, entry: TriggerEntry) -> bool:
+    """'gathered demanding', 'gathered outside the office to protest': a dependent says what
+    the verb is for (looked for three levels down, where the parse often hangs it)."""
+    if entry.with_ is None:
+        return True
+    level = list(token.children)
+    for _ in range(3):
+        if any(t.lemma_.lower() in entry.with_ or t.lower_ in entry.with_ for t in level):
+            return True
+        level = [g for t in level for g in t.children]
+    return False
+
+
+def _target_reachable(verb: Token, preps: frozenset[str]) -> bool:
+    """A target preposition in the verb's clause, also past a weapon phrase between verb and
+    target ('fired with machine guns and mortars on the positions of Y'); a weapon as object
+    ('fired shells at'); or a weapon the verb describes ('shells fired by X fell in Z')."""
+    weapons = frame_words("weapon_words")
+    if verb.dep_ == "acl" and verb.head.lemma_.lower() in weapons:
+        return True
+    for t in verb.subtree:
+        if t.i <= verb.i or t.i - verb.i > 20:
+            continue
+        if t.dep_ in ("dobj", "nsubjpass") and t.head.i == verb.i and t.lemma_.lower() in weapons:
+            return not _less_lethal(t)
+        if t.dep_ == "prep" and t.lower_ in preps and _not_time(t) and _same_clause(t, verb):
+            return True
+    return any(c.dep_ == "nsubjpass" and c.lemma_.lower() in weapons for c in verb.children)
+
+
+_CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "xcomp", "parataxis", "csubj"})
+
+
+def _same_clause(token: Token, verb: Token) -> bool:
+    node = token
+    while node.i != verb.i and node.head.i != node.i:
+        if node.dep_ in _CLAUSE_DEPS:
+            return False
+        node = node.head
+    return node.i == verb.i
+
+
+def _not_time(prep: Token) -> bool:
+    return not any(
+        c.dep_ == "pobj" and (c.ent_type_ in ("DATE", "TIME") or c.lower_ in _TIME_WORDS) for c in prep.children
+    )
+
+
+def _is_event_noun(token: Token) -> bool:
+    heads = frame_words("event_heads")
+    if token.lower_ in heads or token.lemma_.lower() in heads:
+        return True
+    index = trigger_index()
+    return token.lower_ in index or token.lemma_.lower() in index
+
+
+_KILLING_FRAMES = frozenset({"killing", "firing", "attacking"})
+
+
+def _accidental(verb: Token) -> bool:
+    """'an explosion at a gas plant killed four', 'the storm killed', 'were killed when a bus
+    plunged into a ravine': no one did it."""
+    for child in verb.children:
+        if child.dep_ == "advcl" and child.lemma_.lower() in frame_words("accident_verbs"):
+            return True
+        if child.dep_ == "advcl" and any(
+            g.dep_ == "nsubj" and g.lemma_.lower() in frame_words("accident_agents") for g in child.children
+        ):
+            return True  # 'were killed after a tornado tore through the town'
+        if child.dep_ in ("nsubj", "agent"):
+            subject = child if child.dep_ == "nsubj" else next((c for c in child.children if c.dep_ == "pobj"), child)
+            if subject.lemma_.lower() in frame_words("accident_agents"):
+                return True
+            if subject.lemma_.lower() in ("explosion", "blast", "fire") and any(
+                t.lemma_.lower() in frame_words("accident_words") for t in subject.subtree
+            ):
+                return True
+    return False
+
+
+def _less_lethal(weapon: Token) -> bool:
+    """'tear gas shells', 'rubber bullets', 'stun grenades': crowd control, not weapons of war."""
+    mods = [c for c in weapon.lefts if c.dep_ in ("compound", "amod", "nmod")]
+    mods += [g for c in mods for g in c.lefts if g.dep_ in ("compound", "amod")]
+    return any(c.lemma_.lower() in frame_words("less_lethal") for c in mods)
+
+
+def _used(weapon: Token) -> bool:
+    """A weapon noun tells an event unless the clause only handles or owns it: 'flew with
+    nuclear missiles', 'police found rockets', 'a stock of shells', 'armed with grenades'."""
+    node = weapon
+    for _ in range(4):
+        if node.dep_ != "conj" or node.head.i == node.i:
+            break
+        node = node.head
+    head = node.head
+    if node.dep_ == "pobj":
+        if head.lower_ in ("including", "like", "such"):
+            return False  # an inventory: 'equipment including tanks and artillery'
+        if head.lower_ in ("with", "of", "by") and head.head.lemma_.lower() in frame_words("weapon_idle"):
+            return False
+        head = head.head
+    if node.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj") and head.lemma_.lower() in frame_words("weapon_idle"):
+        return False
+    return True
+
+
+def _heads_its_phrase(last: Token, entry: TriggerEntry, end: int) -> bool:
+    """Noun-phrase heads decide: an event or weapon word that only modifies another noun
+    ('grenade launcher', 'chemical weapons labs', 'combat readiness', 'protest leaders') is no
+    event, unless that noun is itself an event noun ('mortar attack', 'rocket fire'). An
+    explosion at a mine or a gas plant is an accident, not a bomb."""
+    if entry.frame in _KILLING_FRAMES and last.pos_ == "VERB" and _accidental(last):
+        return False
+    if last.pos_ not in ("NOUN", "PROPN") and not entry.instrument:
+        return True
+    if last.dep_ in ("compound", "amod", "nmod") and last.head.i >= end and not _is_event_noun(last.head):
+        return False
+    if entry.instrument and _less_lethal(last):
+        return False
+    heads = frame_words("event_heads")
+    event_word = last.lower_ in heads or last.lemma_.lower() in heads or "strike" in entry.words or "raid" in entry.words
+    if entry.instrument and not event_word and last.dep_ not in ("compound", "amod", "nmod") and not _used(last):
+        return False  # 'flew with nuclear missiles', 'a stock of rockets': a weapon, not its use
+    following = last.doc[end] if end < len(last.doc) else None
+    if entry.instrument and following is not None and following.pos_ == "NOUN" and not _is_event_noun(following):
+        return False  # the parse may miss the compound: 'grenade launchers', 'rocket systems'
+    if entry.frame in _KILLING_FRAMES and _accidental(last):
+        return False
+    figurative = frame_words("figurative_modifiers")
+    if any(c.dep_ in ("amod", "compound") and c.lower_ in figurative for c in last.children):
+        return False  # 'a legal battle', 'a political fight', 'a verbal attack'
+
+    if entry.frame == "explosive":
+        accidents = frame_words("accident_words")
+        near = [c for c in last.children if c.dep_ in ("compound", "amod", "nmod")]
+        near += [g for c in last.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        for t in near:
+            if t.lemma_.lower() in accidents or any(c.lemma_.lower() in accidents for c in t.children if c.dep_ == "compound"):
+                return False
+    return True
 
 
 _ENTITY_KINDS = {"@place": ("GPE", "LOC", "FAC"), "@person": ("PERSON",)}
@@ -119,66 +300,29 @@ def _objects(verb: Token) -> list[Token]:
     return found
 
 
-def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry) -> Trigger:
+def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry, published_year: int | None) -> Trigger:
     doc = sent.doc
     token = doc[start]
     types = dict(entry.types)
     if "@seize" in types and _is_attempt(token):
         # "an attempt was made to capture heights": fighting over ground, not ground taken.
         types = {"Armed clash": types.pop("@seize"), **types}
+    status = clause.clause_status(token, published_year, entry.frame)
     return Trigger(
         start=start,
         end=end,
         types=types,
         ref=entry.ref,
         definite=_is_definite(token),
-        negated=_is_negated(token),
-        irrealis=_is_irrealis(token) or _is_denied(token),
-        generic=_is_generic(token),
+        negated=status == clause.NEGATED,
+        irrealis=status in (clause.FUTURE, clause.HYPOTHETICAL, clause.BACKGROUND),
+        generic=status == clause.HABITUAL,
         text=doc[start:end].text,
         char_start=doc[start].idx,
         char_end=doc[end - 1].idx + len(doc[end - 1].text),
+        status=status,
+        frame=entry.frame,
     )
-
-
-def _is_denied(token: Token) -> bool:
-    node = token
-    for _ in range(4):
-        if node.head is node:
-            return False
-        node = node.head
-        if node.lemma_.lower() in _DENIAL:
-            return True
-    return False
-
-
-def _governing_verb(token: Token) -> Token | None:
-    node = token
-    for _ in range(4):
-        if node.pos_ in ("VERB", "AUX"):
-            return node
-        if node.head is node:
-            return None
-        node = node.head
-    return None
-
-
-def _is_generic(token: Token) -> bool:
-    """Present perfect, habitual plurals, 'such'/'series of': talk about a pattern of events."""
-    if any(c.lower_ == "such" for c in token.children):
-        return True
-    head = token.head
-    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _SERIES:
-        return True
-    verb = _governing_verb(token)
-    if verb is None:
-        return False
-    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP") for c in verb.children)
-    present = verb.tag_ in ("VBZ", "VBP") and verb.lemma_ not in ("be", "say")
-    bare_plural = token.tag_ == "NNS" and not any(c.dep_ in ("det", "nummod", "poss") for c in token.children)
-    if perfect:
-        return True
-    return bare_plural and present
 
 
 def _is_attempt(token: Token) -> bool:
@@ -201,26 +345,3 @@ def _is_definite(token: Token) -> bool:
         return False
     head_noun = token if token.dep_ != "compound" else token.head
     return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in head_noun.children)
-
-
-def _is_negated(token: Token) -> bool:
-    """'did not attack', 'no clashes were reported'."""
-    for t in (token, token.head):
-        if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children):
-            return True
-    return False
-
-
-def _is_irrealis(token: Token) -> bool:
-    """'threatened to attack', 'called for protests', 'would shell': not (yet) an event."""
-    node = token
-    for _ in range(3):
-        if any(c.dep_ == "aux" and c.lower_ in _IRREALIS for c in node.children):
-            return True
-        if node.dep_ in ("xcomp", "pobj", "dobj", "prep", "advcl") and node.head is not node:
-            node = node.head
-            if node.lemma_.lower() in _IRREALIS:
-                return True
-            continue
-        break
-    return False

@@ -1,6 +1,7 @@
-"""Word lists the rule-based coder reads: event triggers and loaded terms.
+"""Word lists the rule-based coder reads: event frames (``lang/en/frames.json``) and loaded terms.
 
-Both ship as JSON under ``flashpoint/data`` and are read once, on first use.
+Frames organise the trigger lexicon by what happens (firing, shelling, abducting, protesting …):
+each frame names the slots it takes and the words that evoke it. Read once, on first use.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from spacy.tokens import Token
 
+from flashpoint import lang
+
 
 @dataclass(frozen=True)
 class TriggerEntry:
@@ -22,6 +25,24 @@ class TriggerEntry:
     ref: bool
     obj: frozenset[str] | None = None
     """The word counts only if its object is one of these lemmas (@place, @person: entity kinds)."""
+    frame: str = ""
+    needs: frozenset[str] = frozenset()
+    """Slots the parse must show for the word to count ("fired" needs a target: "fired … on Y")."""
+    instrument: bool = False
+    """A weapon word: it tells the event only as the head of its phrase ("grenade launcher" does not)."""
+    gov: frozenset[str] | None = None
+    """The word counts only under one of these verbs ("bodies" found, an "explosive" thrown)."""
+    with_: frozenset[str] | None = None
+    """The word counts only with one of these lemmas among its dependents ("gathered demanding")."""
+    not_obj: frozenset[str] | None = None
+    """The word does not count with one of these objects ("withdrew from the talks")."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    name: str
+    slots: dict[str, Any]
+    instrument: bool
 
 
 def _read_json(name: str) -> Any:
@@ -30,16 +51,40 @@ def _read_json(name: str) -> Any:
 
 
 @functools.cache
+def frames() -> dict[str, Frame]:
+    """Every frame by name, with its slots."""
+    raw = lang.data("en", "frames")["frames"]
+    return {name: Frame(name, dict(f.get("slots", {})), bool(f.get("instrument", False))) for name, f in raw.items()}
+
+
+@functools.cache
 def trigger_index() -> dict[str, tuple[TriggerEntry, ...]]:
-    """Trigger entries keyed by their first word, longest phrases first."""
+    """Trigger entries of every frame keyed by their first word, longest phrases first."""
     index: dict[str, list[TriggerEntry]] = {}
-    for raw in _read_json("triggers.json")["triggers"]:
-        words = tuple(raw["phrase"].lower().split())
-        pos = frozenset(raw["pos"]) if raw.get("pos") else None
-        obj = frozenset(raw["obj"]) if raw.get("obj") else None
-        entry = TriggerEntry(words, dict(raw["types"]), pos, bool(raw.get("ref", False)), obj)
-        index.setdefault(words[0], []).append(entry)
+    for name, frame in lang.data("en", "frames")["frames"].items():
+        for raw in frame["words"]:
+            words = tuple(raw["phrase"].lower().split())
+            entry = TriggerEntry(
+                words,
+                dict(raw["types"]),
+                frozenset(raw["pos"]) if raw.get("pos") else None,
+                bool(raw.get("ref", False)),
+                frozenset(raw["obj"]) if raw.get("obj") else None,
+                frame=name,
+                needs=frozenset(raw.get("needs", ())),
+                instrument=bool(raw.get("instrument", frame.get("instrument", False))),
+                gov=frozenset(raw["gov"]) if raw.get("gov") else None,
+                with_=frozenset(raw["with"]) if raw.get("with") else None,
+                not_obj=frozenset(raw["not_obj"]) if raw.get("not_obj") else None,
+            )
+            index.setdefault(words[0], []).append(entry)
     return {k: tuple(sorted(v, key=lambda e: -len(e.words))) for k, v in index.items()}
+
+
+@functools.cache
+def frame_words(name: str) -> frozenset[str]:
+    """A top-level word list of frames.json (``event_heads``, ``accident_words`` …), lower-cased."""
+    return frozenset(w.lower() for w in lang.data("en", "frames").get(name, ()))
 
 
 @functools.cache

@@ -98,8 +98,14 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
     sent = sents[i]
     if _history(sent, ctx.published):
         return None
-    dated = any(sent.start_char <= d.start < sent.end_char and not d.anaphoric and d.precision < 3 for d in ctx.dates)
-    triggers = [t for t in find_triggers(sent) if not t.irrealis and (dated or not t.generic)]
+    dated = any(
+        sent.start_char <= d.start < sent.end_char and not d.anaphoric and not d.metadata and d.precision < 3
+        for d in ctx.dates
+    )
+    year = ctx.published.year if ctx.published is not None else None
+    # Background, plans, threats and conditionals are not happenings; a habit or a statistic is
+    # one only when the sentence gives it a day of its own.
+    triggers = [t for t in find_triggers(sent, year) if not t.irrealis and (dated or not t.generic)]
     live = [t for t in triggers if not t.negated and max(t.types.values()) >= _MIN_TRIGGER_WEIGHT]
     casualties = find_casualties(sent)
     if not live and not casualties:
@@ -139,12 +145,54 @@ def _main_trigger(mention: Mention) -> Trigger:
 
 
 def _fill_roles(doc: Doc, sent: Span, mention: Mention, ctx: DocContext) -> None:
-    trigger = _main_trigger(mention)
-    roles: Roles = roles_of(doc, trigger.head, reciprocal="Armed clash" in trigger.types)
-    mention.agent, mention.agent_span = _actor_in(doc, sent, roles.agent, ctx, exclude=None)
-    mention.target, mention.target_span = _actor_in(doc, sent, roles.target, ctx, exclude=mention.agent_span)
+    """Agent and target from the strongest trigger whose frame the parse fills; when the parse
+    of one frame is broken ('shells fired by the paramilitary …'), another trigger of the same
+    sentence often still has its slots ('… forces slammed …, killing 14 civilians')."""
+    ranked = sorted(mention.triggers, key=lambda t: -max(t.types.values()))
+    trigger = ranked[0]
+    head = _role_head(doc, trigger.head, ctx)
+    for candidate in ranked:
+        candidate_head = _role_head(doc, candidate.head, ctx)
+        roles: Roles = roles_of(doc, candidate_head, reciprocal="Armed clash" in candidate.types)
+        agent, agent_span = _actor_in(doc, sent, roles.agent, ctx, exclude=None)
+        target, target_span = _actor_in(doc, sent, roles.target, ctx, exclude=agent_span)
+        if candidate is ranked[0]:
+            mention.agent, mention.agent_span, mention.target, mention.target_span = agent, agent_span, target, target_span
+        elif agent is not None:
+            mention.agent, mention.agent_span, trigger, head = agent, agent_span, candidate, candidate_head
+            if target is not None and target_span != agent_span:
+                mention.target, mention.target_span = target, target_span
+        if agent is not None:
+            break
     if mention.agent is None:
         mention.agent, mention.agent_span = _nearest_actor_before(sent, trigger, mention.target_span, ctx, mention.claimant_spans)
+    _repelled_attack(doc, sent, doc[head], mention, ctx)
+
+
+def _role_head(doc: Doc, head: int, ctx: DocContext) -> int:
+    """The token whose parse gives a trigger's roles: a compound's head ("suicide" in "a suicide
+    bomber"); the verb of a trigger that is itself the doer ("a warplane of the army struck RSF
+    positions": a weapon standing for its force is the subject of the verb that has the roles)."""
+    if doc[head].dep_ == "compound":
+        head = doc[head].head.i
+    if doc[head].dep_ in ("nsubj", "nsubjpass") and any(m.start <= doc[head].idx < m.end for m in ctx.actor_mentions):
+        head = doc[head].head.i
+    return head
+
+
+def _repelled_attack(doc: Doc, sent: Span, verb: Token, mention: Mention, ctx: DocContext) -> None:
+    """"Troops repelled an attack by X": X attacked, the troops were attacked (ACLED's actor1 is
+    X). The subject of repel/foil/thwart is the defender when its object names the attacker."""
+    if verb.lemma_.lower() not in actors.repel_verbs():
+        return
+    for obj in (c for c in verb.children if c.dep_ == "dobj"):
+        for prep in (c for c in obj.children if c.dep_ == "prep" and c.lower_ == "by"):
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                attacker, span = _actor_in(doc, sent, (pobj.left_edge.i, pobj.right_edge.i + 1), ctx, exclude=None)
+                if attacker is not None and (mention.agent is None or attacker.name != mention.agent.name):
+                    mention.target, mention.target_span = mention.agent, mention.agent_span
+                    mention.agent, mention.agent_span = attacker, span
+                    return
 
 
 def _nearest_actor_before(
@@ -160,7 +208,8 @@ def _nearest_actor_before(
 
     found: list[tuple[int, Actor, CharSpan]] = []
     for m in ctx.actor_mentions:
-        if lo <= m.start and m.end <= hi and not (target and target[0] <= m.start < target[1]):
+        # (A mention may begin before the sentence: "JNIM: Group for …" is cut at the colon.)
+        if lo < m.end <= hi and not (target and target[0] <= m.start < target[1]):
             if m.actor.kind != "government" and not speaking(m.start):
                 found.append((m.start, m.actor, (m.start, m.end)))
     for ent in sent.ents:
@@ -177,8 +226,9 @@ def _nearest_actor_before(
 
 
 def _after_preposition(ent: Span) -> bool:
-    """'in Armenia', 'of Azerbaijan': a place or a possessor, not a doer."""
-    return ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP"
+    """'in Armenia', 'of Azerbaijan', 'in southwest Pakistan', "Nigeria's Kaduna state": a place or
+    a possessor, not a doer (a possessed force, "Nigeria's army", is an actor mention of its own)."""
+    return (ent.start > 0 and ent.doc[ent.start - 1].pos_ == "ADP") or ent.root.dep_ in ("pobj", "poss")
 
 
 def _actor_in(
@@ -191,6 +241,10 @@ def _actor_in(
     phrase = doc[span[0]:span[1]]
     start, end = phrase.start_char, phrase.end_char
     inside = [m for m in ctx.actor_mentions if m.start >= start and m.end <= end]
+    root_at = doc[phrase.root.i].idx
+    # An actor mention around the phrase's head ("JNIM: Group for Support of Islam and Muslims",
+    # where the parse's subject is only "Group for …") names it too.
+    inside = inside or [m for m in ctx.actor_mentions if m.start <= root_at < m.end]
     if inside:
         best = next((m for m in inside if m.start <= doc[phrase.root.i].idx < m.end), inside[0])
         return best.actor, (best.start, best.end)
@@ -259,9 +313,14 @@ def _instrument(token: Token) -> bool:
 def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Mention | None) -> None:
     """The sentence's own date, else 'the same day' → the previous event's, else the date the
     narrative is at, else the publication date (with week precision: the report's week)."""
-    own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char]
+    own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char and not d.metadata]
     explicit = [d for d in own if not d.anaphoric and d.date is not None]
     anaphoric = [d for d in own if d.anaphoric]
+    if len(explicit) > 1:
+        # "found on Monday … kidnapped last week", "on Monday during rallies against last
+        # October's coup": the day is the happening's, the vaguer dates are its background.
+        sharpest = min(d.precision for d in explicit)
+        explicit = [d for d in explicit if d.precision == sharpest]
     if explicit and ctx.published is not None and len(explicit) > 1:
         # "gave accounts on Wednesday of fighting on Tuesday": the report's own day is the day
         # of telling; an earlier day in the same sentence is the day it happened.
@@ -276,7 +335,7 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
         date = last_dated.date + dt.timedelta(days=d.offset)
         _set_date(mention, date, None, last_dated.time_precision, "anaphoric", (d.start, d.end))
     else:
-        before = [d for d in ctx.dates if d.start < sent.start_char and d.date is not None and not d.anaphoric]
+        before = [d for d in ctx.dates if d.start < sent.start_char and d.date is not None and not d.anaphoric and not d.metadata]
         if last_dated is not None and last_dated.date is not None:
             _set_date(mention, last_dated.date, last_dated.end_date, last_dated.time_precision, "inherited", last_dated.date_span)
         elif before:
@@ -284,6 +343,23 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
             _set_date(mention, d.date, d.end_date, d.precision, "inherited", (d.start, d.end))
         elif ctx.published is not None:
             _set_date(mention, ctx.published, None, 2, "published", None)
+    _past_day(mention, sent)
+
+
+_PAST_DAY = re.compile(
+    r"\b(?:over|in|during|for|within)\s+the\s+(?:past|last|previous)\s+(?:day|24\s+hours|twenty-four\s+hours)\b(?!['’]s)", re.I
+)
+
+
+def _past_day(mention: Mention, sent: Span) -> None:
+    """A daily bulletin ('As of 07:00 on 8 April, over the past day the enemy fired …') tells of
+    the day before the one it is dated: ACLED codes its events to that day."""
+    if mention.date_source not in ("explicit", "published") or mention.date is None:
+        return
+    if _PAST_DAY.search(sent.text):
+        mention.date = mention.date - dt.timedelta(days=1)
+        mention.end_date = None
+        mention.time_precision = 1
 
 
 def _set_date(

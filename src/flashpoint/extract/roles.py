@@ -103,7 +103,7 @@ def _inherited_subject(verb: Token) -> tuple[int, int] | None:
     """The subject of a governing verb: 'Armenia attempted to deploy' → Armenia for deploy."""
     node = verb
     for _ in range(3):
-        if node.dep_ not in ("xcomp", "advcl", "conj", "ccomp") or node.head is node:
+        if node.dep_ not in ("xcomp", "advcl", "conj", "ccomp") or node.head.i == node.i:
             return None
         node = node.head
         if node.lemma_.lower() in _REPORTING:

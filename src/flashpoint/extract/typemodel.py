@@ -169,7 +169,8 @@ class LinearModel:
             return np.ones((X.shape[0], 1))
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        probs: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return probs
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

@@ -8,11 +8,20 @@ type on the same day at a compatible place is the same happening.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from flashpoint.extract import actors
+from flashpoint.extract.claims import (
+    acled_count,
+    acled_fatalities,
+    claims_from,
+    document_sides,
+    place_claims,
+    settle_sides,
+)
 from flashpoint.extract.mentions import Mention, is_violent
 from flashpoint.geo.geoparse import EventLocation as Location
 from flashpoint.model import Document, Event, Place, Span
@@ -39,9 +48,15 @@ class _Building:
     figures: dict[str, list[int]] = field(default_factory=dict)
     victims: list[tuple[str, int, Span]] = field(default_factory=list)
     """Actors named as the killed, injured or captured (name, inter, evidence span)."""
+    nationality: dict[str, str] = field(default_factory=dict)
+    """Actor name → the country its phrase named ("Somali gunmen" → Somalia): kept over the
+    event's country when the names are localised (nationality from the text, not the geocode)."""
     where: set[str] = field(default_factory=set)
     """Every place (and its admin1) named in the event's sentences: a later sentence at any of
     them can tell the same happening ("towards Lachin and Kalbajar")."""
+    split: tuple[int, int] = (0, 1)
+    """(this event's index, how many places) when one report listed several places for one
+    kind of happening: one event per place, the deaths divided among them."""
 
 
 def resolve(
@@ -55,6 +70,7 @@ def resolve(
     """Merge mentions into events and fill every field."""
     built: list[_Building] = []
     dateline = dateline_span(document.text)  # once per document: where the reporter files from
+    mentions, folded = _fold_headlines(mentions, document)
     for mention in mentions:
         if mention.sub_event_type is None:
             _attach_casualties(mention, built)
@@ -67,22 +83,119 @@ def resolve(
         location = _locate(mention, document, places, locator, dateline)
         nearby = _all_places(mention, document, places, locator)
         target = _merge_target(mention, location, built)
-        if target is None:
-            previous = built[-1] if built else None
-            target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
-            built.append(target)
-            vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
-            same_time = mention.date_source != "explicit" or (previous is not None and mention.date == previous.event.event_date)
-            if vague and same_time and previous is not None and _follows(previous, mention) and previous.event.location:
-                _inherit_location(target.event, previous.event)
-            else:
+        listed = _listed_places(mention, document, places, locator) if target is None else []
+        if listed:
+            for k, place in enumerate(listed):
+                b = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id), split=(k, len(listed)))
+                built.append(b)
+                _apply_location(b.event, place, focus_country, document, places)
+                _absorb(b, mention, document.text)
+                b.where |= nearby
+            target = built[-1]
+        else:
+            if target is None:
+                previous = built[-1] if built else None
+                target = _Building(Event(id=f"{document.id}-{len(built) + 1}", document_id=document.id))
+                built.append(target)
+                vague = location is None or (location.geo_precision == 3 and location.country == previous_country(previous))
+                same_time = mention.date_source != "explicit" or (previous is not None and mention.date == previous.event.event_date)
+                if vague and same_time and previous is not None and _follows(previous, mention) and previous.event.location:
+                    _inherit_location(target.event, previous.event)
+                else:
+                    _apply_location(target.event, location, focus_country, document, places)
+            _absorb(target, mention, document.text)
+            if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
                 _apply_location(target.event, location, focus_country, document, places)
-        _absorb(target, mention)
-        if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
-            _apply_location(target.event, location, focus_country, document, places)
-        target.where |= nearby
-    events = [_finish(b, document) for b in built]
+            target.where |= nearby
+        for headline in folded.get(id(mention), []):
+            _absorb(target, headline, document.text)
+    events = [_finish(b, document, places) for b in built]
     return events
+
+
+def _fold_headlines(mentions: list[Mention], document: Document) -> tuple[list[Mention], dict[int, list[Mention]]]:
+    """A headline and the lead that follows it tell one happening: the headline's mention is
+    folded into the first compatible mention of the story below it (its words stay evidence)."""
+    kept: list[Mention] = []
+    folded: dict[int, list[Mention]] = {}
+    for idx, m in enumerate(mentions):
+        if m.sub_event_type is not None and _is_headline(m, document):
+            body = next(
+                (n for n in mentions[idx + 1:]
+                 if n.sub_event_type is not None and n.sent_index - m.sent_index <= _HEADLINE_REACH
+                 and not _is_headline(n, document) and _compatible(m.sub_event_type, n.sub_event_type)),
+                None,
+            )
+            if body is not None:
+                folded.setdefault(id(body), []).append(m)
+                continue
+        kept.append(m)
+    return kept, folded
+
+
+_HEADLINE_REACH = 4
+_END_PUNCT = frozenset(".!?\"”’'…:;")
+
+
+def _is_headline(m: Mention, document: Document) -> bool:
+    """A line of its own without closing punctuation (a title or a brief's headline), or the title."""
+    start, end = m.sent_span
+    raw = document.text[start:end]
+    text = raw.strip()
+    if not text:
+        return False
+    if document.title and text == document.title.strip():
+        return True
+    after = document.text[end:end + 3].lstrip(" \t")
+    line_ends = end >= len(document.text) or "\n" in raw[len(raw.rstrip()):] or after.startswith("\n") or not after
+    return line_ends and text[-1] not in _END_PUNCT and len(text.split()) <= 20
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    ta, tb = EVENT_TYPE_OF.get(a or ""), EVENT_TYPE_OF.get(b or "")
+    if ta == tb:
+        return True
+    if is_violent(a) and is_violent(b):
+        return True
+    return {ta, tb} <= {"Protests", "Riots"}
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
+
+
+_NOT_SCENE = re.compile(r"\b(?:between|from|to|towards?|linking|connecting)\s+(?:the\s+)?(?:towns?\s+of\s+|cities\s+of\s+)?$", re.I)
+_LIST_END = re.compile(r"\b(?:and|or|as well as)\b", re.I)
+
+
+def _listed_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> list[Location]:
+    """'shelled Jermuk, Goris and Vardenis', 'killed seven in Kherson and Nikopol': one kind of
+    happening told for several towns in one list is one event per town (ACLED's rule)."""
+    if locator is None:
+        return []
+    start, end = mention.sent_span
+    towns = [
+        p for p in places
+        if start <= p.start < end and p.kind == "literal" and p.geonameid is not None
+        and not (p.feature_code or "").startswith(("PCL", "ADM1", "ADM2", "CONT", "RGN"))
+    ]
+    towns.sort(key=lambda p: p.start)
+    run: list[Place] = []
+    best: list[Place] = []
+    for p in towns:
+        if run and _LIST_GAP.match(document.text[run[-1].end:p.start]) and p.geonameid not in {q.geonameid for q in run}:
+            run.append(p)
+        else:
+            run = [p]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 2 or _NOT_SCENE.search(document.text[max(start, best[0].start - 30):best[0].start]):
+        return []  # 'on the road between Gao and Ménaka', 'from Lahore to Islamabad': not the scenes
+    if len(best) < 2 or not _LIST_END.search(document.text[best[0].end:best[-1].start]):
+        return []  # 'Al Mansurah, Aden' is a place and its region; a list ends with 'and'
+    if any(p.name in (q.admin1, q.admin2) for p in best for q in best if p.geonameid != q.geonameid):
+        return []
+    found = [locator.locate([p], p.start, p.end, document.text) for p in best]
+    return [loc for loc in found if loc is not None] if all(loc is not None for loc in found) else []
 
 
 def _background(m: Mention, document: Document) -> bool:
@@ -224,6 +337,11 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
     related = same_type or (is_violent(m.sub_event_type) and is_violent(e.sub_event_type))
     if m.is_reference and related and (m.date_source != "explicit" or m.date == e.event_date):
         return True
+    if (
+        EVENT_TYPE_OF.get(m.sub_event_type) == e.event_type and m.date == e.event_date and location is not None
+        and e.location is not None and location.geo_precision < 3 and location.location == e.location
+    ):
+        return True  # the lead and the body tell one happening at one place in different words
     if not same_type or m.date != e.event_date:
         return False
     if location is None or e.location is None:
@@ -243,7 +361,7 @@ def _attach_casualties(mention: Mention, built: list[_Building]) -> None:
         last.mentions.append(mention)
 
 
-def _absorb(b: _Building, m: Mention) -> None:
+def _absorb(b: _Building, m: Mention, text: str = "") -> None:
     e = b.event
     first = not b.mentions
     b.mentions.append(m)
@@ -271,7 +389,11 @@ def _absorb(b: _Building, m: Mention) -> None:
         e.event_date, e.end_date, e.time_precision = m.date, m.end_date, m.time_precision
     if m.date == e.event_date and m.date_span is not None:
         e.add_evidence("event_date", m.date_span)
+    m = _victim_of_explosive(_named_for_generic(m, text), text)
     _set_actors(e, m)
+    for actor in (m.agent, m.target):
+        if actor is not None and actor.nationality:
+            b.nationality.setdefault(actors.acled_name(actor), actor.nationality)
     _add_casualties(b, m)
     for term, span in m.loaded:
         if term not in e.loaded_terms:
@@ -280,20 +402,116 @@ def _absorb(b: _Building, m: Mention) -> None:
 
 
 def _set_actors(e: Event, m: Mention) -> None:
+    agent = actors.acled_name(m.agent) if m.agent is not None else None
+    target = actors.acled_name(m.target) if m.target is not None else None
     if e.actor1 is None and m.agent is not None:
-        e.actor1, e.inter1 = m.agent.name, m.agent.inter
+        e.actor1, e.inter1 = agent, m.agent.inter
         e.add_evidence("actor1", m.agent_span)
         e.initiator = m.agent.name if is_violent(m.sub_event_type) else None
         if e.initiator:
             e.add_evidence("initiator", m.agent_span)
-    elif m.agent is not None and m.agent.name == e.actor1:
+            e.initiator_claimant = m.claimant  # the voice of the sentence that blames
+    elif m.agent is not None and agent == e.actor1:
         e.add_evidence("actor1", m.agent_span)
-    if m.target is not None and m.target.name != e.actor1:
+    if m.target is not None and target != e.actor1 and not _same_actor(target, e.actor1):
         if e.actor2 is None:
-            e.actor2, e.inter2 = m.target.name, m.target.inter
+            e.actor2, e.inter2 = target, m.target.inter
             e.add_evidence("actor2", m.target_span)
-        elif m.target.name == e.actor2:
+        elif target == e.actor2:
             e.add_evidence("actor2", m.target_span)
+
+
+_GENERIC_KINDS = frozenset({"unidentified"})
+
+
+def _named_for_generic(m: Mention, text: str) -> Mention:
+    """"The militants", "gunmen", "jihadists" in a story that names the group ("Al Shabaab claimed
+    …", "M23 rebels seized …"): ACLED codes the named group, not an unidentified one. The group
+    must be named in the same sentence, else in the two before it; and it must not be the other
+    side of the event."""
+    if not text:
+        return m
+    changes: dict[str, Any] = {}
+    for role, other in (("agent", m.target), ("target", m.agent)):
+        actor: actors.Actor | None = getattr(m, role)
+        if actor is None or not (actor.kind in _GENERIC_KINDS or actor.name.startswith("Islamist Militia")):
+            continue
+        named = _nearby_group(m, text, avoid=other)
+        if named is not None:
+            changes[role] = named
+    return dataclasses.replace(m, **changes) if changes else m
+
+
+def _nearby_group(m: Mention, text: str, avoid: actors.Actor | None) -> actors.Actor | None:
+    windows = [m.sent_span] + ([m.context_span] if m.context_span else [])
+    for start, end in windows:
+        groups = [a for _, a in actors.named_groups_in(text[start:end]) if avoid is None or a.name != avoid.name]
+        names = {a.name for a in groups}
+        if len(names) == 1:  # one group named: the generic word is that group
+            return groups[0]
+        if names:
+            return None  # several groups: the parse must say which
+    return None
+
+
+_EXPLOSIVE = frozenset({"Remote explosive/landmine/IED"})
+_VICTIM_KINDS = frozenset({"military", "police", "civilians", "government"})
+
+
+_HIT_EXPLOSIVE = re.compile(
+    r"^[^.;]{0,80}?\b(?:struck|strikes|hit|hits|step(?:s|ped|ping)? on|r[au]n(?:ning)? over|dr[oi]ve over|"
+    r"driving over|triggered|set off)\b[^.;]{0,40}?"
+    r"\b(?:ieds?|mines?|landmines?|explosives?|bombs?|devices?)\b", re.IGNORECASE)
+
+
+def _victim_of_explosive(m: Mention, text: str) -> Mention:
+    """"A police vehicle struck an IED", "a soldier stepped on a landmine": the subject of a mine
+    or roadside-bomb sentence is who was hit, not who laid it. State forces or civilians named
+    as the doer of such an event, with no other victim named, become its second actor; the
+    first is left to whoever the story says planted it (else an unidentified armed group)."""
+    if m.sub_event_type not in _EXPLOSIVE or m.agent is None or m.agent.kind not in _VICTIM_KINDS:
+        return m
+    if m.target is not None and m.target.kind not in ("civilians",):
+        return m
+    if m.agent_span is None or not _HIT_EXPLOSIVE.match(text[m.agent_span[1]:m.sent_span[1]]):
+        return m
+    return dataclasses.replace(m, agent=None, agent_span=None, target=m.agent, target_span=m.agent_span)
+
+
+_PERPETRATOR_CUE = re.compile(
+    r"\b(?:by|suspected|blamed(?: on)?|blaming|attributed(?: [\w ]{0,30})? to|linked(?: [\w ]{0,30})? to|accused|"
+    r"claimed by|responsibility)\s+(?:the\s+|an?\s+)?(?:suspected\s+|alleged\s+)?$", re.IGNORECASE)
+"""Words just before a group's name that make it the doer: "planted by (suspected) X",
+"blamed X", "linked the attack to the X"."""
+
+
+def _named_perpetrator(e: Event, b: _Building, text: str) -> None:
+    """Violence whose doer the parse did not find, in sentences that name one armed group
+    ("… an IED planted by suspected Al Shabaab militants", "prosecutors linked the attack to
+    the CJNG"): that group, not an unidentified one, is the first actor."""
+    if e.actor1 is not None or not is_violent(e.sub_event_type) or not text:
+        return
+    names: dict[str, actors.Actor] = {}
+    for m in b.mentions:
+        start = m.sent_span[0]
+        for offset, actor in actors.named_groups_in(text[start:m.sent_span[1]]):
+            if _PERPETRATOR_CUE.search(text[max(start, start + offset - 50):start + offset]):
+                names.setdefault(actor.name, actor)
+    names.pop(e.actor2 or "", None)
+    if not names:  # no group blamed: a state whose weapons the sentence names ("a U.S. drone")
+        for m in b.mentions:
+            for _, actor in actors.state_weapons_in(text[m.sent_span[0]:m.sent_span[1]]):
+                names.setdefault(actors.acled_name(actor), actor)
+        names = {k: v for k, v in names.items() if not _same_actor(k, e.actor2)}
+    if len(names) == 1:
+        actor = next(iter(names.values()))
+        e.actor1, e.inter1 = actors.acled_name(actor), actor.inter
+
+
+def _same_actor(a: str | None, b: str | None) -> bool:
+    """One actor under two forms ("… of Armenia (2018-)" and "… of Armenia (2018-) Border Guard"):
+    actor1 and actor2 differ unless the text says so."""
+    return a is not None and b is not None and actors.strip_period(a) == actors.strip_period(b)
 
 
 def _add_casualties(b: _Building, m: Mention) -> None:
@@ -317,7 +535,7 @@ def _add_casualties(b: _Building, m: Mention) -> None:
         if c.victim and c.victim_span:
             hit = actors.normalise_actor(c.victim)
             if hit is not None and hit.kind in ("civilians", "military", "police", "protesters"):
-                b.victims.append((hit.name, hit.inter, c.victim_span))
+                b.victims.append((actors.acled_name(hit), hit.inter, c.victim_span))
     for kind, count in per_kind.items():
         b.figures.setdefault(kind, []).append(count)
 
@@ -371,17 +589,41 @@ def _country_place(places: list[Place], country: str | None) -> Place | None:
     return None
 
 
-def _finish(b: _Building, document: Document) -> Event:
+def _claims(e: Event, b: _Building, document: Document, places: list[Place]) -> None:
+    """Casualty claims by side (extract.claims); ACLED's fatalities and the counts derive from them."""
+    e.casualties = [c for m in b.mentions for c in claims_from(m.casualties, m.claimant, document.text,
+                                                                 e.event_date.year if e.event_date else None)]
+    if not e.casualties:
+        return
+    towns = [(p.start, p.resolved_name or p.name) for p in places
+             if p.kind == "literal" and (p.feature_code or "").startswith("PPL")]  # towns, not regions
+    place_claims(e.casualties, towns)
+    settle_sides(e.casualties, (e.actor1, e.actor2), e.country, document_sides(document.text))
+    e.fatalities, e.fatalities_rule = acled_fatalities(e.casualties)
+    e.injured = acled_count(e.casualties, ("injured",))
+    e.captured = acled_count(e.casualties, ("captured", "missing"))  # the field has always meant both
+    e.missing = acled_count(e.casualties, ("missing",))
+
+
+def _finish(b: _Building, document: Document, places: list[Place] | None = None) -> Event:
     e = b.event
     killed = b.figures.get("killed", [])
     e.fatalities = max(killed) if killed else 0
+    index, parts = b.split
+    if parts > 1:
+        # ACLED divides a total told for several places among them (the remainder to the first).
+        e.fatalities = e.fatalities // parts + (1 if index < e.fatalities % parts else 0)
     e.injured = max(b.figures.get("injured", [0]))
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
-    _default_actors(e)
+    _named_perpetrator(e, b, document.text)
+    _default_actors(e, b.nationality, _countries_told(b, document.text))
+    _claims(e, b, document, places or [])
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)
+    if parts > 1:
+        e.notes += f" The report told this for {parts} places together; fatalities were split among them."
     return e
 
 
@@ -400,6 +642,11 @@ _IMPLIED: dict[str, tuple[tuple[str, str], ...]] = {
     "Attack": (("actor2", "civilians"),),
     "Abduction/forced disappearance": (("actor2", "civilians"),),
     "Sexual violence": (("actor2", "civilians"),),
+    # Strategic developments whose parties ACLED codes even when the text leaves one implicit:
+    # an arrest is made by the police ("300 people were arrested"); property looted or burned
+    # by an armed actor belongs to civilians.
+    "Arrests": (("actor1", "police"),),
+    "Looting/property destruction": (("actor2", "civilians"),),
 }
 
 
@@ -445,7 +692,17 @@ def _protest_roles(e: Event) -> None:
             e.actor2, e.inter2 = actor.name, actor.inter
 
 
-def _default_actors(e: Event) -> None:
+def _countries_told(b: _Building, text: str) -> frozenset[str]:
+    """Countries the event's sentences (and the two before each) name, and the claimant's side:
+    a state whose forces the story is about, even where it says only "the army"."""
+    found = {b.event.claimant.side} if b.event.claimant.side else set()
+    for m in b.mentions:
+        start = m.context_span[0] if m.context_span else m.sent_span[0]
+        found |= {country for _, _, country in actors.demonym_spans(text[start:m.sent_span[1]])}
+    return frozenset(c for c in found if c)
+
+
+def _default_actors(e: Event, nationality: dict[str, str] | None = None, told: frozenset[str] = frozenset()) -> None:
     """Fill and localise actors the way ACLED names them for this event."""
     country = e.country
     _fix_role_kinds(e)
@@ -454,8 +711,8 @@ def _default_actors(e: Event) -> None:
     for slot, word in _IMPLIED.get(e.sub_event_type or "", ()):
         if getattr(e, slot) is None and country:
             actor = actors.normalise_actor(word, default_country=country)
-            if actor is not None and actor.name not in (e.actor1, e.actor2):
-                setattr(e, slot, actor.name)
+            if actor is not None and actors.acled_name(actor) not in (e.actor1, e.actor2):
+                setattr(e, slot, actors.acled_name(actor))
                 setattr(e, "inter1" if slot == "actor1" else "inter2", actor.inter)
     if e.actor1 is None and e.actor2 is not None:
         perpetrator = actors.normalise_actor("gunmen", default_country=country) if country else None
@@ -466,27 +723,94 @@ def _default_actors(e: Event) -> None:
             e.actor1, e.inter1, e.actor2, e.inter2 = e.actor2, e.inter2, None, None
             e.evidence["actor1"] = e.evidence.pop("actor2", [])
     if country:
-        e.actor1 = _localised(e.actor1, country)
-        e.actor2 = _localised(e.actor2, country)
+        precise = e.geo_precision in (1, 2)
+        e.actor1 = _localised(e.actor1, country, (nationality or {}).get(e.actor1 or ""), precise=precise, told=told)
+        e.actor2 = _localised(e.actor2, country, (nationality or {}).get(e.actor2 or ""), precise=precise, told=told)
+        if e.actor2 is not None and _same_actor(e.actor1, e.actor2):
+            e.actor2, e.inter2 = None, None  # one actor on both sides: the text did not say so
+        e.inter1 = _external(e.actor1, e.inter1, country)  # after localisation: forces now at home are 1
+        e.inter2 = _external(e.actor2, e.inter2, country)
     if e.actor2 is None:
         e.inter2 = 0 if e.actor1 else None
 
 
+_CROWD_LIKE = ("Civilians (", "Protesters (", "Rioters (", "Unidentified Armed Group (", "Unidentified Gang (")
+
+
 def _fix_role_kinds(e: Event) -> None:
-    """People who protest are Protesters, people who riot are Rioters (not Civilians)."""
-    if e.actor1 and e.actor1.startswith(("Civilians (", "Protesters (")) and e.event_type in ("Protests", "Riots"):
-        word = "protesters" if e.event_type == "Protests" else "rioters"
-        actor = actors.normalise_actor(word, default_country=e.country)
-        if actor is not None:
-            e.actor1, e.inter1 = actor.name, actor.inter
+    """The kind of the first actor from what it did: people who protest are Protesters, people
+    who riot are Rioters (not Civilians, and not an armed group: a crowd burning tyres carries no
+    guns); a party's members in a demonstration are Protesters or Rioters with the party as the
+    associated actor (ACLED: "Rioters (Bangladesh)" with "BNP: Bangladesh Nationalist Party")."""
+    if e.event_type not in ("Protests", "Riots") or not e.actor1:
+        return
+    word = "protesters" if e.event_type == "Protests" else "rioters"
+    crowd = e.actor1.startswith(_CROWD_LIKE[:3]) or (
+        e.event_type == "Riots" and e.sub_event_type != "Mob violence" and e.actor1.startswith(_CROWD_LIKE[3:]))
+    party = _party(e.actor1)
+    if not (crowd or party):
+        return
+    actor = actors.normalise_actor(word, default_country=e.country)
+    if actor is not None:
+        if party and e.assoc_actor_1 is None:
+            e.assoc_actor_1 = e.actor1
+        e.actor1, e.inter1 = actor.name, actor.inter
 
 
-def _localised(name: str | None, country: str) -> str | None:
-    """Generic actors carry the country where the event happened: 'Protesters (Kenya)'."""
+def _party(name: str) -> bool:
+    actor = actors.normalise_actor(name)
+    return actor is not None and actor.kind == "party" and actor.name == name
+
+
+_STATE_NAME = re.compile(r"^(?:(?:Military|Police) Forces|Government) of (?:the )?(.+)$")
+
+
+def _external(name: str | None, inter: int | None, country: str) -> int | None:
+    """ACLED codes state forces acting outside their own country as external forces (8)."""
+    if name is None or inter != 1 or not name.startswith(_STATE_PREFIXES):
+        return inter
+    match = _STATE_NAME.match(actors.strip_period(name))
+    if match is None:
+        return inter
+    home = actors.country_name(match.group(1))
+    return 8 if home is not None and home != country else inter
+
+
+_PLAIN_STATE = re.compile(r"(?:(?:Military|Police) Forces|Government) of [^()]+?(?: \(\d{4}-\))?")
+"""State forces without a unit or a user's own suffix ("… (2017-) Houthi" names a group)."""
+
+_BY_NATIONALITY = ("Civilians (", "Unidentified Armed Group (", "Unidentified Gang (", "Islamist Militia (")
+"""Generic actors whose country is the nationality the text gives them, when it gives one."""
+
+
+def _localised(name: str | None, country: str, nationality: str | None = None, *, precise: bool = True,
+               told: frozenset[str] = frozenset()) -> str | None:
+    """Generic actors carry the country where the event happened ('Protesters (Kenya)') unless
+    the text named theirs: civilians and armed men keep their nationality ("Somali gunmen" in
+    Kenya), crowds keep it when the event is placed only at country level (a stray "US dollar"
+    must not make Lebanese protesters American). State forces named without a country ("the
+    army") are the event country's."""
     if name is None:
         return None
+    if nationality and name.startswith(_BY_NATIONALITY + (() if precise else ("Protesters (", "Rioters ("))):
+        return f"{name[: name.index('(') + 1]}{nationality})"
+    if name == "Islamic State" or (name.startswith("Islamic State (") and actors.country_name(name[15:-1])):
+        return f"Islamic State ({nationality or country})"  # ACLED splits the Islamic State by country
+    if nationality is None and _PLAIN_STATE.fullmatch(name):
+        # "police", "troops" with no country in the text: the event country's forces, not those
+        # of the country the document is mostly about (a news brief tells of many countries),
+        # unless the story around the event names that country or speaks for it.
+        state = _STATE_NAME.match(actors.strip_period(name))
+        home = actors.country_name(state.group(1)) if state else None
+        if home is not None and home != country and home not in told:
+            word = {"P": "police", "M": "soldiers", "G": "the government"}[name[0]]
+            actor = actors.normalise_actor(word, default_country=country)
+            return actors.acled_name(actor) if actor is not None else name
+    if name in ("Military Forces", "Police Forces"):
+        actor = actors.normalise_actor("soldiers" if name.startswith("Military") else "police", default_country=country)
+        return actors.acled_name(actor) if actor is not None else name
     for prefix in _GENERIC_PREFIXES:
-        if name.startswith(prefix):
+        if name.startswith(prefix) or name == prefix[:-2]:  # "Civilians (X)", or "Civilians" with none
             return f"{prefix}{country})"
     return name
 

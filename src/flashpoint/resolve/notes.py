@@ -84,10 +84,23 @@ def _casualties(event: Event) -> str:
     if event.injured:
         bits.append(f"{event.injured} injured")
     if event.captured:
-        bits.append(f"{event.captured} captured or missing")
+        bits.append(f"{event.captured} captured" + ("" if event.casualties else " or missing"))
+    if event.missing:
+        bits.append(f"{event.missing} missing")
     if not bits:
         return ""
-    return "Reported casualties: " + ", ".join(bits) + "."
+    how = _fatalities_rule(event)
+    return "Reported casualties: " + ", ".join(bits) + "." + (f" {how}" if how else "")
+
+
+def _fatalities_rule(event: Event) -> str:
+    """How the fatalities figure was reached, when it took a rule: several victim sides summed, or a
+    figure given only vaguely and so not counted."""
+    sides = {c.victim_side for c in event.casualties if c.kind == "killed"}
+    vague = any(c.kind == "killed" and c.count is None for c in event.casualties)
+    if not event.fatalities_rule or (len(sides) < 2 and not vague):
+        return ""
+    return f"Fatalities {event.fatalities_rule.removeprefix('fatalities: ')}."
 
 
 def _claim(event: Event) -> str:

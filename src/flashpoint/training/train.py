@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import math
 import random
 import time
@@ -63,6 +64,8 @@ if TYPE_CHECKING:
     from flashpoint.pipeline import Coder
 
 
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int, int], None]
 """Called with (done, total) while the rule coder reads the training notes."""
 
@@ -94,15 +97,20 @@ def parse_acled_examples(rows: Iterable[Mapping[str, str]], columns: Iterable[st
                          "at least notes and sub_event_type (event_type is used where present)", code="E403")
     seen: set[tuple[str, str]] = set()
     examples = []
+    skipped: list[int] = []
     for line, row in enumerate(rows, start=2):
         notes, label = (row.get("notes") or "").strip(), " ".join((row.get("sub_event_type") or "").split())
         if not notes or not label:
-            raise UsageError(f"{where}: line {line}: empty notes or sub_event_type; every row needs both", code="E403")
+            skipped.append(line)  # one bad row must not cost the whole export
+            continue
         if (notes, label) in seen:
             continue
         seen.add((notes, label))
         event_type = " ".join((row.get("event_type") or "").split()) or None
         examples.append(Example(notes, label, event_type, _group(notes)))
+    if skipped:
+        lines = ", ".join(map(str, skipped[:5])) + (", …" if len(skipped) > 5 else "")
+        log.warning("%s: skipped %d row(s) without notes or sub_event_type (line %s)", where, len(skipped), lines)
     return examples
 
 
@@ -389,7 +397,8 @@ def train(
     ``dev``: a held-out set of one's own instead of a split (``dev_fraction`` is then ignored).
     """
     if not examples:
-        raise UsageError("no training examples: the files hold no coded rows", code="E403")
+        raise UsageError("no training examples: no row has both notes and a sub_event_type; "
+                         "give an ACLED-format export with those columns filled", code="E403")
     started = time.perf_counter()
     params = {**DEFAULT_FEATURES, **(features or {}), "use_rules": coder_factory is not None}
     everything = [*examples, *dev]

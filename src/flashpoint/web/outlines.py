@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -90,14 +91,36 @@ _BUILDING = threading.Lock()
 
 
 def world_geojson() -> bytes:
-    """The world's country outlines as GeoJSON bytes (built once per process, a few seconds).
+    """The world's country outlines as GeoJSON bytes: built once (a few seconds of CPU) and kept in
+    the data home, so each server worker and each later start only reads a file.
 
     Locked: the app warms this in a thread while the first page may already ask for it."""
     with _BUILDING:
-        return _build()
+        return _cached()
 
 
 @functools.lru_cache(maxsize=1)
+def _cached() -> bytes:
+    from importlib.metadata import version
+
+    from flashpoint.settings import data_home
+
+    path = data_home() / f"outlines-{version(PACKAGE)}-{TOLERANCE_DEG}-{SIMPLIFY_DEG}-{MIN_EXTENT_DEG}.geojson"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = _build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:  # a read-only home only costs the rebuild next time
+        pass
+    return data
+
+
 def _build() -> bytes:
     from importlib import resources
 

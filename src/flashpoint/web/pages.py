@@ -33,6 +33,7 @@ FIELD_CLASS: dict[str, str] = {
     **{f: "ev-count" for f in ("fatalities", "injured", "captured")},
     **{f: "ev-type" for f in ("event_type", "sub_event_type", "disorder_type")},
     "claimant": "ev-claim", "loaded_terms": "ev-loaded", "place_mention": "ev-mention",
+    "quoted sentence": "ev-focus",
 }
 LEGEND = (("ev-actor", "actors"), ("ev-place", "place"), ("ev-date", "date"), ("ev-count", "casualties"),
           ("ev-type", "event type"), ("ev-claim", "claimant"), ("ev-loaded", "loaded language"))
@@ -86,17 +87,22 @@ class Segment:
     text: str
     classes: str = ""
     fields: str = ""
+    anchor: str = ""
+    """An id for the sentence that starts here (a casualty claim's quote links to it)."""
 
 
-def highlight(text: str, marks: Iterable[tuple[int, int, str]]) -> list[Segment]:
-    """Split ``text`` at every mark boundary; each piece carries the fields whose spans cover it."""
+def highlight(text: str, marks: Iterable[tuple[int, int, str]],
+              anchors: Mapping[int, str] | None = None) -> list[Segment]:
+    """Split ``text`` at every mark boundary; each piece carries the fields whose spans cover it.
+    ``anchors`` maps offsets to ids for the pieces starting there (sentences quoted elsewhere)."""
+    anchors = {k: v for k, v in (anchors or {}).items() if 0 <= k < len(text)}
     spans = [(max(0, s), min(len(text), e), f) for s, e, f in marks if 0 <= s < e and s < len(text)]
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans), *anchors})
     out: list[Segment] = []
     for start, end in zip(cuts, cuts[1:]):
         names = sorted({f for s, e, f in spans if s <= start and end <= e})
         classes = sorted({FIELD_CLASS.get(n, "ev-other") for n in names})
-        out.append(Segment(text[start:end], " ".join(classes), ", ".join(names)))
+        out.append(Segment(text[start:end], " ".join(classes), ", ".join(names), anchors.get(start, "")))
     return out
 
 
@@ -131,21 +137,32 @@ def outlines() -> Response:
 
 # --- incidents ------------------------------------------------------------------------------------------
 
+LIST_PARAMS = frozenset(("since", "until", "country", "admin1", "bbox", "event_type", "sub_event_type", "actor",
+                         "side", "disputed", "q", "limit", "offset", "sort"))
+
+
 def _list_context(request: Request) -> tuple[queries.Filters, queries.Page]:
     """Filters and page from the page's query string, validated exactly as the API does."""
     p = request.query_params
+    unknown = sorted(set(p) - LIST_PARAMS)
+    if unknown:
+        raise ApiError(422, "invalid_parameter", f"unknown parameter {', '.join(unknown)}: this page takes "
+                       + ", ".join(sorted(LIST_PARAMS)))
     try:
         import datetime as dt
 
         def day(name: str) -> dt.date | None:
             return dt.date.fromisoformat(p[name]) if p.get(name) else None
 
-        filters = api.filter_params(since=day("since"), until=day("until"), country=p.get("country"),
+        filters = api.build_filters(since=day("since"), until=day("until"), country=p.get("country"),
                                     admin1=p.get("admin1"), bbox=p.get("bbox"), event_type=p.get("event_type"),
                                     sub_event_type=p.get("sub_event_type"), actor=p.get("actor"),
                                     side=p.get("side"), disputed=p.get("disputed") in ("1", "true", "on"),
                                     q=p.get("q"))
-        page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500), offset=max(int(p.get("offset", 0)), 0))
+        offset = int(p.get("offset", 0))
+        if not 0 <= offset <= api.MAX_OFFSET:
+            raise ApiError(422, "invalid_parameter", f"offset: give a whole number from 0 to {api.MAX_OFFSET}")
+        page = queries.Page(limit=min(max(int(p.get("limit", 50)), 1), 500), offset=offset)
     except ValueError as exc:
         raise ApiError(422, "invalid_parameter", f"{exc}: dates are YYYY-MM-DD, limit and offset whole numbers") from None
     return filters, page
@@ -159,31 +176,60 @@ def _pager(request: Request, result: queries.Result) -> dict[str, str | None]:
 
     nxt = result.page.offset + result.page.limit
     prev = result.page.offset - result.page.limit
-    return {"next": link(nxt) if nxt < result.total else None,
+    return {"next": link(nxt) if result.more else None,
             "prev": link(max(prev, 0)) if result.page.offset > 0 else None}
+
+
+def _sort(request: Request) -> str:
+    sort = request.query_params.get("sort") or "date"
+    if sort not in queries.INCIDENT_SORTS:
+        raise ApiError(422, "invalid_parameter", f"sort: {sort!r} is not an order; use one of: "
+                       + ", ".join(queries.INCIDENT_SORTS))
+    return sort
+
+
+SORT_COLUMNS = (("date", "-date", "Dates"), ("casualties", "-casualties", "Killed"), ("disputed", None, "Disputed"),
+                ("reports", None, "Reports"))
+"""Sortable columns of the incident list: first click's order, second click's order, heading."""
+
+
+def _sort_links(request: Request, current: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the URL that sorts by it (or reverses it) and the arrow to show."""
+    params = {k: v for k, v in request.query_params.items() if k not in ("sort", "offset")}
+    out = {}
+    for first, second, _label in SORT_COLUMNS:
+        target = second if current == first and second else first
+        arrow = "▼" if current == first else "▲" if current == second else ""
+        out[first] = {"href": request.url.path + "?" + urlencode({**params, "sort": target}), "arrow": arrow}
+    return out
 
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request) -> Response:
     filters, page = _list_context(request)
-    result = queries.list_incidents(request.app.state.store.engine, filters, page)
+    sort = _sort(request)
+    result = queries.list_incidents(request.app.state.store.engine, filters, page, sort)
     query = str(request.url.query)
-    return render(request, "incidents.html", title="Incidents", result=result, filters=filters,
+    downloads = {fmt: "/api/incidents?" + urlencode({**filters.as_params(), "sort": sort, "format": fmt})
+                 for fmt in ("csv", "geojson")}
+    return render(request, "incidents.html", title="Incidents", result=result, filters=filters, sort=sort,
+                  sort_links=_sort_links(request, sort), sort_columns=SORT_COLUMNS, downloads=downloads,
                   pager=_pager(request, result), json_url="/api/incidents" + (f"?{query}" if query else ""))
 
 
 @router.get("/incidents.json")
 def incidents_json(request: Request) -> Response:
     filters, page = _list_context(request)
-    return api.json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page))
+    return api.json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page,
+                                                         _sort(request)))
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(request: Request, incident_id: str) -> Response:
     as_json = incident_id.endswith(".json")
     ident = incident_id.removesuffix(".json")
-    if not ident.isdigit():
-        raise ApiError(404, "not_found", f"no incident {ident!r}: incident ids are whole numbers")
+    if not ident.isdigit() or int(ident) > api.MAX_ID:
+        raise ApiError(404, "not_found", f"no incident {ident!r}: incident ids are whole numbers (see /incidents)")
     store = request.app.state.store
     data = store.incident(int(ident))
     if data is None:
@@ -224,13 +270,28 @@ def incident_view(data: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str
             continue
         cells = [[v for v in versions.get(name, []) if v["side"] == s] for s in sides]
         rows.append({"field": name, "kind": kind, "cells": cells})
+    anchors: dict[str, dict[int, str]] = {}
+    for group in data.get("casualties", []):
+        for claim in group["claims"]:
+            if claim.get("anchor") and claim.get("sentence"):
+                anchors.setdefault(claim["document_id"], {})[int(claim["sentence"][0])] = claim["anchor"]
     reports = []
     for doc_id, text in texts.items():
         members = [e for e in data["events"] if e.get("document_id") == doc_id]
         doc_sides = list(dict.fromkeys(_side_of(e) for e in members))
         reports.append({"document": members[0].get("document") or {"id": doc_id}, "events": members,
-                        "side": " · ".join(doc_sides), "segments": highlight(text, event_marks(members))})
-    return {"sides": sides, "claimants": claimants, "rows": rows, "reports": reports}
+                        "side": " · ".join(doc_sides), "segments": highlight(text, event_marks(members), anchors.get(doc_id))})
+    doc_names = {ev["document_id"]: _report_name(ev.get("document") or {}, ev["document_id"])
+                 for ev in data["events"] if ev.get("document_id")}
+    return {"sides": sides, "claimants": claimants, "rows": rows, "reports": reports, "doc_names": doc_names}
+
+
+def _report_name(doc: Mapping[str, Any], fallback: str) -> str:
+    """How a report is named beside a figure: outlet and date, else its title, else its id."""
+    outlet, published = doc.get("outlet"), doc.get("published")
+    if outlet:
+        return f"{outlet}, {published}" if published else str(outlet)
+    return str(doc.get("title") or fallback)
 
 
 def _side_of(event: Mapping[str, Any]) -> str:
@@ -255,7 +316,30 @@ def documents_json(request: Request) -> Response:
     return api.json_page(request, queries.list_documents(request.app.state.store.engine, filters, page))
 
 
-@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding ``text[start:end]``: back to the last full stop (or line break) before
+    it, on to the first after it. Plain punctuation rules: enough to show a quote in context."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    lo = start
+    while lo > 0 and not (text[lo - 1] == "\n" or (lo >= 2 and text[lo - 2] in ".!?" and text[lo - 1] == " ")):
+        lo -= 1
+    hi = end
+    while hi < len(text) and text[hi] != "\n" and not (text[hi - 1] in ".!?" and text[hi] == " " and hi > end):
+        hi += 1
+    return lo, hi
+
+
+def _focus(request: Request, text: str) -> list[tuple[int, int, str]]:
+    """``?hl=START-END`` (a quote's span) → a mark over its whole sentence."""
+    value = request.query_params.get("hl", "")
+    start, sep, end = value.partition("-")
+    if not (sep and start.isdigit() and end.isdigit() and int(start) < int(end) <= len(text)):
+        return []
+    lo, hi = sentence_around(text, int(start), int(end))
+    return [(lo, hi, "quoted sentence")]
+
+
+@router.get("/documents/{document_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: str) -> Response:
     engine = request.app.state.store.engine
     data = queries.document_detail(engine, document_id)
@@ -268,6 +352,10 @@ def document_page(request: Request, document_id: str) -> Response:
     if as_json:
         return JSONResponse(data)
     marks = event_marks(data["events"]) + [(p["start"], p["end"], "place_mention") for p in data["places"]]
+    segments = highlight(data["text"], marks + _focus(request, data["text"]))
+    focused = next((seg for seg in segments if "ev-focus" in seg.classes), None)
+    if focused is not None:
+        focused.anchor = "hl"
     return render(request, "document.html", title=data["title"] or data["id"], doc=data,
-                  json_url=f"/api/documents/{data['id']}", segments=highlight(data["text"], marks),
-                  legend=LEGEND)
+                  json_url=api.document_url(data["id"]).replace("/documents/", "/api/documents/", 1),
+                  segments=segments, legend=LEGEND)

@@ -53,11 +53,107 @@ def _event_filter_indexes(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+def _api_keyset_indexes(conn: Connection) -> None:
+    """The API lists newest first and pages by (event_date, id): one index per common filter that
+    also holds that order, so a filtered page is a short index range scan and needs no sort."""
+    for statement in (
+        "CREATE INDEX IF NOT EXISTS ix_events_newest ON events (event_date, id)",
+        "CREATE INDEX IF NOT EXISTS ix_events_country_newest ON events (country, event_date, id)",
+        "CREATE INDEX IF NOT EXISTS ix_events_admin1_newest ON events (admin1, event_date, id)",
+        "CREATE INDEX IF NOT EXISTS ix_events_type_newest ON events (event_type, event_date, id, latitude, longitude)",
+        "CREATE INDEX IF NOT EXISTS ix_events_subtype_newest ON events (sub_event_type, event_date, id)",
+        "CREATE INDEX IF NOT EXISTS ix_events_side_newest ON events (claimant_side, event_date, id)",
+        "CREATE INDEX IF NOT EXISTS ix_incidents_newest ON incidents (date_lo, id)",
+        "CREATE INDEX IF NOT EXISTS ix_incidents_disputed_newest ON incidents (disputed, date_lo, id)",
+    ):
+        conn.execute(text(statement))
+    # Statistics let SQLite choose between a filter's index and the date order's.
+    conn.execute(text("ANALYZE"))
+
+
+TEXT_SEARCH_COLUMNS = ("notes", "location", "actor1", "actor2", "source")
+"""What the API's ``q`` searches in an event (``queries.event_conditions``)."""
+
+
+def _event_text_search(conn: Connection) -> None:
+    """SQLite: a trigram full-text index over the searched event columns, kept current by triggers,
+    so ``q`` (any substring of three characters or more) is an index lookup instead of a scan.
+
+    The index holds its own copy of the text keyed by the event id (not SQLite's rowid, which a
+    VACUUM may renumber). PostgreSQL keeps the plain LIKE search."""
+    if conn.dialect.name != "sqlite":
+        return
+    cols = ", ".join(TEXT_SEARCH_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in TEXT_SEARCH_COLUMNS)
+    for statement in (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(event_id UNINDEXED, {cols}, tokenize='trigram')",
+        f"INSERT INTO events_text (rowid, event_id, {cols}) SELECT rowid, id, {cols} FROM events",
+        f"CREATE TRIGGER IF NOT EXISTS events_text_insert AFTER INSERT ON events BEGIN "
+        f"INSERT INTO events_text (rowid, event_id, {cols}) VALUES (new.rowid, new.id, {new}); END",
+        "CREATE TRIGGER IF NOT EXISTS events_text_delete AFTER DELETE ON events BEGIN "
+        "DELETE FROM events_text WHERE rowid = old.rowid; END",
+        f"CREATE TRIGGER IF NOT EXISTS events_text_update AFTER UPDATE OF id, {cols} ON events BEGIN "
+        f"DELETE FROM events_text WHERE rowid = old.rowid; "
+        f"INSERT INTO events_text (rowid, event_id, {cols}) VALUES (new.rowid, new.id, {new}); END",
+    ):
+        conn.execute(text(statement))
+
+
+_KILLED_MAX = ("(SELECT max(e.fatalities) FROM incident_events ie JOIN events e ON e.id = ie.event_id "
+               "WHERE ie.incident_id = {ref})")
+
+
+def _incident_casualties(conn: Connection) -> None:
+    """``incidents.killed_max``: the highest death toll any report of the incident gives, indexed
+    with the date, so the incident list sorts by casualties without aggregating every event.
+
+    SQLite keeps it current with triggers on membership and on an event's figure; elsewhere the
+    column stays unused (``queries`` aggregates instead)."""
+    if "killed_max" not in {c["name"] for c in inspect(conn).get_columns("incidents")}:
+        conn.execute(text("ALTER TABLE incidents ADD COLUMN killed_max INTEGER"))
+    conn.execute(text("UPDATE incidents SET killed_max = " + _KILLED_MAX.format(ref="incidents.id")))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_incidents_killed ON incidents (killed_max, date_lo, id)"))
+    if conn.dialect.name != "sqlite":
+        return
+
+    def refresh(ref: str) -> str:
+        return f"UPDATE incidents SET killed_max = {_KILLED_MAX.format(ref=ref)} WHERE id = {ref};"
+
+    for statement in (
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_link AFTER INSERT ON incident_events BEGIN "
+        + refresh("new.incident_id") + " END",
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_unlink AFTER DELETE ON incident_events BEGIN "
+        + refresh("old.incident_id") + " END",
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_move AFTER UPDATE OF incident_id ON incident_events BEGIN "
+        + refresh("old.incident_id") + " " + refresh("new.incident_id") + " END",
+        "CREATE TRIGGER IF NOT EXISTS incidents_killed_figure AFTER UPDATE OF fatalities ON events BEGIN "
+        "UPDATE incidents SET killed_max = " + _KILLED_MAX.format(ref="incidents.id")
+        + " WHERE id IN (SELECT incident_id FROM incident_events WHERE event_id = new.id); END",
+    ):
+        conn.execute(text(statement))
+
+
+def _casualty_claims(conn: Connection) -> None:
+    """Casualty claims by side on each event (JSON), missing apart from captured, the fatalities
+    rule in words, and the reasons stored on each incident link."""
+    have = {c["name"] for c in inspect(conn).get_columns("events")}
+    for name, ddl in (("missing", "INTEGER NOT NULL DEFAULT 0"), ("casualties", "TEXT NOT NULL DEFAULT '[]'"),
+                      ("fatalities_rule", "TEXT NOT NULL DEFAULT ''"), ("initiator_claimant", "TEXT")):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE events ADD COLUMN {name} {ddl}"))
+    if "reasons" not in {c["name"] for c in inspect(conn).get_columns("incident_events")}:
+        conn.execute(text("ALTER TABLE incident_events ADD COLUMN reasons TEXT NOT NULL DEFAULT ''"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
     ("0003_event_window_class", _event_window_class),
     ("0004_event_filter_indexes", _event_filter_indexes),
+    ("0005_api_keyset_indexes", _api_keyset_indexes),
+    ("0006_event_text_search", _event_text_search),
+    ("0007_incident_casualties", _incident_casualties),
+    ("0008_casualty_claims_and_link_reasons", _casualty_claims),
 )
 
 

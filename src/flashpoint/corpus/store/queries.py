@@ -10,18 +10,37 @@ The store offers summaries and single records; listing with filters, counting an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import PurePath
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, and_, false, func, or_, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.sql import ColumnElement, Select
 
 from flashpoint.corpus.link import DEFAULT_RULES
 from flashpoint.corpus.store.schema import documents, events, failures, incident_events, incidents, places
 from flashpoint.corpus.store.store import incident_row_dict
-from flashpoint.model import Claimant, Event
+from flashpoint.model import CasualtyClaim, Claimant, Event
 
 __all__ = [
     "Filters", "Page", "Result", "list_events", "list_incidents", "list_documents", "list_places",
@@ -71,17 +90,42 @@ class Filters:
         return out
 
 
+Count = Literal["exact", "estimate", "auto", "none"]
+"""How to total a list: ``exact`` counts every match (cached a few seconds), ``estimate`` counts up to
+``COUNT_CAP`` past the page (a lower bound beyond), ``auto`` gives the total only when it is free (the
+last page) or cached, ``none`` never counts."""
+
+COUNT_CAP = 1_000
+"""``estimate`` counts at most this many matches past the page's start: beyond, it says "more than"."""
+
+
 @dataclass(frozen=True)
 class Page:
     limit: int = 100
     offset: int = 0
+    after: str | None = None
+    """Keyset cursor (``next_cursor`` of the previous page): deep pages without skipping rows."""
+    count: Count = "exact"
 
 
 @dataclass
 class Result:
     items: list[dict[str, Any]]
-    total: int
+    total: int | None
     page: Page
+    total_exact: bool = True
+    """False when ``total`` is a lower bound (``count=estimate`` stopped at its cap)."""
+    has_more: bool | None = None
+    """Whether items follow this page (None: judge from ``total``)."""
+    next_cursor: str | None = None
+    """The cursor of the next page (lists that support keyset paging)."""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def more(self) -> bool:
+        if self.has_more is not None:
+            return self.has_more
+        return self.total is not None and self.page.offset + self.page.limit < self.total
 
 
 # --- conditions -----------------------------------------------------------------------------------
@@ -133,7 +177,9 @@ def _spellings(engine: Engine, column: Any) -> dict[str, tuple[str, ...]]:
 
 
 def canonical(engine: Engine, f: Filters) -> Filters:
-    """``f`` with country/admin1 replaced by the spellings the events table holds (index-friendly)."""
+    """``f`` with country/admin1 replaced by the spellings the events table holds (index-friendly).
+
+    A name no event carries becomes an empty tuple, which matches nothing (never "no filter")."""
     changes: dict[str, Any] = {}
     for name, column in (("country", events.c.country), ("admin1", events.c.admin1)):
         value = getattr(f, name)
@@ -142,28 +188,38 @@ def canonical(engine: Engine, f: Filters) -> Filters:
     return replace(f, **changes) if changes else f
 
 
-def _disputed_event_ids() -> Select[Any]:
+def unknown_names(engine: Engine, f: Filters) -> list[str]:
+    """Warnings for a country or admin1 no event in the database carries (the list will be empty)."""
+    out = []
+    for name, column in (("country", events.c.country), ("admin1", events.c.admin1)):
+        value = getattr(f, name)
+        if isinstance(value, str) and value.strip() and value.strip().lower() not in _spellings(engine, column):
+            out.append(f"{name}: no event in this database has {name} {value.strip()!r}; "
+                       f"the values there are listed at /api/facets")
+    return out
+
+
+def _in_disputed_incident() -> ColumnElement[bool]:
+    """The event's incident is disputed: correlated (two key lookups per event the other filters
+    leave), where ``id IN (every disputed event)`` would build that whole set on each query."""
     return (select(incident_events.c.event_id)
             .join(incidents, incidents.c.id == incident_events.c.incident_id)
-            .where(incidents.c.disputed != ""))
+            .where(incident_events.c.event_id == events.c.id, incidents.c.disputed != "")
+            .exists())
 
 
-def event_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    """WHERE clauses on ``events`` for ``f`` (all must hold)."""
+def event_conditions(f: Filters, text_index: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE clauses on ``events`` for ``f`` (all must hold); ``text_index``: see ``has_text_index``."""
     e = events.c
     out: list[ColumnElement[bool]] = []
     if f.since is not None:
         out.append(e.event_date >= f.since)
-        # The store's blocking window always starts at most WINDOW_DAYS before the event's day:
-        # this redundant bound lets SQLite answer a date range from the date_lo index.
-        out.append(e.date_lo >= f.since - dt.timedelta(days=WINDOW_DAYS))
     if f.until is not None:
         out.append(e.event_date <= f.until)
-        out.append(e.date_lo <= f.until)
-    if f.country:
-        out.append(_matches_name(e.country, f.country))
-    if f.admin1:
-        out.append(_matches_name(e.admin1, f.admin1))
+    if _given(f.country):
+        out.append(_matches_name(e.country, f.country))  # type: ignore[arg-type]
+    if _given(f.admin1):
+        out.append(_matches_name(e.admin1, f.admin1))  # type: ignore[arg-type]
     if f.bbox is not None:
         out.append(_in_bbox(e.latitude, e.longitude, f.bbox))
     if f.event_type:
@@ -178,10 +234,48 @@ def event_conditions(f: Filters) -> list[ColumnElement[bool]]:
         # (speaker, party) that names it, since many reports only say who speaks.
         out.append(or_(func.lower(e.claimant_side) == f.side.strip().lower(), _contains(e.claimant, f.side)))
     if f.disputed:
-        out.append(e.id.in_(_disputed_event_ids()))
+        out.append(_in_disputed_incident())
     if f.q:
-        out.append(or_(*(_contains(c, f.q) for c in (e.notes, e.location, e.actor1, e.actor2, e.source))))
+        out.append(_text_search(f.q, text_index))
     return out
+
+
+def _text_search(value: str, text_index: bool) -> ColumnElement[bool]:
+    """``value`` anywhere in the event's notes, place, actors or source (case-insensitive): from the
+    trigram index when the database has one (migration 0006) and the text is three characters or
+    more, else by LIKE."""
+    e = events.c
+    if not text_index or len(value.strip()) < 3:
+        return or_(*(_contains(c, value) for c in (e.notes, e.location, e.actor1, e.actor2, e.source)))
+    phrase = '"' + value.strip().replace('"', '""') + '"'  # one phrase: the text as a substring
+    return e.id.in_(select(literal_column("event_id")).select_from(text("events_text"))
+                    .where(literal_column("events_text").op("MATCH")(literal(phrase))))
+
+
+_schema_cache: dict[tuple[int, str], bool] = {}
+
+
+def _sqlite_has(engine: Engine, name: str) -> bool:
+    """Whether a SQLite database has the table, index or trigger ``name`` (a store opened without
+    migrating may lack the later ones: the queries then take the slower portable path)."""
+    key = (id(engine), name)
+    if key not in _schema_cache:
+        found = None
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).first()
+        _schema_cache[key] = found is not None
+    return _schema_cache[key]
+
+
+def has_text_index(engine: Engine) -> bool:
+    """Whether the database has the trigram index of migration 0006 (SQLite only)."""
+    return _sqlite_has(engine, "events_text")
+
+
+def _given(value: object) -> bool:
+    """A name filter is set when it is a non-empty string or a tuple (even empty: no spelling matched)."""
+    return isinstance(value, tuple) or (isinstance(value, str) and bool(value.strip()))
 
 
 def _count(conn: Connection, query: Select[Any]) -> int:
@@ -194,67 +288,282 @@ _EVENT_SCALARS = (
     "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
     "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "source", "notes", "confidence",
+    "missing", "fatalities_rule", "source", "notes", "confidence",
 )
 
 
 def event_from_row(r: Any) -> Event:
     """An ``Event`` from an ``events`` row (JSON columns decoded)."""
     evidence = {k: [(int(s), int(t)) for s, t in v] for k, v in json.loads(r["evidence"] or "{}").items()}
+    scalars = {name: r[name] for name in _EVENT_SCALARS}
+    for name in ("event_date", "end_date"):  # text when read by ``_full_rows``
+        if isinstance(scalars[name], str):
+            scalars[name] = dt.date.fromisoformat(scalars[name][:10])
     return Event(id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"] or "{}")),
                  loaded_terms=json.loads(r["loaded_terms"] or "[]"), evidence=evidence,
-                 **{name: r[name] for name in _EVENT_SCALARS})
+                 casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
+                 initiator_claimant=(Claimant(**json.loads(r["initiator_claimant"]))
+                                     if r["initiator_claimant"] else None),
+                 **scalars)
 
 
 _NOT_STORED = frozenset({"type_explanation"})
 """Event fields the store has no column for (the type explanation is in the JSON output of `code` only)."""
 _EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name not in _NOT_STORED)
-_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}"}
+_JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}", "casualties": "[]",
+                "initiator_claimant": "null"}
 
 
 def event_dict(r: Any) -> dict[str, Any]:
     """The row as ``Event.to_dict()`` would give it (plus ``incident_id``), without building the
     dataclass: ``dataclasses.asdict`` deep-copies and costs more than the query on a big page."""
-    data: dict[str, Any] = {}
-    for name in _EVENT_FIELDS:
-        value = r[name]
-        if name in _JSON_FIELDS:
-            value = json.loads(value or _JSON_FIELDS[name])
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        data[name] = value
-    data["interaction"] = Event(id="", inter1=r["inter1"], inter2=r["inter2"]).interaction
-    data["incident_id"] = r["incident_id"]
+    row = dict(r)
+    data = {name: row[name] for name in _EVENT_FIELDS}
+    for name, empty in _JSON_FIELDS.items():
+        data[name] = json.loads(data[name] or empty)
+    for name in _DATE_FIELDS:
+        if isinstance(data[name], dt.date):
+            data[name] = data[name].isoformat()
+    data["interaction"] = _interaction(row["inter1"], row["inter2"])
+    data["incident_id"] = row["incident_id"]
     return data
+
+
+_DATE_FIELDS = tuple(f.name for f in fields(Event) if f.type in ("dt.date | None", "date | None"))
+
+
+def _interaction(inter1: int | None, inter2: int | None) -> int | None:
+    """ACLED's interaction code, as ``Event.interaction`` computes it."""
+    return Event(id="", inter1=inter1, inter2=inter2).interaction if inter1 is not None else None
 
 
 def _events_query(f: Filters) -> Select[Any]:
     return (select(events, incident_events.c.incident_id)
             .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
-            .where(*event_conditions(f))
-            .order_by(events.c.event_date, events.c.id))
+            .where(*event_conditions(f)))
+
+
+# Newest first, undated last (their own phase of the keyset order, by id).
+_NEWEST = (events.c.event_date.desc(), events.c.id.desc())
+
+
+def encode_cursor(date: dt.date | None, ident: str) -> str:
+    return f"{date.isoformat() if date else ''}~{ident}"
+
+
+def decode_cursor(cursor: str) -> tuple[dt.date | None, str]:
+    """``DATE~ID`` (``~ID`` for the undated tail); raises ValueError when malformed."""
+    day, sep, ident = cursor.partition("~")
+    if not sep or not ident:
+        raise ValueError("a cursor is DATE~ID as given in the previous page's next link")
+    return (dt.date.fromisoformat(day) if day else None), ident
+
+
+def _event_id_pages(conn: Connection, where: list[ColumnElement[bool]], after: str | None,
+                    n: int, offset: int = 0) -> list[Any]:
+    """Up to ``n`` (date, id) rows in newest-first order after the cursor: the dated ones from the
+    (…, event_date, id) indexes, then the undated tail, so both phases are index range scans."""
+    day, ident = decode_cursor(after) if after else (None, None)
+    rows: list[Any] = []
+    cols = (events.c.event_date, events.c.id)
+    if ident is None or day is not None:
+        dated = [*where, events.c.event_date.is_not(None)]
+        if ident is not None:
+            dated.append(tuple_(events.c.event_date, events.c.id) < tuple_(literal(day, Date), literal(ident, String)))
+        rows = list(conn.execute(select(*cols).where(*dated).order_by(*_NEWEST).limit(n).offset(offset)))
+        if len(rows) >= n:
+            return rows
+        if offset:  # the undated tail starts after every dated match: skip what the offset has left
+            offset = max(0, offset - _count(conn, select(events.c.id).where(*dated)))
+    undated = [*where, events.c.event_date.is_(None)]
+    if ident is not None and day is None:
+        undated.append(events.c.id < ident)
+    tail = conn.execute(select(*cols).where(*undated).order_by(events.c.id.desc())
+                        .limit(n - len(rows)).offset(offset))
+    return rows + list(tail)
+
+
+_count_cache: dict[tuple[int, tuple[str, Filters]], tuple[float, int]] = {}
+_COUNT_TTL_S = 15.0
+
+
+def _cached_count(conn: Connection, engine: Engine, key: tuple[str, Filters], query: Select[Any],
+                  cap: int | None) -> int:
+    """Matches of ``query`` (at most ``cap`` + 1 when capped), exact counts cached for a few seconds
+    per filter set: the map and a pager ask the same total again and again."""
+    import time
+
+    now = time.monotonic()
+    hit = _count_cache.get((id(engine), key))
+    if hit and now - hit[0] < _COUNT_TTL_S:
+        return hit[1]
+    if cap is None:
+        n = _count(conn, query)
+        if len(_count_cache) > 2048:
+            _count_cache.clear()
+        _count_cache[(id(engine), key)] = (now, n)
+        return n
+    return _count(conn, query.limit(cap + 1))
+
+
+def _total(conn: Connection, engine: Engine, f: Filters, where: list[ColumnElement[bool]], page: Page,
+           shown: int, more: bool) -> tuple[int | None, bool]:
+    """The list's total as ``page.count`` asks: (total, exact)."""
+    if not more and (shown or not page.offset) and not page.after:
+        return page.offset + shown, True  # the last page tells the total for free
+    if page.count == "none":
+        return None, False
+    query = select(events.c.id).where(*where)
+    if page.count == "auto":
+        hit = _count_cache.get((id(engine), ("events", f)))
+        return (hit[1], True) if hit else (None, False)
+    if page.count == "exact":
+        return _cached_count(conn, engine, ("events", f), query, None), True
+    cap = page.offset + max(COUNT_CAP, page.limit)
+    n = _cached_count(conn, engine, ("events", f), query, cap)
+    return min(n, cap), n <= cap
 
 
 def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[Any]]:
-    """Matching events, by date then id; also the raw rows (``event_from_row`` makes ``Event``s of them).
+    """Matching events, newest first (undated last); also the raw rows (``event_from_row`` makes
+    ``Event``s of them).
 
-    Two steps: the page's ids with the total (a window count), sorting only narrow rows; then the
-    full rows of just those ids. Sorting every matching wide row to keep a hundred cost far more."""
-    where = event_conditions(canonical(engine, f))
-    ids_q = (select(events.c.id, func.count().over().label("total")).where(*where)
-             .order_by(events.c.event_date, events.c.id).limit(page.limit).offset(page.offset))
+    Two steps: the page's (date, id) pairs from narrow index scans, then the full rows of just those
+    ids. No count beside each page (a window count makes SQLite visit every match): the total is
+    free on a last page, else counted as ``page.count`` says."""
+    canon = canonical(engine, f)
+    where = event_conditions(canon, has_text_index(engine))
     with engine.connect() as conn:
-        picked = conn.execute(ids_q).all()
+        picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
+        more = len(picked) > page.limit
+        picked = picked[: page.limit]
+        rows = _full_rows(conn, [r.id for r in picked])
+        total, exact = _total(conn, engine, canon, where, page, len(picked), more)
+    cursor = encode_cursor(picked[-1].event_date, picked[-1].id) if more and picked else None
+    result = Result([event_dict(r) for r in rows], total, page, exact, more, cursor, unknown_names(engine, f))
+    return result, rows
+
+
+_EVENT_COLUMNS_AS_TEXT = tuple(
+    type_coerce(c, String).label(c.name) if isinstance(c.type, Date) else c for c in events.c
+    if c.name not in ("date_lo", "date_hi", "window_class"))
+"""The event columns with dates as the ISO text the API sends anyway (SQLAlchemy's date parsing
+of every row costs more than the query)."""
+
+
+def _full_rows(conn: Connection, ids: list[str]) -> list[Any]:
+    if not ids:
+        return []
+    order = {ident: i for i, ident in enumerate(ids)}
+    full = (select(*_EVENT_COLUMNS_AS_TEXT, incident_events.c.incident_id)
+            .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
+            .where(events.c.id.in_(ids)))
+    return sorted((r._mapping for r in conn.execute(full)), key=lambda m: order[m["id"]])
+
+
+# --- events as JSON text, built by SQLite ------------------------------------------------------------
+#
+# On a page of a hundred events, decoding each row into Python objects and encoding them again as
+# JSON costs several times the query. SQLite's json_object() writes the same JSON in C: the API
+# joins the rows' texts into the answer without touching their fields.
+
+EVENT_KEYS = (*_EVENT_FIELDS, "interaction", "incident_id")
+"""The keys of an event in the API, in order (``event_dict``'s)."""
+
+
+def _interaction_sql() -> Any:
+    a = func.min(events.c.inter1, func.coalesce(events.c.inter2, 0))
+    b = func.max(events.c.inter1, func.coalesce(events.c.inter2, 0))
+    return case((events.c.inter1.is_(None), None), (a != 0, a * 10 + b), (b != 0, b * 10), else_=None)
+
+
+def _json_value(name: str) -> Any:
+    if name in _JSON_FIELDS:
+        return func.json(func.coalesce(events.c[name], _JSON_FIELDS[name]))
+    if name == "interaction":
+        return _interaction_sql()
+    if name == "incident_id":
+        return incident_events.c.incident_id
+    return events.c[name]
+
+
+def _json_object(keys: Sequence[str]) -> Any:
+    return func.json_object(*(x for k in keys for x in (literal(k), _json_value(k))))
+
+
+def _feature_sql(keys: Sequence[str]) -> Any:
+    """A GeoJSON Feature (properties: ``keys`` but the evidence), as ``_feature`` in the API builds it."""
+    point = case((or_(events.c.latitude.is_(None), events.c.longitude.is_(None)), None),
+                 else_=func.json_object("type", "Point", "coordinates",
+                                        func.json_array(events.c.longitude, events.c.latitude)))
+    return func.json_object("type", "Feature", "id", events.c.id, "geometry", point,
+                            "properties", _json_object([k for k in keys if k != "evidence"]))
+
+
+def json_texts(engine: Engine, ids: list[str], keys: Sequence[str] = EVENT_KEYS,
+               geojson: bool = False) -> list[str] | None:
+    """The events ``ids`` as JSON texts in that order (``keys`` only; as GeoJSON Features), or None
+    when the database cannot build JSON itself (then ``event_dict`` does it in Python)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    if not ids:
+        return []
+    with engine.connect() as conn:
+        found = {r.id: r.j for r in conn.execute(_json_statement(tuple(keys), geojson), {"ids": ids})}
+    return [found[i] for i in ids if i in found]
+
+
+@functools.lru_cache(maxsize=16)
+def _json_statement(keys: tuple[str, ...], geojson: bool) -> Select[Any]:
+    """Built once per shape: SQLAlchemy then reuses its compiled form (and the JSON column, of no
+    declared type, comes back as the text SQLite wrote)."""
+    column = (_feature_sql(keys) if geojson else _json_object(keys)).label("j")
+    return (select(events.c.id, column)
+            .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
+            .where(events.c.id.in_(bindparam("ids", expanding=True))))
+
+
+def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
+    """A page of matching events as ``list_events`` gives it, with ``items`` holding only their ids
+    (``json_texts`` turns them into the answer)."""
+    canon = canonical(engine, f)
+    where = event_conditions(canon, has_text_index(engine))
+    with engine.connect() as conn:
+        picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
+        more = len(picked) > page.limit
+        picked = picked[: page.limit]
+        total, exact = _total(conn, engine, canon, where, page, len(picked), more)
+    cursor = encode_cursor(picked[-1].event_date, picked[-1].id) if more and picked else None
+    return Result([{"id": r.id} for r in picked], total, page, exact, more, cursor, unknown_names(engine, f))
+
+
+def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[list[str]]:
+    """The ids of every matching event, newest first, a keyset batch at a time."""
+    where = event_conditions(canonical(engine, f), has_text_index(engine))
+    after: str | None = None
+    while True:
+        with engine.connect() as conn:
+            picked = _event_id_pages(conn, where, after, batch)
         if picked:
-            total = int(picked[0].total)
-        else:
-            total = _count(conn, select(events.c.id).where(*where)) if page.offset else 0
-        order = {r.id: i for i, r in enumerate(picked)}
-        full = (select(events, incident_events.c.incident_id)
-                .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
-                .where(events.c.id.in_(list(order))))
-        rows = sorted((r._mapping for r in conn.execute(full)), key=lambda m: order[m["id"]]) if order else []
-    return Result([event_dict(r) for r in rows], total, page), rows
+            yield [r.id for r in picked]
+        if len(picked) < batch:
+            return
+        after = encode_cursor(picked[-1].event_date, picked[-1].id)
+
+
+def iter_event_rows(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[Any]:
+    """Every matching event row, newest first, in keyset batches (for streamed downloads): memory
+    stays one batch whatever the size of the corpus."""
+    where = event_conditions(canonical(engine, f), has_text_index(engine))
+    after: str | None = None
+    while True:
+        with engine.connect() as conn:
+            picked = _event_id_pages(conn, where, after, batch)
+            rows = _full_rows(conn, [r.id for r in picked])
+        yield from rows
+        if len(picked) < batch:
+            return
+        after = encode_cursor(picked[-1].event_date, picked[-1].id)
 
 
 def event_detail(engine: Engine, event_id: str) -> dict[str, Any] | None:
@@ -274,7 +583,7 @@ def timeline(engine: Engine, f: Filters) -> list[dict[str, Any]]:
     """Events per day under every filter but the date range (the timeline brushes that)."""
     day = events.c.event_date
     q = (select(day, func.count().label("n"), func.sum(events.c.fatalities).label("fatalities"))
-         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates()))
+         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates(), has_text_index(engine)))
          .group_by(day).order_by(day))
     with engine.connect() as conn:
         return [{"date": _iso(r.event_date), "events": int(r.n), "fatalities": int(r.fatalities or 0)}
@@ -300,27 +609,121 @@ def facets(engine: Engine) -> dict[str, Any]:
 
 # --- incidents --------------------------------------------------------------------------------------
 
-def _matching_event_ids_incidents(f: Filters) -> Select[Any]:
+def _matching_event_ids_incidents(f: Filters, text_index: bool = False) -> Select[Any]:
     return (select(incident_events.c.incident_id)
             .join(events, events.c.id == incident_events.c.event_id)
-            .where(*event_conditions(f)))
+            .where(*event_conditions(f, text_index)))
 
 
-def list_incidents(engine: Engine, f: Filters, page: Page) -> Result:
-    """Incidents with at least one event matching ``f``, oldest first."""
-    q = select(incidents).order_by(incidents.c.date_lo, incidents.c.id)
-    if f != Filters():
-        q = q.where(incidents.c.id.in_(_matching_event_ids_incidents(canonical(engine, f))))
+INCIDENT_SORTS = ("date", "-date", "casualties", "-casualties", "disputed", "reports")
+"""Orders of the incident list: newest first (``date``), oldest first (``-date``), most killed first
+(``casualties``; ``-casualties`` fewest), disputed first, most reports first."""
+
+
+def _casualties() -> Any:
+    """Per incident, the highest number of dead any report gives (a subquery to sort on)."""
+    return (select(incident_events.c.incident_id, func.max(events.c.fatalities).label("killed"))
+            .join(events, events.c.id == incident_events.c.event_id)
+            .group_by(incident_events.c.incident_id).subquery("casualties"))
+
+
+def _incident_order(q: Select[Any], sort: str, sqlite: bool, killed_column: bool = False) -> Select[Any]:
+    i = incidents.c
+    # Undated last. SQLite already sorts NULL last in a descending order, and an explicit
+    # "IS NULL" term would stop it from reading the (date_lo, id) index in order.
+    newest: tuple[Any, ...] = (i.date_lo.desc(), i.id.desc()) if sqlite else (
+        i.date_lo.desc().nulls_last(), i.id.desc())
+    if sort == "-date":
+        return q.order_by(i.date_lo.is_(None), i.date_lo, i.id)
+    if sort in ("casualties", "-casualties"):
+        killed: Any = literal_column("incidents.killed_max")  # kept by triggers (migration 0007)
+        if not killed_column:
+            c = _casualties()
+            killed = func.coalesce(c.c.killed, 0)
+            q = q.outerjoin(c, c.c.incident_id == i.id)
+        return q.order_by(killed.desc() if sort == "casualties" else killed, *newest)
+    if sort == "disputed":
+        return q.order_by((i.disputed == ""), *newest)
+    if sort == "reports":
+        return q.order_by(i.n_documents.desc(), *newest)
+    return q.order_by(*newest)
+
+
+def list_incidents(engine: Engine, f: Filters, page: Page, sort: str = "date") -> Result:
+    """Incidents with at least one event matching ``f`` (``disputed``: the incident's own flag),
+    newest first unless ``sort`` says otherwise; each with its event types, figures, actors and sides."""
+    canon = canonical(engine, f)
+    q = select(incidents)
+    if canon.disputed:
+        q = q.where(incidents.c.disputed != "")
+        canon = replace(canon, disputed=False)
+    if canon != Filters():
+        # Correlated: read newest first, an incident is checked (by its own events) until the page
+        # is full, instead of first gathering every matching event of the corpus.
+        q = q.where(_matching_event_ids_incidents(canon, has_text_index(engine))
+                    .where(incident_events.c.incident_id == incidents.c.id).exists())
     with engine.connect() as conn:
-        total = _count(conn, q)
-        items = [incident_row_dict(r._mapping) for r in conn.execute(q.limit(page.limit).offset(page.offset))]
-    return Result(items, total, page)
+        ordered = _incident_order(q, sort, engine.dialect.name == "sqlite", _sqlite_has(engine, "incidents_killed_link"))
+        rows = list(conn.execute(ordered.limit(page.limit + 1).offset(page.offset)))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        items = [incident_row_dict(r._mapping) for r in rows]
+        _add_incident_figures(conn, items)
+        if not more and (rows or not page.offset):
+            total: int | None = page.offset + len(rows)
+        elif page.count == "none":
+            total = None
+        elif page.count == "auto":
+            hit = _count_cache.get((id(engine), ("incidents", f)))
+            total = hit[1] if hit else None
+        else:  # estimate counts like exact here: incident lists are short beside event lists
+            total = _cached_count(conn, engine, ("incidents", f), q, None)
+    return Result(items, total, page, total is not None, more, None, unknown_names(engine, f))
+
+
+def _add_incident_figures(conn: Connection, items: list[dict[str, Any]]) -> None:
+    """Event types, killed/injured (lowest–highest any report gives), actors and sides of each
+    listed incident, read from its events (one query for the page)."""
+    by_id = {item["id"]: item for item in items}
+    for item in items:
+        item.update(event_types=[], fatalities={"min": None, "max": None}, injured={"min": None, "max": None},
+                    actors=[], sides=[])
+    if not by_id:
+        return
+    q = (select(incident_events.c.incident_id, events.c.event_type, events.c.fatalities, events.c.injured,
+                events.c.actor1, events.c.actor2, events.c.claimant, events.c.source)
+         .join(events, events.c.id == incident_events.c.event_id)
+         .where(incident_events.c.incident_id.in_(list(by_id))).order_by(events.c.document_id, events.c.seq))
+    for r in conn.execute(q):
+        item = by_id[r.incident_id]
+        _add_once(item["event_types"], r.event_type)
+        for name in ("fatalities", "injured"):
+            span, value = item[name], getattr(r, name) or 0
+            span["min"] = value if span["min"] is None else min(span["min"], value)
+            span["max"] = value if span["max"] is None else max(span["max"], value)
+        for actor in (r.actor1, r.actor2):
+            _add_once(item["actors"], actor)
+        claimant = json.loads(r.claimant or "{}")
+        _add_once(item["sides"], claimant.get("side") or claimant.get("party") or claimant.get("name") or r.source)
+
+
+def _add_once(values: list[Any], value: Any) -> None:
+    if value and value not in values:
+        values.append(value)
 
 
 # --- documents ----------------------------------------------------------------------------------------
 
 _DOC_LIST_COLUMNS = (documents.c.id, documents.c.url, documents.c.title, documents.c.outlet, documents.c.published,
                      documents.c.language, documents.c.source, documents.c.ingested_at)
+
+
+def public_source(value: str | None) -> str | None:
+    """A document's source without the server's directories (the file name only): a path on the
+    server is nobody else's business and useless elsewhere."""
+    if not value or "://" in value:
+        return value
+    return PurePath(value).name if ("/" in value or "\\" in value) else value
 
 
 def _doc_summary(r: Any) -> dict[str, Any]:
@@ -352,7 +755,7 @@ def list_documents(engine: Engine, f: Filters, page: Page) -> Result:
     with engine.connect() as conn:
         total = _count(conn, q)
         rows = conn.execute(q.limit(page.limit).offset(page.offset))
-        items = [{**_doc_summary(r._mapping), "language": r.language, "source": r.source,
+        items = [{**_doc_summary(r._mapping), "language": r.language, "source": public_source(r.source),
                   "ingested_at": r.ingested_at.isoformat() if r.ingested_at else None, "n_events": r.n_events}
                  for r in rows]
     return Result(items, total, page)
@@ -371,7 +774,7 @@ def document_detail(engine: Engine, document_id: str) -> dict[str, Any] | None:
         pl = conn.execute(select(places).where(places.c.document_id == document_id).order_by(places.c.seq))
         place_items = [_place_dict(r._mapping) for r in pl]
     r = row._mapping
-    return {**_doc_summary(r), "language": r["language"], "source": r["source"], "text": r["text"],
+    return {**_doc_summary(r), "language": r["language"], "source": public_source(r["source"]), "text": r["text"],
             "removed": json.loads(r["removed"] or "[]"),
             "ingested_at": r["ingested_at"].isoformat() if r["ingested_at"] else None,
             "events": ev_items, "places": place_items}

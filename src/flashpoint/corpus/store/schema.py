@@ -111,6 +111,10 @@ events = Table(
     Column("date_lo", Date),
     Column("date_hi", Date),
     Column("window_class", Integer),
+    Column("missing", Integer, nullable=False, default=0),
+    Column("casualties", Text, nullable=False, default="[]"),
+    Column("fatalities_rule", Text, nullable=False, default=""),
+    Column("initiator_claimant", Text),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),
@@ -153,9 +157,12 @@ incident_events = Table(
     Column("event_id", String(200), ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
     Column("linked_by", String(16), nullable=False, default="auto"),
+    Column("reasons", Text, nullable=False, default=""),
     Index("ix_incident_events_incident", "incident_id"),
 )
-"""Membership: each event is in exactly one incident (possibly alone)."""
+"""Membership: each event is in exactly one incident (possibly alone). ``reasons`` says why the
+linking rule put it there ("same dyad; same day; 9.8 km apart; shared place Tegh"), "" for the
+event that started the incident (migration 0008)."""
 
 unlinks = Table(
     "unlinks", metadata,

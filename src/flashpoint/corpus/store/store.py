@@ -33,7 +33,7 @@ from flashpoint.corpus.store.schema import (
     window_class,
 )
 from flashpoint.errors import StoreError
-from flashpoint.model import Claimant, CodedDocument, Document, Event, Failure, Place
+from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
 
 # Hot statements are built once: SQLAlchemy then reuses their compiled form without rebuilding them.
 _Q_HAS_DOCUMENT = select(documents.c.id).where(documents.c.id == bindparam("id"))
@@ -67,6 +67,15 @@ _Q_CANDIDATES = {
     ("admin1",): _candidates_query(_IN_ADMIN1),
     ("location",): _candidates_query(_AT_LOCATION),
 }
+
+
+_Q_SIBLINGS = (select(events, incident_events.c.incident_id)
+               .join(incident_events, incident_events.c.event_id == events.c.id)
+               .where(events.c.document_id.in_(bindparam("docs", expanding=True)),
+                      incident_events.c.incident_id != bindparam("iid")))
+_Q_SIZES = (select(incident_events.c.incident_id, func.count().label("n"))
+            .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
+            .group_by(incident_events.c.incident_id))
 
 
 def _now() -> dt.datetime:
@@ -166,17 +175,21 @@ class Store:
         candidates.update({k: v for k, v in touched.items() if k in candidates})  # this document's own links
         separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(_Q_SEPARATED, {"id": event.id})}
         incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules)
+        reasons = ""
         if incident_id is None:
             now = _now()
             incident_id = conn.execute(insert(incidents).values(created_at=now, updated_at=now, n_events=0)
                                        .returning(incidents.c.id)).scalar_one()
-        conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto"))
+        else:
+            reasons = _link_reasons(event, candidates[incident_id], self.rules)
+        conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto",
+                                                    reasons=reasons))
         return int(incident_id), [*candidates.get(incident_id, []), event]
 
     def _candidate_incidents(self, conn: Connection, event: Event,
                              published: dict[str, dt.date | None]) -> dict[int, list[Event]]:
         """Incidents with an event near ``event`` in time and area (blocking), with all their events."""
-        window = link.date_window(event, self.rules)
+        window = link.search_window(event, self.rules)  # ± the front rule's days
         if window is None:
             return {}
         lo, hi = window
@@ -208,7 +221,7 @@ class Store:
         if not members:
             conn.execute(delete(incidents).where(incidents.c.id == incident_id))
             return
-        comparison = disputes.compare(members, published=published)
+        comparison = disputes.compare(members + _sibling_claims(conn, incident_id, members), published=published)
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
             **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=_now()))
 
@@ -331,13 +344,22 @@ class Store:
             members = self._members(conn, [incident_id], {}).get(incident_id, [])
             doc_ids = sorted({e.document_id for e in members if e.document_id})
             docs = {r.id: r for r in conn.execute(select(documents).where(documents.c.id.in_(doc_ids)))}
+            links = {r.event_id: (r.linked_by, r.reasons) for r in conn.execute(
+                select(incident_events.c.event_id, incident_events.c.linked_by, incident_events.c.reasons)
+                .where(incident_events.c.incident_id == incident_id))}
         published = {d: docs[d].published for d in docs}
         texts = {d: docs[d].text for d in docs}
-        comparison = disputes.compare(members, published=published, texts=texts)
+        with self.engine.connect() as conn:
+            siblings = _sibling_claims(conn, incident_id, members)
+        comparison = disputes.compare(members + siblings, published=published, texts=texts)
         data = incident_row_dict(row._mapping)
         data["events"] = [_event_summary(e, docs.get(e.document_id or "")) for e in members]
+        for item in data["events"]:
+            linked_by, why = links.get(item["id"], ("auto", ""))
+            item["link"] = {"linked_by": linked_by, "reasons": [r for r in (why or "").split("; ") if r]}
         data.update(comparison.to_dict())
         data["versions"] = {k: [v.to_dict() for v in vs] for k, vs in comparison.versions.items()}
+        data["casualties"] = _casualties_by_side(comparison, texts)
         return data
 
 
@@ -366,7 +388,7 @@ _EVENT_SCALARS = (
     "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
     "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "source", "notes", "confidence",
+    "missing", "fatalities_rule", "source", "notes", "confidence",
 )
 
 
@@ -377,6 +399,9 @@ def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
         id=e.id, document_id=e.document_id, seq=seq,
         claimant=json.dumps(e.claimant.to_dict(), ensure_ascii=False), claimant_side=e.claimant.side,
         loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
+        casualties=json.dumps([c.to_dict() for c in e.casualties], ensure_ascii=False),
+        initiator_claimant=(json.dumps(e.initiator_claimant.to_dict(), ensure_ascii=False)
+                            if e.initiator_claimant is not None else None),
         evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
         date_lo=window[0] if window else None, date_hi=window[1] if window else None,
         window_class=window_class(window[0], window[1]) if window else None,
@@ -389,6 +414,8 @@ def _event_from_row(r: Any) -> Event:
     return Event(
         id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"])),
         loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
+        casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
+        initiator_claimant=Claimant(**json.loads(r["initiator_claimant"])) if r["initiator_claimant"] else None,
         **{name: r[name] for name in _EVENT_SCALARS},
     )
 
@@ -412,6 +439,60 @@ def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) ->
         params["location"] = event.location.strip().lower()
         kind.append("location")
     return tuple(kind) or None
+
+
+def _sibling_claims(conn: Connection, incident_id: int, members: list[Event]) -> list[Event]:
+    """Casualty claims a member's own report put in an event of its own (the coder split the report:
+    "the Tajik side lost up to 70 people" read as a second happening). They join the comparison when
+    that event stands alone, is dated within a day of the incident, and the victims are one of the
+    incident's sides; only the claims are taken, never the event's place, type or actors."""
+    docs = sorted({e.document_id for e in members if e.document_id})
+    if not docs:
+        return []
+    rows = [r for r in conn.execute(_Q_SIBLINGS, {"docs": docs, "iid": incident_id}) if r.casualties not in (None, "[]")]
+    if not rows:
+        return []
+    sizes = {r.incident_id: r.n for r in conn.execute(_Q_SIZES, {"ids": sorted({r.incident_id for r in rows})})}
+    sides = set().union(*(link.dyad(e) for e in members))
+    days = {e.event_date for e in members if e.event_date}
+    out: list[Event] = []
+    for r in rows:
+        event = _event_from_row(r._mapping)
+        near = event.event_date is not None and any(abs((event.event_date - d).days) <= 1 for d in days)
+        if sizes.get(r.incident_id) != 1 or not near:
+            continue
+        claims = [c for c in event.casualties if (c.victim_side or "").casefold() in sides]
+        if claims:
+            out.append(Event(id=event.id, document_id=event.document_id, claimant=event.claimant, casualties=claims))
+    return out
+
+
+def _casualties_by_side(comparison: disputes.Comparison, texts: dict[str, str]) -> list[dict[str, Any]]:
+    """Casualties per victim side and kind: the conservative figure, whether it is disputed, and every
+    claimant's figure with its qualifier, revision state and the sentence it was read from."""
+    out: list[dict[str, Any]] = []
+    for side, groups in (comparison.summary.get("by_side") or {}).items():
+        for kind, item in groups.items():
+            claims = []
+            for claim in item["claims"]:
+                sentence = claim.get("sentence")
+                text = texts.get(claim.get("document_id") or "")
+                quote = text[sentence[0]:sentence[1]] if sentence and text else None
+                anchor = f"s-{claim['document_id']}-{sentence[0]}" if sentence else None
+                claims.append({**claim, "quote": quote, "anchor": anchor})
+            out.append({"victim_side": side, "kind": kind, "figure": item["figure"],
+                        "disputed": f"{kind}:{side}" in comparison.disputed, "claims": claims})
+    return out
+
+
+def _link_reasons(event: Event, members: Sequence[Event], rules: link.LinkRules) -> str:
+    """Why the event joined: the reasons against the member it is most like (its nearest report)."""
+    def closeness(m: Event) -> float:
+        if None in (event.latitude, event.longitude, m.latitude, m.longitude):
+            return 1e9
+        return link.distance_km(event.latitude, event.longitude, m.latitude, m.longitude)  # type: ignore[arg-type]
+    nearest = min(members, key=closeness)
+    return "; ".join([f"with {nearest.id}", *link.reasons(event, nearest, rules)])
 
 
 def _incident_summary(members: list[Event]) -> dict[str, Any]:

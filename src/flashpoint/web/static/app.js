@@ -17,7 +17,8 @@
   const OTHER_COLOUR = "#7b8794";
   const FILTERS = ["since", "until", "country", "admin1", "event_type", "sub_event_type", "actor", "side", "q",
                    "disputed", "bbox"];
-  const MAX_EVENTS = 5000;
+  const MAX_EVENTS = 5000;   // the map plots the newest this many (the API lists newest first)
+  const LIST_ROWS = 300;     // rows in the list beside the map (the downloads hold every match)
   const CELL = 46;           // clustering grid, in screen pixels
   const MAP_HEIGHT = 520;
 
@@ -100,7 +101,7 @@
     }
     try {
       const [events, timeline] = await Promise.all([
-        getJson(`/api/events?format=geojson&compact=true&limit=${MAX_EVENTS}&${qs}`),
+        getJson(`/api/events?format=geojson&compact=true&limit=${MAX_EVENTS}&count=exact&${qs}`),
         getJson(`/api/timeline?${qs}`),
       ]);
       state.features = events.features.filter((f) => f.geometry);
@@ -111,14 +112,27 @@
       drawMap();
       drawTimeline();
       fillList();
-      const shown = events.features.length < events.total ? `${events.features.length} of ${events.total}` : `${events.total}`;
-      setStatus(`${shown} event${events.total === 1 ? "" : "s"}`);
-      $("count").textContent = `(${shown})`;
+      setStatus(statusText(events));
+      const listed = Math.min(events.features.length, LIST_ROWS);
+      $("count").textContent = listed < events.total ? `(newest ${fmt(listed)} of ${fmt(events.total)})` : `(${fmt(events.total)})`;
     } catch (err) {
       setStatus("Could not load events: " + err.message);
     }
   }
   function setStatus(text) { $("status").textContent = text; }
+  const fmt = (n) => Number(n).toLocaleString("en");
+
+  function statusText(events) {
+    // Say what the map holds: all matches, or the newest N of a larger total; and why it is empty.
+    if (events.warnings && events.warnings.length) return events.warnings.join(" ");
+    const total = events.total, n = events.features.length;
+    const unplaced = n - state.features.length;
+    let text = n < total ? `Showing the newest ${fmt(n)} of ${fmt(total)} events (narrow the filters or download all)`
+      : `${fmt(total)} event${total === 1 ? "" : "s"}`;
+    if (!total) text = "No event matches these filters.";
+    if (unplaced > 0) text += ` · ${fmt(unplaced)} without coordinates (listed, not mapped)`;
+    return text;
+  }
 
   async function loadFacets() {
     try {
@@ -209,8 +223,36 @@
     root.setAttribute("height", h);
     root.replaceChildren(svg("rect", {x: 0, y: 0, width: w, height: h, class: "sea"}));
     if (state.tileUrl) root.appendChild(drawTiles(w, h));
-    if (state.outlines) root.appendChild(drawOutlines(w, h));
+    if (state.outlines) { root.appendChild(drawOutlines(w, h)); keepLabelsInside(root, w); }
     root.appendChild(drawMarkers());
+    root.appendChild(drawScale(w, h));
+  }
+
+  function keepLabelsInside(root, w) {
+    // Measured now that they are drawn: slide a name that runs off an edge back in, or drop it.
+    for (const t of root.querySelectorAll("text.country-label")) {
+      const b = t.getBBox();
+      if (b.width > w - 8) { t.remove(); continue; }
+      const shift = b.x < 4 ? 4 - b.x : b.x + b.width > w - 4 ? w - 4 - b.x - b.width : 0;
+      if (shift) t.setAttribute("x", (Number(t.getAttribute("x")) + shift).toFixed(1));
+    }
+  }
+
+  function drawScale(w, h) {
+    // A scale bar for the map's centre latitude: the longest round distance under 120 px.
+    const lat = unproject(state.view.cx, state.view.cy)[1];
+    const metresPerPx = 40075016.686 * Math.cos(lat * Math.PI / 180) / scale();
+    const steps = [1, 2, 5];
+    let best = 1;
+    for (let e = 0; e < 8; e++) for (const s of steps) { const m = s * Math.pow(10, e); if (m / metresPerPx <= 120) best = m; }
+    const px = best / metresPerPx;
+    const label = best >= 1000 ? `${best / 1000} km` : `${best} m`;
+    const g = svg("g", {class: "scale", transform: `translate(12 ${h - 18})`});
+    g.appendChild(svg("rect", {x: -4, y: -14, width: px + 8 + 8 * label.length, height: 22, class: "scale-bg"}));
+    g.appendChild(svg("path", {d: `M0 -6 V0 H${px.toFixed(1)} V-6`, class: "scale-line"}));
+    g.appendChild(svg("text", {x: px + 6, y: 0, class: "scale-text"}, label));
+    g.dataset.metres = String(best);
+    return g;
   }
 
   function drawTiles(w, h) {
@@ -260,8 +302,12 @@
     for (const c of state.outlines) {
       if (!c.label || !c.name || state.view.z + 0.5 < c.minLabel) continue;
       const [sx, sy] = toScreen(c.label);
-      if (sx < 0 || sx > w || sy < 0 || sy > h) continue;
-      group.appendChild(svg("text", {x: sx.toFixed(1), y: sy.toFixed(1), class: "country-label", "text-anchor": "middle"}, c.name));
+      if (sx < 0 || sx > w || sy < 12 || sy > h - 4) continue;
+      // Slide a label that would run off the map back inside it (about 6.5 px per character).
+      const half = c.name.length * 3.3 + 4;
+      if (half * 2 > w) continue;
+      const x = Math.min(Math.max(sx, half), w - half);
+      group.appendChild(svg("text", {x: x.toFixed(1), y: sy.toFixed(1), class: "country-label", "text-anchor": "middle"}, c.name));
     }
     return group;
   }
@@ -321,6 +367,11 @@
         : `${c.items.length} events, ${fatalities} killed — ` + [...byType.entries()].map(([t, n]) => `${n} ${t || "other"}`).join(", ");
       g.appendChild(svg("title", {}, title));
       g.dataset.count = String(c.items.length);
+      if (state.view.z >= 6) {
+        // Zoomed in, name the place (the events' own place names: the map has no town layer offline).
+        const names = [...new Set(c.items.map((f) => f.properties.location).filter(Boolean))];
+        if (names.length) g.appendChild(svg("text", {x: r + 4, y: 4, class: "place-label"}, names.length > 1 ? `${names[0]} +${names.length - 1}` : names[0]));
+      }
       g.addEventListener("click", (ev) => { ev.stopPropagation(); openCluster(c); });
       g.addEventListener("keydown", (ev) => { if (ev.key === "Enter") openCluster(c); });
       group.appendChild(g);
@@ -328,14 +379,52 @@
     return group;
   }
 
+  function spreadPx(c) {
+    // How far apart (screen pixels, at this zoom) the cluster's events lie.
+    const pts = c.items.map((f) => toScreen(project(f.geometry.coordinates[0], f.geometry.coordinates[1])));
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const [x, y] of pts) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+    return Math.max(x1 - x0, y1 - y0);
+  }
+
   function openCluster(c) {
-    if (c.items.length === 1 || state.view.z >= 14) {
-      const p = c.items[0].properties;
-      window.location.href = p.incident_id !== null && p.incident_id !== undefined
-        ? "/incidents/" + encodeURIComponent(p.incident_id) : "/documents/" + encodeURIComponent(p.document_id);
+    if (c.items.length === 1) {
+      window.location.href = eventHref(c.items[0].properties);
       return;
     }
+    // Zooming in two levels multiplies distances by four: when that still cannot separate the
+    // events (one spot, or the deepest zoom), list them instead.
+    if (spreadPx(c) * 4 < CELL || state.view.z >= 15) { showList(c); return; }
     zoomAt(c.x, c.y, 2);
+  }
+
+  function eventHref(p) {
+    return p.incident_id !== null && p.incident_id !== undefined
+      ? "/incidents/" + encodeURIComponent(p.incident_id) : "/documents/" + encodeURIComponent(p.document_id);
+  }
+
+  function showList(c) {
+    const box = $("spot-list");
+    const items = [...c.items].sort((a, b) => (b.properties.event_date || "").localeCompare(a.properties.event_date || ""));
+    const places = [...new Set(items.map((f) => f.properties.location).filter(Boolean))];
+    box.replaceChildren();
+    const head = html("div", {class: "spot-head"});
+    head.appendChild(html("strong", {}, `${items.length} events at ${places.slice(0, 2).join(", ") || "this spot"}`));
+    const close = html("button", {type: "button", class: "close", "aria-label": "close"}, "×");
+    close.addEventListener("click", () => { box.hidden = true; });
+    head.appendChild(close);
+    box.appendChild(head);
+    const list = html("ol", {class: "spot-items"});
+    for (const f of items) {
+      const p = f.properties;
+      const li = html("li");
+      li.appendChild(html("a", {href: eventHref(p)}, describe(p)));
+      list.appendChild(li);
+    }
+    box.appendChild(list);
+    box.style.left = `${Math.min(Math.max(c.x + 14, 8), size().w - 330)}px`;
+    box.style.top = `${Math.min(Math.max(c.y - 20, 8), MAP_HEIGHT - 120)}px`;
+    box.hidden = false;
   }
 
   function zoomAt(sx, sy, dz) {
@@ -415,17 +504,19 @@
     root.replaceChildren();
     const days = state.days;
     if (!days.length) { root.appendChild(svg("text", {x: w / 2, y: h / 2, "text-anchor": "middle", class: "axis"}, "no dated events")); return; }
-    let t0 = parseDay(days[0].date), t1 = parseDay(days[days.length - 1].date);
+    const [lo, hi, before, after] = robustSpan(days);
+    let t0 = lo, t1 = hi;
     if (t1 - t0 < 6 * DAY) { const mid = (t0 + t1) / 2; t0 = mid - 3 * DAY; t1 = mid + 3 * DAY; }
     t0 -= DAY; t1 += DAY;
     const span = (t1 - t0) / DAY;
     const binDays = Math.max(1, Math.ceil(span / 180));
     const bins = new Map();
     for (const d of days) {
+      if (parseDay(d.date) < t0 || parseDay(d.date) > t1) continue;
       const b = Math.floor((parseDay(d.date) - t0) / DAY / binDays);
       bins.set(b, (bins.get(b) || 0) + d.events);
     }
-    const max = Math.max(...bins.values());
+    const max = Math.max(1, ...bins.values());
     const x = (t) => pad.l + (t - t0) / (t1 - t0) * (w - pad.l - pad.r);
     const tOf = (px) => t0 + (px - pad.l) / (w - pad.l - pad.r) * (t1 - t0);
     const base = h - pad.b;
@@ -451,12 +542,37 @@
       root.appendChild(svg("text", {x: x(t), y: h - 6, "text-anchor": i === 0 ? "start" : i === ticks ? "end" : "middle", class: "axis"}, formatDay(t)));
     }
     root.appendChild(svg("text", {x: pad.l - 4, y: pad.t + 8, "text-anchor": "end", class: "axis"}, max));
+    // Events far from the rest (a stray "last updated" date) are counted at the edge, not plotted.
+    if (before) root.appendChild(svg("text", {x: pad.l + 2, y: pad.t + 8, class: "axis outside"}, `← ${before} earlier`));
+    if (after) root.appendChild(svg("text", {x: w - pad.r - 2, y: pad.t + 8, "text-anchor": "end", class: "axis outside"}, `${after} later →`));
     const label = $("range-label");
     label.textContent = (state.filters.since || state.filters.until)
       ? `selected: ${state.filters.since || "…"} → ${state.filters.until || "…"}` : "";
     const brush = svg("rect", {x: 0, y: pad.t - 4, width: 0, height: base - pad.t + 4, class: "brush"});
     root.appendChild(brush);
     state.brush = {x, tOf, brush, pad, w};
+  }
+
+  function robustSpan(days) {
+    // The days' span without stray outliers: when the 1st–99th percentile of events covers under a
+    // third of the whole span, the axis shows that part (padded) and counts what falls outside.
+    const first = parseDay(days[0].date), last = parseDay(days[days.length - 1].date);
+    const total = days.reduce((n, d) => n + d.events, 0);
+    let seen = 0, lo = first, hi = last, loSet = false;
+    for (const d of days) {
+      seen += d.events;
+      if (!loSet && seen >= total * 0.01) { lo = parseDay(d.date); loSet = true; }
+      if (seen >= total * 0.99) { hi = parseDay(d.date); break; }
+    }
+    if (last - first <= 3 * Math.max(hi - lo, 7 * DAY)) return [first, last, 0, 0];
+    const pad = Math.max((hi - lo) * 0.1, 3 * DAY);
+    lo -= pad; hi += pad;
+    let before = 0, after = 0;
+    for (const d of days) {
+      const t = parseDay(d.date);
+      if (t < lo) before += d.events; else if (t > hi) after += d.events;
+    }
+    return [lo, hi, before, after];
   }
 
   function installTimelineBrush() {
@@ -496,7 +612,7 @@
   function fillList() {
     const body = $("events").querySelector("tbody");
     body.replaceChildren();
-    const rows = state.all.slice(0, 300);
+    const rows = state.all.slice(0, LIST_ROWS);
     if (!rows.length) {
       const tr = html("tr");
       tr.appendChild(html("td", {colspan: 5, class: "muted"}, "No event matches these filters."));
