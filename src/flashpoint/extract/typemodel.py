@@ -253,6 +253,8 @@ class TrainedClassifier:
         self.name = str(manifest.get("name", "trained"))
         self.event_types: dict[str, str] = dict(manifest.get("event_types", {}))
         self.veto = float(manifest.get("veto", 0.5))
+        self.trust = float(manifest.get("trust", 0.0))
+        """The head's probability below which the rules' label, if the head gives it half as much, stands."""
         self.examples = examples
         self._encoder = encoder
         self._cache: dict[str, np.ndarray] = {}
@@ -309,17 +311,25 @@ class TrainedClassifier:
         X = self.featurizer.transform([i for _, i in todo])
         probs = self.model.probabilities(X)
         for row, (n, instance) in enumerate(todo):
-            out[n] = self._decide(probs[row])
+            out[n] = self._decide(probs[row], rule_top=_rule_top(instance))
             mentions[n].extras["type_explanation"] = self.explain(instance, X[row], probs[row], out[n])
         return out
 
-    def _decide(self, probs: np.ndarray) -> list[tuple[str, float]]:
+    def _decide(self, probs: np.ndarray, rule_top: str | None = None) -> list[tuple[str, float]]:
         order = np.argsort(-probs, kind="stable")
         labels = self.model.labels
         if labels[int(order[0])] == NONE_LABEL and probs[order[0]] >= self.veto:
             return []
-        return [(labels[int(i)], round(float(probs[i]), 4)) for i in order
-                if probs[i] > 0.0 and labels[int(i)] != NONE_LABEL]
+        ranked = [(labels[int(i)], round(float(probs[i]), 4)) for i in order
+                  if probs[i] > 0.0 and labels[int(i)] != NONE_LABEL]
+        # Below ``trust`` the head is unsure: the rules' own label stands when the head gives it a
+        # real chance (at least half the head's best), so a weak model never overrides strong rules.
+        if ranked and rule_top and rule_top != ranked[0][0] and ranked[0][1] < self.trust:
+            mine = next((r for r in ranked if r[0] == rule_top), None)
+            if mine is not None and mine[1] >= ranked[0][1] / 2:
+                ranked.remove(mine)
+                ranked.insert(0, mine)
+        return ranked
 
     # Explanations -------------------------------------------------------------------------------
 
@@ -357,6 +367,11 @@ class TrainedClassifier:
                   if not all(w in ENGLISH_STOP_WORDS or w.isdigit() for w in gram.split())]
         best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:top]
         return [{"ngram": gram, "weight": round(value, 4)} for value, gram in best]
+
+
+def _rule_top(instance: Instance) -> str | None:
+    top = [k.split("=", 1)[1] for k, v in instance.rule.items() if k.startswith("rule1=") and v]
+    return top[0] if top else None
 
 
 def encoder_threads() -> int:

@@ -459,7 +459,7 @@ def _manifest(name: str, model: LinearModel, params: Mapping[str, Any], examples
         "features": dict(params),
         "learner": ({"kind": "logistic-multinomial-lbfgs", "C": LOGISTIC_C} if params.get("embedding")
                     else {"kind": "sgd-logistic-ovr", "alpha": 2e-5, "epochs": 25}),
-        "veto": 0.5,
+        "veto": 0.5, "trust": 0.5 if params.get("embedding") else 0.0,
         "scores": {"dev": dev_scores, "rules_on_dev": rules_scores},
         "training_seconds": round(seconds, 2),
     }

@@ -33,7 +33,7 @@ from flashpoint.typology import EVENT_TYPE_OF
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 """Raise when the way the default model is built changes (forces a rebuild everywhere)."""
 
 
