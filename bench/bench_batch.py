@@ -80,7 +80,55 @@ def batch(corpus: Path, workers: int, partition_size: int) -> dict[str, Any]:
             "events": stats.events, "failures": stats.failures, "coding_seconds": round(stats.elapsed, 2),
             "worker_cpu_seconds": round(stats.cpu_seconds, 2),
             "docs_per_cpu_second": _rate(stats.documents, stats.cpu_seconds),
+            "docs_per_coding_thread_cpu_second": _rate(stats.documents, stats.thread_cpu_seconds),
             "wall_seconds_with_worker_warmup": round(wall, 2), "peak_rss_mb_per_worker": stats.to_dict()["peak_rss_mb_per_worker"]}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cli(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the command and every process it waited for) of one CLI run."""
+    import subprocess
+
+    command = [str(Path(sys.executable).parent / "flashpoint"), *args]
+    cpu0, t0 = _children_cpu(), time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0, _children_cpu() - cpu0
+
+
+def cli_wall(corpus: Path, docs: int, repeat: int, partition_size: int) -> dict[str, Any]:
+    """What a user waits for, start-up included: `code` on 1 and 2 workers against `batch` on 2.
+
+    The commands run in turn, ``repeat`` rounds, so that a change in the machine's load hits all
+    of them alike; each figure is the median of its rounds (all rounds listed too).
+    """
+    import statistics
+
+    runs: dict[str, list[tuple[float, float, list[float]]]] = {}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            commands = {
+                "code_1_worker": ["code", "-q", "--format", "jsonl", "--workers", "1", str(corpus)],
+                "code_2_workers": ["code", "-q", "--format", "jsonl", "--workers", "2", str(corpus)],
+                "batch_2_workers": ["batch", "-q", "--workers", "2", "--partition-size", str(partition_size),
+                                    "--out", str(Path(tmp) / "run"), str(corpus)],
+            }
+            for name, args in commands.items():
+                load = _load_avg()[0]
+                wall, cpu = _cli(args)
+                runs.setdefault(name, []).append((wall, cpu, [load]))
+    report: dict[str, Any] = {"documents": docs, "rounds": repeat}
+    for name, rounds in runs.items():
+        wall = statistics.median(r[0] for r in rounds)
+        report[name] = {"wall_seconds": round(wall, 2), "docs_per_s": _rate(docs, wall),
+                        "cpu_seconds": round(statistics.median(r[1] for r in rounds), 2),
+                        "rounds_wall": [round(r[0], 2) for r in rounds], "load_at_start": [r[2][0] for r in rounds]}
+    code2 = report["code_2_workers"]["wall_seconds"]
+    report["batch_2_over_code_2_wall"] = round(report["batch_2_workers"]["wall_seconds"] / code2, 3) if code2 else None
+    return report
 
 
 def synthetic_events(n: int, seed: int = 0) -> list[Event]:
@@ -142,7 +190,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--partition-size", type=int, default=25)
     parser.add_argument("--events", default="10000,100000", help="comma-separated event counts for linking")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: spacy,coder,batch,link")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: spacy,coder,batch,cli,link")
+    parser.add_argument("--cli-docs", type=int, default=300, help="documents for the start-up-included CLI runs")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the CLI runs")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
@@ -172,6 +222,10 @@ def main() -> None:
             # wall-clock scaling can only match it when two cores are free for the workers.
             cpu1, cpu2 = (report[k]["docs_per_cpu_second"] for k in ("batch_1_worker", "batch_2_workers"))
             report["cpu_efficiency_1_to_2"] = round(cpu2 / cpu1, 3) if cpu1 else None
+        if "cli" not in skip:
+            small = Path(tmp) / "cli.jsonl"
+            write_jsonl(small, args.cli_docs, args.seed)
+            report["cli_start_up_included"] = cli_wall(small, args.cli_docs, args.repeat, args.partition_size * 2)
     if "link" not in skip:
         report["linking"] = linking([int(n) for n in args.events.split(",")], workers=2)
     report["load_average_at_end"] = _load_avg()

@@ -7,11 +7,13 @@ first use and then codes any number of documents, streaming them through ``nlp.p
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from flashpoint.errors import E_PROCESSING
+from flashpoint import settings
+from flashpoint.errors import E_PROCESSING, E_TOO_LARGE, FlashpointError, InputError
 from flashpoint.extract import actors
 from flashpoint.extract.attribution import attribute
 from flashpoint.extract.classify import RuleClassifier, TypeClassifier
@@ -41,8 +43,10 @@ class Coder:
         classifier: TypeClassifier | None = None,
         batch_size: int = 16,
         dictionary: actors.Dictionary | None = None,
+        chunk_chars: int = settings.PARSE_CHUNK_CHARS,
     ) -> None:
         self._nlp = nlp
+        self.chunk_chars = chunk_chars
         self.dictionary = dictionary
         """A user's actor dictionary (from a trained model), in force while this coder codes."""
         self._gazetteer = gazetteer
@@ -78,7 +82,22 @@ class Coder:
 
     def code(self, document: Document) -> CodedDocument:
         """Code one document (raises FlashpointError if it cannot be processed)."""
-        return self.code_parsed(document, self.nlp(document.text))
+        return self.code_parsed(document, self.parse(document.text))
+
+    def parse(self, text: str) -> Doc:
+        """The parse of ``text``; a text longer than ``chunk_chars`` is parsed in chunks cut at
+        paragraph or sentence ends and joined into one Doc whose offsets index the whole text."""
+        limit = self._chunk_limit()
+        if len(text) <= limit:
+            return self.nlp(text)
+        from spacy.tokens import Doc
+
+        parts = [text[a:b] for a, b in split_for_parser(text, limit)]
+        doc = Doc.from_docs(list(self.nlp.pipe(parts, batch_size=1)), ensure_whitespace=False)
+        if doc.text != text:  # offsets would not index the text: refuse rather than mislead
+            raise InputError(f"the parse of this {len(text):,}-character text could not be joined: split it "
+                             "into separate documents", code=E_TOO_LARGE)
+        return doc
 
     def code_many(self, documents: Iterable[Document | Failure]) -> Iterator[CodedDocument | Failure]:
         """Code a stream; failures pass through, and a document that breaks becomes a Failure."""
@@ -109,12 +128,45 @@ class Coder:
                     buffer = []
         yield from self._flush(buffer)
 
-    def _flush(self, buffer: list[Document]) -> Iterator[tuple[Document, Doc]]:
-        if not buffer:
+    def _flush(self, buffer: list[Document]) -> Iterator[Failure | tuple[Document, Doc]]:
+        """Parse a batch in order: short texts together through ``nlp.pipe``, long ones in chunks."""
+        short: list[Document] = []
+        limit = self._chunk_limit()
+        for document in buffer:
+            if len(document.text) <= limit:
+                short.append(document)
+                continue
+            yield from self._pipe(short)
+            short = []
+            yield self._parse_one(document)
+        yield from self._pipe(short)
+
+    def _chunk_limit(self) -> int:
+        """Chunks are never longer than the parser accepts (spaCy's ``max_length``, E088)."""
+        return max(1, min(self.chunk_chars, self.nlp.max_length))
+
+    def _pipe(self, documents: list[Document]) -> Iterator[Failure | tuple[Document, Doc]]:
+        if not documents:
             return
-        docs = self.nlp.pipe(((d.text, d) for d in buffer), as_tuples=True, batch_size=self.batch_size)
-        for doc, document in docs:
+        try:
+            parsed = list(self.nlp.pipe(((d.text, d) for d in documents), as_tuples=True, batch_size=self.batch_size))
+        except Exception:  # one text the parser refuses must not take its batch with it: one by one
+            log.debug("parsing a batch failed; parsing its documents one by one", exc_info=True)
+            for document in documents:
+                yield self._parse_one(document)
+            return
+        for doc, document in parsed:
             yield document, doc
+
+    def _parse_one(self, document: Document) -> Failure | tuple[Document, Doc]:
+        try:
+            return document, self.parse(document.text)
+        except FlashpointError as exc:
+            return Failure(document.source or document.id, str(exc.args[0]), exc.code)
+        except Exception as exc:  # one bad document must not stop the run
+            log.debug("parsing %s failed", document.source or document.id, exc_info=True)
+            return Failure(document.source or document.id, f"could not be parsed ({type(exc).__name__}: {exc}); "
+                           "please report this", E_PROCESSING)
 
     def code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
         """The stages, in order, on an already parsed document."""
@@ -148,6 +200,34 @@ class Coder:
         # 6. One event per happening, located, with notes and evidence.
         events = resolve(mentions, document, places, self.geoparser, focus_country=focus)
         return CodedDocument(document=document, places=places, events=events)
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*\s+")
+
+
+def split_for_parser(text: str, limit: int) -> list[tuple[int, int]]:
+    """Cut ``text`` into ``(start, end)`` pieces of at most ``limit`` characters that cover it.
+
+    Each cut falls after the last paragraph break in the piece's second half, else after the last
+    line break, sentence end or space there, else at the limit itself (a text with no spaces).
+    Cuts keep the separator with the piece before, so the pieces join back into the text.
+    """
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        floor = start + limit // 2
+        cut = text.rfind("\n\n", floor, end - 1)
+        cut = cut + 2 if cut >= 0 else text.rfind("\n", floor, end) + 1
+        if cut <= 0:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, floor, end)]
+            cut = ends[-1] if ends else text.rfind(" ", floor, end) + 1
+        if cut <= start:
+            cut = end
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
 
 
 def focus_country(places: list[Place]) -> str | None:

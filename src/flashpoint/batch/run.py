@@ -20,12 +20,12 @@ files, so ``flashpoint load`` stores exactly what ``flashpoint code`` would have
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,6 +37,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from flashpoint import __version__, errors
 from flashpoint.batch.link import link_events, write_incidents
+from flashpoint.batch.worker import DEFAULT_BATCH_SIZE, process_coder, start_loading
 from flashpoint.errors import InputError, UsageError
 from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
 
@@ -119,7 +120,7 @@ def plan_partitions(inputs: Sequence[str], partition_size: int = DEFAULT_PARTITI
     plans: list[tuple[str, Any]] = []
     loose: list[str] = []
     for path in _expand(inputs):
-        suffix = path.suffix.lower()
+        suffix = path.suffix.lower() if path.is_file() else ""  # a FIFO or device: read_sources skips it in one line
         if suffix in JSONL_SUFFIXES:
             plans += [("jsonl", span) for span in _jsonl_spans(path, partition_size)]
         elif suffix in PARQUET_SUFFIXES:
@@ -144,7 +145,7 @@ def _expand(inputs: Sequence[str]) -> list[Path]:
         path = Path(source)
         if path.is_dir():
             found += _walk(path)
-        elif path.is_file():
+        elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"{source}: no such file or directory: check the path", code="E202")
@@ -274,18 +275,16 @@ def _document(value: Any, where: str) -> Document | Failure:
 class CoderPlugin(WorkerPlugin):
     """A Dask worker plugin: one ``Coder`` per worker process, shared by every task it runs.
 
-    The coder is built in ``setup`` but loads its pipeline on first use, under a lock, so that the
-    plugin registers at once and two threads of one worker never load it twice.
+    ``setup`` tunes the worker's allocator and starts loading the pipeline on a background thread
+    (``flashpoint.batch.worker``), so the plugin registers at once and the load overlaps with
+    whatever else is starting; the first task waits for that load, never starts a second one.
     """
 
     name = PLUGIN_NAME
     idempotent = True
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         self.batch_size = batch_size
-        self.coder: Coder | None = None
-        self._lock = threading.Lock()
-        self._ready = False
 
     def __getstate__(self) -> dict[str, Any]:
         return {"batch_size": self.batch_size}
@@ -294,33 +293,15 @@ class CoderPlugin(WorkerPlugin):
         self.__init__(state["batch_size"])  # type: ignore[misc]
 
     def setup(self, worker: Any = None) -> None:
-        from flashpoint.extract.registry import default_choice, load_classifier
-        from flashpoint.pipeline import Coder
-
-        # The same type classifier as `flashpoint code` without --model: a run gives the same events.
-        self.coder = Coder(batch_size=self.batch_size, classifier=load_classifier(default_choice()))
-
-    def teardown(self, worker: Any = None) -> None:
-        self.coder = None
+        start_loading()
 
     def ready_coder(self) -> Coder:
         """The worker's coder, its pipeline loaded (the first caller loads it)."""
-        with self._lock:
-            if self.coder is None:
-                self.setup()
-            assert self.coder is not None
-            if not self._ready:
-                self.coder.nlp  # noqa: B018  (loads spaCy and the gazetteer once per process)
-                self._ready = True
-            return self.coder
-
-
-_local_plugin: CoderPlugin | None = None
+        return process_coder(self.batch_size)
 
 
 def _current_coder() -> Coder:
     """The coder of the worker running this task, or a process-wide one outside Dask."""
-    global _local_plugin
     try:
         from distributed import get_worker
 
@@ -328,9 +309,7 @@ def _current_coder() -> Coder:
     except (ImportError, ValueError):
         plugin = None
     if plugin is None:
-        if _local_plugin is None:
-            _local_plugin = CoderPlugin()
-        plugin = _local_plugin
+        return process_coder()
     return plugin.ready_coder()  # type: ignore[attr-defined,no-any-return]
 
 
@@ -338,7 +317,7 @@ def code_partition(part: Partition, out_dir: str, coder: Coder | None = None) ->
     """Code one partition and commit its four Parquet files and its marker; returns its counts."""
     started = time.perf_counter()
     coder = coder or _current_coder()
-    parse_started, cpu_started = time.perf_counter(), time.process_time()
+    parse_started, cpu_started, thread_started = time.perf_counter(), time.process_time(), time.thread_time()
     coded: list[CodedDocument] = []
     failed: list[Failure] = []
     for item in coder.code_many(read_partition(part)):
@@ -350,6 +329,7 @@ def code_partition(part: Partition, out_dir: str, coder: Coder | None = None) ->
     counts.update(seconds=round(time.perf_counter() - started, 3),
                   coding_seconds=round(time.perf_counter() - parse_started, 3),
                   cpu_seconds=round(time.process_time() - cpu_started, 3),
+                  thread_cpu_seconds=round(time.thread_time() - thread_started, 3),
                   worker_pid=os.getpid(), worker_peak_rss_mb=_peak_rss_mb())
     _write_json_atomic(Path(out_dir) / DONE_DIR / f"{part.name}.json", counts)  # the commit point
     return counts
@@ -515,7 +495,7 @@ def _manifest(inputs: Sequence[str], partition_size: int, parts: Sequence[Partit
         partitions.append(entry)
     return {"flashpoint_version": __version__, "created": created,
             "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "inputs": list(inputs), "partition_size": partition_size, "partitions": partitions,
+            "inputs": [_same_input(i) for i in inputs], "partition_size": partition_size, "partitions": partitions,
             "totals": _totals(done.values())}
 
 
@@ -528,20 +508,52 @@ def _totals(counts: Iterable[dict[str, Any]]) -> dict[str, int]:
     return totals
 
 
-def _prepare(out: Path, inputs: Sequence[str], partition_size: int, resume: bool) -> tuple[list[Partition], str]:
+def _prepare(out: Path, inputs: Sequence[str], partition_size: int, resume: bool,
+             workers: int = 1) -> tuple[list[Partition], str]:
     """The partitions to work on: planned anew, or the ones a previous run of this directory planned."""
     previous = _load_manifest(out)
     if previous is not None and not resume:
         raise UsageError(f"{out} already holds a run: pass --resume to finish it, or choose a new --out",
                          code="E204")
     if previous is not None:
-        if [str(i) for i in previous["inputs"]] != [str(i) for i in inputs]:
+        if [_same_input(i) for i in previous["inputs"]] != [_same_input(i) for i in inputs]:
             raise UsageError(f"{out} holds a run of other inputs: resume it with the same inputs, "
                              "or choose a new --out", code="E205")
         parts = [Partition.from_dict(p) for p in previous["partitions"]]
         _remove_temporaries(out)
         return parts, str(previous["created"])
-    return plan_partitions(inputs, partition_size), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    parts = _fit_to_workers(plan_partitions(inputs, partition_size), inputs, partition_size, workers)
+    return parts, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+PARTITIONS_PER_WORKER = 4
+MIN_PARTITION_SIZE = 8
+
+
+def _fit_to_workers(parts: list[Partition], inputs: Sequence[str], partition_size: int,
+                    workers: int) -> list[Partition]:
+    """A small input split finer, so that every worker has partitions to code.
+
+    At the default size (500) a corpus of 300 documents was one partition: one worker coded it
+    all while the others idled, and 2 workers were slower than ``flashpoint code``. Below
+    ``PARTITIONS_PER_WORKER`` partitions a worker, the input is planned again with smaller ones
+    (never below ``MIN_PARTITION_SIZE`` documents); ``partition_size`` stays the upper bound.
+    """
+    wanted = PARTITIONS_PER_WORKER * max(1, workers)
+    total = sum(p.documents for p in parts)
+    if len(parts) >= wanted or workers < 2:
+        return parts
+    size = max(MIN_PARTITION_SIZE, -(-total // wanted))
+    return plan_partitions(inputs, size) if size < partition_size else parts
+
+
+def _same_input(source: Any) -> str:
+    """An input as a comparable name: a local path made absolute and normalised (``docs/`` and
+    ``/home/me/docs`` are one input); a URL or anything else as written."""
+    value = str(source)
+    if "://" in value:
+        return value
+    return os.path.normpath(os.path.abspath(os.path.expanduser(value)))
 
 
 def _remove_temporaries(out: Path) -> None:
@@ -570,6 +582,8 @@ class BatchStats:
     finished: float | None = None
     cpu_seconds: float = 0.0
     """CPU time the workers spent on the partitions coded in this run (all worker processes)."""
+    thread_cpu_seconds: float = 0.0
+    """Of ``cpu_seconds``, what the threads that ran the partitions used (the rest: Dask's own threads)."""
     incidents: int | None = None
     """Incidents found when the run was linked (None when it was not)."""
     peak_rss_mb: dict[int, float] = field(default_factory=dict)
@@ -589,6 +603,7 @@ class BatchStats:
         for name in ("documents", "events", "places", "failures"):
             setattr(self, name, getattr(self, name) + int(counts.get(name, 0)))
         self.cpu_seconds += float(counts.get("cpu_seconds", 0.0))
+        self.thread_cpu_seconds += float(counts.get("thread_cpu_seconds", 0.0))
         if "worker_pid" in counts:
             pid = int(counts["worker_pid"])
             self.peak_rss_mb[pid] = max(self.peak_rss_mb.get(pid, 0.0), float(counts["worker_peak_rss_mb"]))
@@ -626,10 +641,19 @@ def run_batch(
     else a ``LocalCluster`` of ``workers`` processes with ``threads_per_worker`` threads is started
     (scripts that call this need the ``if __name__ == "__main__"`` guard). ``link`` also links
     the run's events into incidents (``RUN/incidents/part-00000.parquet``) on the same cluster.
+    ``partition_size`` is an upper bound: a small input is split finer so that each of ``workers``
+    gets several partitions (``_fit_to_workers``).
     """
     out = Path(out)
+    cluster = _cluster(client, scheduler, workers, threads_per_worker)
+    if _likely_to_run(out, inputs, resume):
+        cluster.start()  # the workers spawn and load their pipelines while the plan is made
     # 1. Plan (or re-read the plan of the run being resumed).
-    parts, created = _prepare(out, inputs, partition_size, resume)
+    try:
+        parts, created = _prepare(out, inputs, partition_size, resume, workers)
+    except BaseException:
+        cluster.close()
+        raise
     out.mkdir(parents=True, exist_ok=True)
     # 2. Skip what is finished.
     done = _done_markers(out)
@@ -642,8 +666,9 @@ def run_batch(
 
     write_manifest()
     if not todo and not link:
+        cluster.close()
         return stats
-    with _cluster(client, scheduler, workers, threads_per_worker) as dask_client:
+    with cluster as dask_client:
         # 3.-4. Code and write the rest on the cluster; 5. keep the manifest current.
         if todo:
             _code_all(dask_client, todo, out, batch_size, stats, done, progress, write_manifest)
@@ -654,10 +679,15 @@ def run_batch(
     return stats
 
 
+def _likely_to_run(out: Path, inputs: Sequence[str], resume: bool) -> bool:
+    """Whether ``_prepare`` will pass, as far as a cheap look tells: start no cluster for a usage error."""
+    return (resume or not (out / MANIFEST).exists()) and all(Path(i).exists() for i in inputs)
+
+
 def _code_all(client: Client, todo: Sequence[Partition], out: Path, batch_size: int, stats: BatchStats,
               done: dict[int, dict[str, Any]], progress: Progress | None, write_manifest: Callable[[], None]) -> None:
     _register(client, batch_size)
-    stats.started = time.perf_counter()  # the rate counts coding, not the cluster's start
+    stats.started = time.perf_counter()  # from the first submission: workers still loading count
     last_write = time.monotonic()
     for part, counts, error in _submit(client, todo, out):
         if error is not None:
@@ -674,17 +704,12 @@ def _code_all(client: Client, todo: Sequence[Partition], out: Path, batch_size: 
 
 
 def _register(client: Client, batch_size: int) -> None:
-    """Give every worker its coder and load it now, so that the rate measures coding alone."""
+    """Give every worker, present or yet to join, its coder plugin; returns without waiting for loads.
+
+    The plugin starts each worker's pipeline load in the background; partitions are submitted at
+    once and each worker's first task waits for its own load, so start-up overlaps with coding.
+    """
     client.register_plugin(CoderPlugin(batch_size=batch_size), name=PLUGIN_NAME)
-    addresses = list(client.scheduler_info(n_workers=-1)["workers"])
-    warm = [client.submit(_warm_worker, key=f"flashpoint-warm-{uuid.uuid4().hex[:8]}", workers=[a],
-                          allow_other_workers=False, pure=False) for a in addresses]
-    client.gather(warm)
-
-
-def _warm_worker() -> int:
-    _current_coder()
-    return os.getpid()
 
 
 def _submit(client: Client, todo: Sequence[Partition], out: Path) -> Iterator[tuple[Partition, dict[str, Any], str | None]]:
@@ -707,15 +732,23 @@ def _submit(client: Client, todo: Sequence[Partition], out: Path) -> Iterator[tu
 class _cluster:
     """A context manager giving a Dask client: the caller's, one to a scheduler, or a local cluster."""
 
-    def __init__(self, client: Client | None, scheduler: str | None, workers: int, threads: int) -> None:
+    def __init__(self, client: Client | None, scheduler: str | None, workers: int, threads: int,
+                 coder: bool = True) -> None:
         self.given, self.scheduler, self.workers, self.threads = client, scheduler, workers, threads
+        self.coder = coder
         self.client: Client | None = None
         self.cluster: Any = None
 
     def __enter__(self) -> Client:
+        return self.start()
+
+    def start(self) -> Client:
+        """Connect or start the cluster (once; entering the context after this reuses it)."""
         if self.given is not None:
             return self.given
-        from distributed import Client, LocalCluster
+        if self.client is not None:
+            return self.client
+        from distributed import Client
 
         if self.scheduler:
             try:
@@ -724,17 +757,42 @@ class _cluster:
                 raise UsageError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc}): check the address",
                                  code="E206") from None
             return self.client
-        ensure_gazetteer()  # built once here, not by every worker at once
-        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=self.threads, processes=True,
-                                    dashboard_address=None, silence_logs=logging.ERROR)
+        # Workers join as they come up (``wait=False``): partitions are submitted at once and the
+        # first worker ready starts coding while the others still load.
+        # The client connects before the workers are asked for: a Client made after ``scale`` waits
+        # (5 s here) while the cluster's event loop spawns the worker processes.
+        self.cluster = start_local_cluster(self.workers, self.threads, wait=False, coder=self.coder)
         self.client = Client(self.cluster)
+        self.cluster.scale(self.workers)
         return self.client
 
     def __exit__(self, *_exc: object) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        self.close()
+
+    def close(self) -> None:
+        # Closing talks over connections the workers are closing too: Dask logs the races
+        # (CommClosedError tracebacks, "still alive, killing") although every result is in.
+        with _quiet_loggers("distributed", "distributed.client", "distributed.nanny", "distributed.worker",
+                            "distributed.core", "tornado", "tornado.application", "asyncio"):
+            if self.client is not None:
+                self.client.close()
+                self.client = None
+            if self.cluster is not None:
+                self.cluster.close()
+                self.cluster = None
+
+
+@contextlib.contextmanager
+def _quiet_loggers(*names: str) -> Iterator[None]:
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def ensure_gazetteer() -> None:
@@ -744,14 +802,30 @@ def ensure_gazetteer() -> None:
     Gazetteer.open().close()
 
 
+def start_local_cluster(workers: int, threads_per_worker: int = 1, *, wait: bool = True, coder: bool = True) -> Any:
+    """A ``LocalCluster`` whose workers load the coder as they start; ``wait=False``: no workers yet (``scale`` them).
+
+    Each worker runs ``flashpoint.batch.worker`` as a preload (allocator tuned, pipeline loading
+    on a background thread from the first second) and has Dask's sampling profiler off: with no
+    dashboard nobody reads its samples, and it cost a worker about 7 % of its CPU.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    ensure_gazetteer()  # built once here, not by every worker at once
+    config = dask.config.merge(dask.config.config, {"distributed": {"worker": {"profile": {"enabled": False}}}})
+    preload = [*dask.config.get("distributed.worker.preload", []), *(["flashpoint.batch.worker"] if coder else [])]
+    cluster = LocalCluster(n_workers=workers if wait else 0, threads_per_worker=threads_per_worker, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR, preload=preload,
+                           config={"distributed": config["distributed"]})
+    return cluster
+
+
 def local_client(workers: int = 2, threads_per_worker: int = 1) -> Client:
     """A client on a new LocalCluster set up as ``run_batch`` sets one up (for tests and benchmarks)."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    ensure_gazetteer()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=threads_per_worker, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
-    return Client(cluster)
+    return Client(start_local_cluster(workers, threads_per_worker))
 
 
 # --- reading a run ----------------------------------------------------------------------------------
@@ -867,7 +941,7 @@ def link_run(run_dir: str | Path, *, client: Client | None = None, workers: int 
     Uses ``client`` if given, else a cluster as ``run_batch`` would start it.
     """
     events = list(read_events(run_dir))
-    with _cluster(client, scheduler, workers, 1) as dask_client:
+    with _cluster(client, scheduler, workers, 1, coder=False) as dask_client:
         incidents = link_events(events, client=dask_client)
     write_incidents(Path(run_dir), incidents, _write_parquet_atomic)
     return len(incidents)

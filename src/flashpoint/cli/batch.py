@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from flashpoint.cli.common import run
+from flashpoint.cli.common import one_line, run
 
 
 class _ProgressLine:
@@ -79,7 +79,7 @@ def batch(inputs: tuple[str, ...], out: str, workers: int, threads_per_worker: i
         f"({stats.rate:.1f} docs/s) into {out}",
         f"flashpoint: {stats.partitions_done} partition(s) done now, {stats.partitions_skipped} already done, "
         f"{len(stats.errors)} in error",
-        *(f"flashpoint: {e}" for e in stats.errors),
+        *(f"flashpoint: {one_line(e)}" for e in stats.errors),
         *([f"flashpoint: {stats.incidents} incidents linked"] if stats.incidents is not None else []),
     ])
     if stats.errors:

@@ -24,6 +24,19 @@ def parse_date(_ctx: click.Context | None, _param: click.Parameter | None, value
         raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-11-20") from None
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes (a file name holding a newline must not
+    split the line that names it); other characters, accented letters included, stay as they are."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def failure_line(source: str, reason: str, code: str) -> str:
+    """The one stderr line for an input that failed: ``flashpoint: SOURCE: REASON [CODE]``."""
+    return f"flashpoint: {one_line(source)}: {one_line(reason)} [{code}]"
+
+
 def run(command: click.Command, argv: list[str] | None = None) -> None:
     """Run a click command; flashpoint's errors become one line on stderr and an exit status."""
     try:

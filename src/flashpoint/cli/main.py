@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from flashpoint import __version__
-from flashpoint.cli.common import parse_date, run
+from flashpoint.cli.common import failure_line, parse_date, run
 from flashpoint.model import CodedDocument, Document, Failure
 from flashpoint.output import FORMATS, write
 
@@ -21,6 +21,10 @@ from flashpoint.output import FORMATS, write
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="flashpoint: %(levelname)s: %(message)s")
+    # The handler filters too: libraries that set their own loggers' levels (Dask logs at INFO)
+    # would otherwise reach stderr through it whatever -v says.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,7 +76,7 @@ def _report_failures(
             click.echo(f"\rcoded {done} document(s), {len(failures)} failed", err=True, nl=False)
         if isinstance(item, Failure):
             failures.append(item)
-            click.echo(f"{'' if not progress else chr(10)}flashpoint: {item.source}: {item.reason} [{item.code}]", err=True)
+            click.echo(("\n" if progress else "") + failure_line(item.source, item.reason, item.code), err=True)
             continue
         yield item
     if progress and done:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from flashpoint.cli.common import parse_date
+from flashpoint.cli.common import failure_line, parse_date
 from flashpoint.errors import StoreError
 
 DB_HELP = "Database: a SQLite file path or a postgresql:// URL (default ./flashpoint.db; env FLASHPOINT_DB)."
@@ -73,7 +73,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, qui
     if show:
         click.echo("", err=True)
     for failure in report.failures:
-        click.echo(f"flashpoint: {failure.source}: {failure.reason} [{failure.code}]", err=True)
+        click.echo(failure_line(failure.source, failure.reason, failure.code), err=True)
     _dump(report.to_dict())
     if report.failures:
         click.echo(f"flashpoint: {len(report.failures)} input(s) failed; the others were stored.", err=True)

@@ -67,6 +67,7 @@ def ingest(
     """
     from flashpoint.ingest.sources import read_any
 
+    store.check_writable()  # read-only media: say so before coding anything
     report = IngestReport()
     documents = _new_only(read_any(list(sources), published=published, stdin=stdin), store, report, progress)
     coded = coder(documents) if coder else default_coder(documents, workers)

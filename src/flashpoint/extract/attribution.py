@@ -161,10 +161,11 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
 def _attribute_from_next(doc: Doc, sents: list[Span], sentence_statement: dict[int, int]) -> None:
     """Wire style: "Gunmen killed five people on Monday. Police said the attackers fled."
     An unattributed sentence takes the source named in the next sentence of its paragraph."""
+    text = doc.text  # once: spaCy rebuilds it on every access
     for sent, following in zip(sents, sents[1:]):
         if sent.start_char in sentence_statement or following.start_char not in sentence_statement:
             continue
-        if "\n" in doc.text[sent.end_char:following.start_char]:
+        if "\n" in text[sent.end_char:following.start_char]:
             continue
         sentence_statement[sent.start_char] = sentence_statement[following.start_char]
 

@@ -318,7 +318,11 @@ def _number_tokens(token: Token) -> list[Token]:
 
 def _qualifier_before(token: Token) -> str | None:
     """A qualifier written just before a figure ("at least", "nearly")."""
-    before = token.doc.text[max(0, token.idx - 25): token.idx].lower()
+    doc, lo, first = token.doc, max(0, token.idx - 25), token.i  # not doc.text: it is rebuilt per access
+    while first > 0 and doc[first - 1].idx + len(doc[first - 1].text_with_ws) > lo:
+        first -= 1
+    written = "".join(t.text_with_ws for t in doc[first:token.i])  # = doc.text[doc[first].idx:token.idx]
+    before = written[len(written) - (token.idx - lo):].lower()
     for pattern, name in _QUALIFIERS:
         if pattern.search(before):
             return name

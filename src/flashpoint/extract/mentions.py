@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from flashpoint import lang
 from flashpoint.extract import actors
 from flashpoint.extract.actors import Actor, ActorMention
 from flashpoint.extract.attribution import Attribution
@@ -212,7 +213,7 @@ def _nearest_actor_before(
         if lo < m.end <= hi and not (target and target[0] <= m.start < target[1]):
             if m.actor.kind != "government" and not speaking(m.start):
                 found.append((m.start, m.actor, (m.start, m.end)))
-    for ent in sent.ents:
+    for ent in _ents_in(sent):
         if ent.label_ == "GPE" and lo <= ent.start_char and ent.end_char <= hi:
             country = actors.country_name(ent.text)
             if country and not _after_preposition(ent) and not speaking(ent.start_char):
@@ -223,6 +224,22 @@ def _nearest_actor_before(
         return None, None
     _, actor, span = max(found, key=lambda item: item[0])
     return actor, span
+
+
+def _ents_in(sent: Span) -> list[Span]:
+    """``sent.ents`` without building every entity of the document (linear in the sentence)."""
+    doc, found, i = sent.doc, [], sent.start
+    while i < sent.end:
+        if doc[i].ent_iob_ != "B":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and doc[j].ent_iob_ == "I":
+            j += 1
+        if j <= sent.end:  # as Span.ents: only entities wholly inside the sentence
+            found.append(Span(doc, i, j, label=doc[i].ent_type_))
+        i = j
+    return found
 
 
 def _after_preposition(ent: Span) -> bool:
@@ -315,6 +332,13 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
     narrative is at, else the publication date (with week precision: the report's week)."""
     own = [d for d in ctx.dates if sent.start_char <= d.start < sent.end_char and not d.metadata]
     explicit = [d for d in own if not d.anaphoric and d.date is not None]
+    if last_dated is not None and last_dated.date is not None and explicit:
+        # "… but on Wednesday raised its toll to seven", "the ministry said on Tuesday": a date
+        # that modifies a verb of telling is the day of the telling; the story's day stands.
+        happening = [d for d in explicit if not _told_on(sent, d)]
+        if not happening:
+            own = [d for d in own if d not in explicit]
+        explicit = happening
     anaphoric = [d for d in own if d.anaphoric]
     if len(explicit) > 1:
         # "found on Monday … kidnapped last week", "on Monday during rallies against last
@@ -344,6 +368,18 @@ def _assign_date(mention: Mention, sent: Span, ctx: DocContext, last_dated: Ment
         elif ctx.published is not None:
             _set_date(mention, ctx.published, None, 2, "published", None)
     _past_day(mention, sent)
+
+
+def _told_on(sent: Span, date: DateMention) -> bool:
+    """Whether a date phrase modifies a verb of telling or revising (lang/en/telling_verbs.txt)."""
+    tokens = [tok for tok in sent if date.start <= tok.idx < date.end]
+    heads = [tok for tok in tokens if not (date.start <= tok.head.idx < date.end) or tok.head is tok]
+    if not heads:
+        return False
+    verb = heads[0].head
+    if verb.dep_ == "prep" or verb.pos_ == "ADP":
+        verb = verb.head
+    return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in lang.words("en", "telling_verbs")
 
 
 _PAST_DAY = re.compile(
@@ -389,7 +425,7 @@ def loaded_in(sent: Span) -> list[tuple[str, CharSpan]]:
             if i + n <= len(tokens) and all(token_matches(tokens[i + k], term[k]) for k in range(n)):
                 last = tokens[i + n - 1]
                 span = (token.idx, last.idx + len(last.text))
-                found.append((sent.doc.text[span[0]:span[1]].lower(), span))
+                found.append((sent.doc[token.i:last.i + 1].text.lower(), span))  # not doc.text: rebuilt per access
                 step = n
                 break
         i += step

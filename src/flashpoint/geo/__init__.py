@@ -1,1 +1,2 @@
-"""Places: the gazetteer, GeoNames import, geoparsing and geodesy."""
+"""Places: name keys (names), the index build (gazbuild) and its queries (gazetteer), GeoNames import
+(geonames), geoparsing (geoparse), the scene of an event (scene) and geodesy."""

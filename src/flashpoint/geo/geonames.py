@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flashpoint.errors import GazetteerError
-from flashpoint.geo.gazetteer import (
+from flashpoint.geo.gazbuild import (
     ACLED_COUNTRY_NAMES,
     E_DISK,
     E_DOWNLOAD,
@@ -48,13 +48,12 @@ from flashpoint.geo.gazetteer import (
     create_indexes,
     create_schema,
     default_path,
-    division_name_variants,
     is_disk_full,
-    name_rows,
     set_meta,
     write_counts,
     write_keyset,
 )
+from flashpoint.geo.names import division_name_variants, name_rows
 from flashpoint.settings import data_home
 
 __all__ = ["import_dumps", "fetch", "classify", "DumpSource"]

@@ -19,17 +19,21 @@ The module does no I/O: it reads a parsed ``Doc`` and a :class:`~flashpoint.geo.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Doc, Span, Token
 
+from flashpoint.geo.gazbuild import REGION_ID_BASE
 from flashpoint.geo.geodesy import haversine_km
+from flashpoint.geo.scene import Role, scene_order
+from flashpoint.lang import table, words
 from flashpoint.model import Place
 from flashpoint.nlp.components import (
     ADMIN_SUFFIXES,
@@ -51,90 +55,59 @@ NOT_PLACE_LABELS = frozenset({
     "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE", "NORP",
 })
 
-STRONG_CUES = (
-    "in the direction of", "direction of", "outskirts of", "the outskirts of", "village of",
-    "town of", "city of", "settlement of", "suburb of", "near", "nearby", "close to",
-    "in the vicinity of", "vicinity of", "district of", "province of", "region of",
-    "governorate of", "camp of", "neighbourhood of", "neighborhood of", "area of",
-    "neighbouring", "neighboring", "known as", "renamed",
-    "the town", "the village",
-)
+STRONG_CUES: frozenset[str] = words("en", "place_cues_strong")
 """Words before a capitalised name that make it a place even if the gazetteer does not know it."""
 
-SETTLEMENT_CUES = frozenset({"village of", "town of", "city of", "settlement of", "suburb of"})
+SETTLEMENT_CUES = words("en", "place_cues_settlement")
+DIVISION_CUES = words("en", "place_cues_division")
+"""Cues that make the name after them an administrative division ("the state of X")."""
 
-WEAK_PREPOSITIONS = frozenset({
-    "in", "from", "to", "towards", "toward", "at", "into", "outside", "around", "across", "via",
-    "between", "inside", "through", "near", "of",
-})
+WEAK_PREPOSITIONS = words("en", "place_cues_weak")
 """Words before a capitalised name that make it a place if the gazetteer knows it."""
 
-ROUTE_WORDS = frozenset({"road", "highway", "motorway", "railway", "route", "corridor", "pipeline", "border"})
+ROUTE_WORDS = words("en", "route_words")
 
-AGENT_VERBS = frozenset(
-    "say said says claim claimed claims accuse accused accuses deny denied denies announce announced "
-    "announces condemn condemned condemns warn warned warns demand demanded demands urge urged urges "
-    "reject rejected rejects agree agreed agrees decide decided decides refuse refused refuses insist "
-    "insisted insists call called calls respond responded responds sign signed signs support supported "
-    "supports vote voted votes threaten threatened threatens resort resorted resorts attempt attempted "
-    "attempts plan planned plans want wanted wants recognise recognised recognize recognized sanction "
-    "sanctioned blame blamed blames state stated states inform informed informs report reported "
-    "reports take took takes show showed shows proceed proceeds proceeded continue continues continued "
-    "send sent sends launch launched launches begin began begins carry carried carries expel expelled "
-    "recall recalled summon summoned welcome welcomed welcomes protest protested protests "
-    "retaliate retaliated invade invaded invades attack attacked attacks strike struck strikes "
-    "oppose opposed opposes back backed backs insist pledge pledged pledges offer offered offers".split()
-)
+AGENT_VERBS = words("en", "agent_verbs")
 """Verbs whose subject is a government, not ground: "Moscow said", "Armenia attempted"."""
 
-AGENT_NOUNS = frozenset(
-    "government army forces military troops ministry president leadership position decision "
-    "statement response embassy authorities officials parliament regime side foreign policy "
-    "proposal demand claims claim envoy delegation navy air".split()
-)
+AGENT_NOUNS = words("en", "agent_nouns")
 """Head nouns after a possessive place that make it metonymic: "Moscow's decision"."""
 
-AP_STATES = {
-    "ala.": "Alabama", "ariz.": "Arizona", "ark.": "Arkansas", "calif.": "California",
-    "colo.": "Colorado", "conn.": "Connecticut", "del.": "Delaware", "fla.": "Florida",
-    "ga.": "Georgia", "ill.": "Illinois", "ind.": "Indiana", "kan.": "Kansas", "ky.": "Kentucky",
-    "la.": "Louisiana", "md.": "Maryland", "mass.": "Massachusetts", "mich.": "Michigan",
-    "minn.": "Minnesota", "miss.": "Mississippi", "mo.": "Missouri", "mont.": "Montana",
-    "neb.": "Nebraska", "nev.": "Nevada", "n.h.": "New Hampshire", "n.j.": "New Jersey",
-    "n.m.": "New Mexico", "n.y.": "New York", "n.c.": "North Carolina", "n.d.": "North Dakota",
-    "okla.": "Oklahoma", "ore.": "Oregon", "pa.": "Pennsylvania", "r.i.": "Rhode Island",
-    "s.c.": "South Carolina", "s.d.": "South Dakota", "tenn.": "Tennessee", "vt.": "Vermont",
-    "va.": "Virginia", "wash.": "Washington", "w.va.": "West Virginia", "wis.": "Wisconsin",
-    "wyo.": "Wyoming", "d.c.": "District of Columbia",
-}
+AP_STATES = {r["abbreviation"]: r["state"] for r in table("en", "us_state_abbreviations")}
 """US state abbreviations in news style ("SPRINGFIELD, Ill."), read only after "Town,"."""
 
-ADM1_SUFFIXES = frozenset({
-    "region", "regions", "province", "provinces", "governorate", "governorates", "oblast",
-    "oblasts", "state", "states", "krai", "emirate", "wilaya", "vilayet", "marz", "prefecture",
-})
+ADM1_SUFFIXES = words("en", "adm1_suffixes")
 """Suffixes that usually name a first-level division ("Sagaing Region", "Idlib Governorate")."""
 
-COMPASS_WORDS = frozenset(
-    "north south east west northern southern eastern western central northeast northwest southeast "
-    "southwest northeastern northwestern southeastern southwestern upper lower greater".split()
-)
+COMPASS_WORDS = words("en", "compass_words")
 
-CALENDAR_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+CALENDAR_WORDS = words("en", "calendar_words")
 
 FEATURE_PRIOR = {
     "PCLI": 1.0, "PCLD": 0.8, "PCLF": 0.8, "PCLS": 0.8, "PCLIX": 0.8, "PCL": 0.8, "TERR": 0.6,
     "PPLC": 0.85, "ADM1": 0.7, "PPLA": 0.65, "ADM2": 0.5, "PPLA2": 0.45, "CONT": 0.6, "RGN": 0.4,
     "PPLA3": 0.35, "PPLA4": 0.3, "ADM3": 0.3, "PPL": 0.3, "PPLX": 0.15,
+    # Natural features and regions (lang/en/regions.tsv): ranked as the large things they are.
+    "OCN": 0.9, "SEA": 0.7, "LK": 0.5, "ISL": 0.6, "PEN": 0.6, "DSRT": 0.6, "STM": 0.45, "DLTA": 0.5,
+    "MTS": 0.55, "MT": 0.5, "VAL": 0.5,
 }
+FEATURE_PRIOR["CONT"] = 1.0
+FEATURE_PRIOR["RGN"] = 0.6
+
+LARGE_FEATURES = frozenset({"RGN", "CONT", "OCN", "SEA", "LK", "ISL", "PEN", "DSRT", "STM", "DLTA"})
+"""Regions and natural features the size of a first-level division or larger."""
+LOCAL_FEATURES = frozenset({"MTS", "MT", "VAL"})
+"""Mountains and valleys: the size of a district (an event there is "near" its towns, precision 2)."""
 CLASS_PRIOR = {"A": 0.4, "P": 0.25, "L": 0.2, "T": 0.15, "H": 0.15, "S": 0.1, "V": 0.05, "R": 0.05, "U": 0.0}
+
+HYPHENS = frozenset({"-", "‐", "‑"})
 
 SPECIFICITY = {"country": 4, "adm1": 3, "adm2": 2, "adm3": 1, "point": 0}
 
 MAX_CANDIDATES = 10
+
+LOOSE_RADIUS_KM = 1_000.0
+"""A place found only by a loose spelling must lie in, or this near, a country the text is about."""
 
 CONTEXT_PASSES = 3
 """Rounds of re-ranking with the other mentions' choices (containment, proximity, focus)."""
@@ -185,13 +158,15 @@ class EventLocation:
     geo_precision: int
     geonameid: int | None
     spans: list[tuple[int, int]] = field(default_factory=list)
+    reason: str = ""
+    """Why this place is the event's: its role in the sentence, and the places passed over."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "location": self.location, "country": self.country, "admin1": self.admin1,
             "admin2": self.admin2, "latitude": self.latitude, "longitude": self.longitude,
             "geo_precision": self.geo_precision, "geonameid": self.geonameid,
-            "spans": [list(s) for s in self.spans],
+            "spans": [list(s) for s in self.spans], "reason": self.reason,
         }
 
 
@@ -217,18 +192,33 @@ def level(entry: GazEntry) -> str:
 def _level_of_code(code: str) -> str:
     if code.startswith("PCL") or code == "TERR":
         return "country"
-    if code in {"ADM1", "ADM1H", "RGN", "CONT"}:
+    if code in {"ADM1", "ADM1H"} or code in LARGE_FEATURES:
         return "adm1"
-    if code in {"ADM2", "ADM2H"}:
+    if code in {"ADM2", "ADM2H"} or code in LOCAL_FEATURES:
         return "adm2"
     if code.startswith("ADM"):
         return "adm3"
     return "point"
 
 
+def _is_feature(entry: GazEntry) -> bool:
+    """A region or natural feature from the regions file (its every name means it)."""
+    return entry.geonameid >= REGION_ID_BASE
+
+
+def _division_name(entry: GazEntry, lvl: str) -> tuple[str | None, str | None]:
+    """(admin1, admin2) of an entry: its own name counts only for an administrative division."""
+    if entry.feature_class != "A":
+        return entry.admin1, entry.admin2
+    return (entry.admin1 or (entry.name if lvl == "adm1" else None),
+            entry.admin2 or (entry.name if lvl == "adm2" else None))
+
+
 def _prior(entry: GazEntry, rank: int, n: int) -> tuple[float, str]:
     feat = FEATURE_PRIOR.get(entry.feature_code, CLASS_PRIOR.get(entry.feature_class, 0.0))
     pop = math.log10(entry.population + 1) / 8 if entry.population else 0.0
+    if _is_feature(entry):
+        pop = 0.8  # a region or natural feature counts as a few million people's place
     rank_term = 0.15 * (1 - rank / max(n, 1))
     return feat + pop + rank_term, f"{entry.feature_code or entry.feature_class}, population {entry.population:,}"
 
@@ -292,6 +282,7 @@ class Geoparser:
         for m in found:
             cue = _cue_before(lowered, m.tok_start)
             m.settlement = cue in SETTLEMENT_CUES
+            m.division = m.division or cue in DIVISION_CUES
         _link_containers(doc, found)
         for m in found:
             if m.kind == "literal":
@@ -345,10 +336,14 @@ class Geoparser:
             end -= 1
         if start >= end or not doc[start].text[:1].isupper():
             return None  # "the state": a common noun the model took for a place
+        end = self._hyphenated_end(doc, start, end)
         span = doc[start:end]
         code = demonym_country(span.text, plural=False)
-        if code:
+        if code and ent.label_ != "GPE":
             return _mention(span, span.text, kind="adjectival", country_code=code, source="demonym")
+        if code:
+            # Tagged a place (the entity fixes do so for a country's own name: "New Zealand").
+            return _mention(span, span.text, country_code=code, source="ner")
         if len(span) > 1 and demonym_country(span[0].text) and span[-1].lower_ in {
             "republic", "federation", "state", "kingdom", "government", "emirate", "sultanate",
         }:
@@ -367,6 +362,23 @@ class Geoparser:
             m.tok_end = end
             return m
         return _mention(span, query, source="ner")
+
+    def _hyphenated_end(self, doc: Doc, start: int, end: int) -> int:
+        """The longest gazetteer name that goes on across hyphens or name particles ("Qala" →
+        "Qala-i-Naw", "Valle" → "Valle del Cauca"): the tokenizer and the model split such names."""
+        best, j = end, end
+        for _ in range(3):
+            if j + 1 < len(doc) and doc[j].text in HYPHENS and not doc[j - 1].whitespace_ \
+                    and not doc[j].whitespace_ and doc[j + 1].is_alpha:
+                j += 2
+            elif j + 1 < len(doc) and doc[j].lower_ in NAME_PARTICLES and doc[j + 1].text[:1].isupper() \
+                    and doc[j + 1].is_alpha:
+                j += 2
+            else:
+                break
+            if self.gazetteer.is_name(doc[start:j].text, loose=False):
+                best = j
+        return best
 
     def _demonym_mention(self, tok: Token) -> Mention | None:
         if not tok.text[:1].isupper() or tok.ent_type_ in PLACE_LABELS or tok.ent_type_ == "PERSON":
@@ -423,6 +435,7 @@ class Geoparser:
             if any(blocked[i:end]) or _continues_as_name(doc, end) or (i > 0 and _capitalised(doc[i - 1])):
                 i = end
                 continue
+            end = self._hyphenated_end(doc, i, end)
             m = self._known_run(doc, i, end)
             if m is not None:
                 out.append(m)
@@ -437,7 +450,7 @@ class Geoparser:
         """
         span = doc[start:end]
         text = span.text
-        if any(t.pos_ != "PROPN" for t in span) or _looks_like_acronym(text):
+        if any(t.pos_ != "PROPN" for t in span if t.text not in HYPHENS and not t.is_lower) or _looks_like_acronym(text):
             return None
         if not self.gazetteer.is_name(text, loose=False):
             return None
@@ -453,7 +466,8 @@ class Geoparser:
 
     def places(self, doc: Doc, *, outlet_country: str | None = None) -> list[Place]:
         """Every toponym in the document, resolved, with score, reason and alternatives."""
-        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m)]
+        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m) and not _names_other_thing(doc, m)
+                    and not (_looks_like_acronym(m.query) and m.country_code is None and m.source != "dateline")]
         cands = [self._candidates(m) for m in mentions]
         keep = [bool(c) or self._keep_unresolved(doc, m) for m, c in zip(mentions, cands)]
         mentions = [m for m, k in zip(mentions, keep) if k]
@@ -468,9 +482,14 @@ class Geoparser:
             # Each pass reads the others' choices from the pass before: "Georgia" turns from
             # the country to the US state once "Atlanta" is read, and "Augusta" follows it.
             chosen = [s[0].entry if s else None for s in final]
-            own2 = [o + _resolved_focus(s, m) for o, s, m in zip(own, final, mentions)]
-            focus2 = sum(own2, Counter())
-            ctx = _Context.of(mentions, chosen)
+            # A resolved name votes once however often it is written: eleven "Santa Ana"s must
+            # not make the document about El Salvador, and none votes for its own name.
+            by_name: dict[str, Counter[str]] = {}
+            for s, m in zip(final, mentions):
+                by_name.setdefault(_key(m.query), _resolved_focus(s, m))
+            own2 = [o + by_name[_key(m.query)] for o, m in zip(own, mentions)]
+            focus2 = sum(own, Counter()) + sum(by_name.values(), Counter())
+            ctx = _Context.of(mentions, chosen, cands)
             ranked = [
                 self._rank(m, c, focus2 - o, outlet, chosen, (i, ctx))
                 for i, (m, c, o) in enumerate(zip(mentions, cands, own2))
@@ -538,7 +557,7 @@ class Geoparser:
         focus: Counter[str] = Counter()
         if m.country_code:
             focus[m.country_code] += 1
-        elif cands and level(cands[0]) == "country" and _same_name(m.query, cands[0]):
+        elif cands and level(cands[0]) == "country" and _english_country_name(m.query, cands[0]):
             focus[cands[0].country_code] += 1
         return focus
 
@@ -548,23 +567,36 @@ class Geoparser:
         total_focus = sum(focus.values())
         # A capital, country or first-level division that bears the name as its own: another
         # place that merely lists it among alternate names ("Islamabad" for Anantnag) yields.
-        major_owner = any(
-            _same_name(m.query, e, matched=False)
-            and (e.feature_code in {"PPLC", "ADM1"} or level(e) == "country") for e in cands
-        )
+        majors = [e for e in cands if _major(m, e)]
+        major_owner = bool(majors)
+        # Within the owner's country the namesake town keeps its chance ("Kandahar" the city).
+        major_countries = {e.country_code for e in majors if level(e) != "country" and not _is_feature(e)}
+        seat_countries = {e.country_code for e in cands if e.feature_code in {"PPLA", "PPLC"} and _owns_name(m.query, e)}
+        country_owner = any(_major(m, e) and (level(e) == "country" or _is_feature(e)) for e in cands)
         scored: list[_Scored] = []
         for rank, entry in enumerate(cands):
+            if total_focus and entry.country_code and entry.country_code not in focus \
+                    and (_loose_only(m, entry) or _foreign_alias(m, entry)) and not self._near_focus(entry, focus):
+                # "Halane" is not Helena, Montana; "Boni" in Mali is not Bonn (a name Bonn has in
+                # another language): a loose spelling or a minor alias stays near the story.
+                continue
             score, why = _prior(entry, rank, len(cands))
             reasons = [why]
+            if m.kind != "adjectival" and _loose_only(m, entry):
+                reasons.append(f"spelt like {entry.matched}")
             if m.kind == "adjectival":
                 reasons = [f"demonym of {entry.country or entry.name}"]
                 score += 2.0
             elif m.kind == "metonymic" and (entry.feature_code == "PPLC" or level(entry) == "country"):
                 score += 0.5  # "Islamabad rejects": a government speaks from its capital
                 reasons.append("a capital or country standing for its government")
-            if _same_name(m.query, entry, matched=False):
+            owns = _owns_name(m.query, entry)
+            if owns:
                 score += 0.3  # its own name, not an alternate another place also bears
-            elif major_owner:
+            if major_owner and not _major(m, entry) and (not owns or country_owner) \
+                    and not (owns and entry.country_code in major_countries):
+                # "Canada" is the country: a place of the same name needs strong context to win,
+                # as does one that only lists a capital's or a division's name as an alternate.
                 score -= 0.8
             if m.settlement:
                 bonus = 1.0 if entry.feature_class == "P" else -0.3
@@ -578,6 +610,9 @@ class Geoparser:
                 score += bonus
                 if bonus > 0:
                     reasons.append("written as an administrative division")
+            elif level(entry) == "adm1" and entry.country_code in seat_countries:
+                # "in Kandahar" is the city more often than its province ("Kandahar Province").
+                score -= 0.3
             elif level(entry) in {"adm2", "adm3"}:
                 # A bare name is the town more often than its district: "Macon" is the city (the
                 # county is written "Macon County"); "in Maiduguri" is the city, not its LGA.
@@ -586,6 +621,8 @@ class Geoparser:
                 share = focus[entry.country_code] / total_focus
                 score += 1.5 * share
                 reasons.append(f"document focus on {entry.country or entry.country_code} ({share:.0%})")
+            elif total_focus and m.kind != "adjectival" and entry.country_code:
+                reasons.append(f"outside the document's focus ({focus.most_common(1)[0][0]})")
             if outlet and entry.country_code == outlet:
                 score += 0.3
                 reasons.append("outlet's country")
@@ -595,6 +632,16 @@ class Geoparser:
         scored.sort(key=lambda s: -s.score)
         _normalise_scores(scored)
         return scored
+
+    def _near_focus(self, entry: GazEntry, focus: Counter[str]) -> bool:
+        """Whether the entry lies within ``LOOSE_RADIUS_KM`` of a country the document is about
+        ("Nabatiyeh" for Nabatieh in a story about Israel's shelling of Lebanon)."""
+        for cc in focus:
+            country = self.gazetteer.country(cc) if cc else None
+            if country is not None and haversine_km(country.latitude, country.longitude,
+                                                    entry.latitude, entry.longitude) < LOOSE_RADIUS_KM:
+                return True
+        return False
 
     def _context_bonus(self, entry: GazEntry, chosen: list[GazEntry | None],
                        context: tuple[int, _Context], reasons: list[str]) -> float:
@@ -606,7 +653,9 @@ class Geoparser:
         if m.container is not None and chosen[m.container] is not None:
             outer = chosen[m.container]
             assert outer is not None
-            if _contains(outer, entry):
+            # "California, Pennsylvania, Ohio": a name that can be a place as large as the one
+            # after it is a list's item, not a town inside it ("Paris, Texas" is containment).
+            if _contains(outer, entry) and ctx.largest[index].get(outer.country_code, 0) < SPECIFICITY[level(outer)]:
                 bonus += 2.0
                 reasons.append(f"in {outer.name} (named beside it)")
         for j in ctx.contained.get(index, ()):
@@ -617,7 +666,8 @@ class Geoparser:
                 break
         lvl = level(entry)
         # Lying in a first-level division the document names ("flooding across Georgia … in Augusta").
-        if lvl in {"point", "adm2", "adm3"} and entry.admin1:
+        if lvl in {"point", "adm2", "adm3"} and entry.admin1 and \
+                ctx.largest[index].get(entry.country_code, 0) < SPECIFICITY["adm1"]:
             for j, other in ctx.adm1s:
                 if j != index and _contains(other, entry):
                     bonus += 0.6
@@ -630,9 +680,14 @@ class Geoparser:
             best = math.inf
             near_name = ""
             own_key = _key(m.query)
-            for j, other in ctx.points:
-                if j == index or ctx.keys[j] == own_key:
+            # Places named within _NEAR_MENTIONS mentions of this one: linear in a long text.
+            window = ctx.points[bisect.bisect_left(ctx.points, index - _NEAR_MENTIONS, key=lambda p: p[0]):
+                                bisect.bisect_right(ctx.points, index + _NEAR_MENTIONS, key=lambda p: p[0])]
+            seen: set[int] = set()  # a place named again is no nearer: measure it once
+            for j, other in window:
+                if j == index or ctx.keys[j] == own_key or other.geonameid in seen:
                     continue
+                seen.add(other.geonameid)
                 d = haversine_km(entry.latitude, entry.longitude, other.latitude, other.longitude)
                 if d < best:
                     best, near_name = d, other.name
@@ -648,34 +703,42 @@ class Geoparser:
 
     # -- 3. event location ----------------------------------------------------------------
 
-    def locate(self, places: list[Place], start: int, end: int, text: str) -> EventLocation | None:
-        """Where the event told in ``text[start:end]`` happened: its most specific literal place."""
-        found = self.locate_all(places, start, end, text)
+    def locate(self, places: list[Place], start: int, end: int, text: str, *,
+               anchor: tuple[int, int] | None = None) -> EventLocation | None:
+        """Where the event told in ``text[start:end]`` happened: its most specific literal place
+        named as the scene, the nearest to the event's trigger (``anchor``, a character span)."""
+        found = self.locate_all(places, start, end, text, anchor=anchor)
         return found[0] if found else None
 
-    def locate_all(self, places: list[Place], start: int, end: int, text: str) -> list[EventLocation]:
-        """Every distinct most-specific place of the event ("the Lachin and Kalbajar Districts" → 2)."""
+    def locate_all(self, places: list[Place], start: int, end: int, text: str, *,
+                   anchor: tuple[int, int] | None = None) -> list[EventLocation]:
+        """Every distinct most-specific scene of the event ("the Lachin and Kalbajar Districts" → 2),
+        the likeliest first. Places the sentence names for another reason (a speaker's city, where
+        people came from or went) count only when it names no other (see :mod:`flashpoint.geo.scene`)."""
         inside = [p for p in places if p.start >= start and p.end <= end and p.geonameid is not None]
         pool = [p for p in inside if p.kind == "literal"]
         if not pool:
             # "Armenia attempted an attack", "Turkish drones struck": no place is named as the
             # scene, only the country of a party, so the event is known to its country at best.
-            pool = [self._as_country(p) for p in inside]
-            pool = [p for p in pool if p is not None]
+            as_countries = [self._as_country(p) for p in inside]
+            pool = [p for p in as_countries if p is not None]
         if not pool:
             return []
-        best = min(_specificity(p) for p in pool)
-        tied = [p for p in pool if _specificity(p) == best]
-        if best == SPECIFICITY["country"]:
+        ranked = scene_order(text, pool, _specificity, anchor)
+        first_place, first_role = ranked[0]
+        tied = [(p, r) for p, r in ranked
+                if r.role == first_role.role and _specificity(p) == _specificity(first_place)]
+        if _specificity(first_place) == SPECIFICITY["country"]:
             # Several countries in one sentence ("the embassy of Azerbaijan in Russia"): only the
             # one the document is most about is the event's.
             weight = Counter(p.country_code for p in places if p.geonameid is not None)
-            tied = [max(tied, key=lambda p: (weight[p.country_code], -p.start))]
-        chosen: list[Place] = []
-        for p in tied:
-            if all(p.geonameid != q.geonameid for q in chosen):
-                chosen.append(p)
-        return [self._event_location(p, text, places) for p in chosen]
+            tied = [max(tied, key=lambda pr: (weight[pr[0].country_code], -pr[0].start))]
+        passed = [(p, r) for p, r in ranked if not r.scene]
+        chosen: list[tuple[Place, Role]] = []
+        for p, r in tied:
+            if all(p.geonameid != q.geonameid for q, _ in chosen):
+                chosen.append((p, r))
+        return [self._event_location(p, text, places, _scene_reason(p, r, passed)) for p, r in chosen]
 
     def _as_country(self, p: Place) -> Place | None:
         if _specificity(p) == SPECIFICITY["country"]:
@@ -688,7 +751,7 @@ class Geoparser:
                      country_code=entry.country_code, feature_code=entry.feature_code,
                      resolved_name=entry.name, score=p.score, reason=f"country of {p.name}")
 
-    def _event_location(self, p: Place, text: str, places: list[Place]) -> EventLocation:
+    def _event_location(self, p: Place, text: str, places: list[Place], reason: str = "") -> EventLocation:
         lvl = SPECIFICITY_LEVEL.get(_specificity(p), "point")
         near = _vicinity_cue(text, p, places)
         if lvl == "country":
@@ -712,13 +775,22 @@ class Geoparser:
                 # Coded to the division's namesake town (ACLED's "representative town").
                 lat, lon, gid = town.latitude, town.longitude, town.geonameid
             name = _base_name(name) or name
-        admin1 = p.admin1 or (p.resolved_name if lvl == "adm1" else None)
-        admin2 = p.admin2 or (p.resolved_name if lvl == "adm2" else None)
+        division = (p.feature_code or "").startswith("ADM")
+        country = p.country
+        admin1 = p.admin1 or (p.resolved_name if lvl == "adm1" and division else None)
+        admin2 = p.admin2 or (p.resolved_name if lvl == "adm2" and division else None)
+        if entry is not None and _is_feature(entry) and entry.feature_code in LOCAL_FEATURES:
+            # "fighting on Mount X", "in the X valley": ACLED codes the nearest town, "near" it.
+            town = self.gazetteer.nearest_town(entry.latitude, entry.longitude, country_code=entry.country_code)
+            if town is not None:
+                lat, lon, gid = town.latitude, town.longitude, town.geonameid
+                admin1, admin2, country = town.admin1, town.admin2, town.country
+                precision = 2
         if lvl == "country":
             admin1 = admin2 = None
         return EventLocation(
-            location=name, country=p.country, admin1=admin1, admin2=admin2, latitude=lat,
-            longitude=lon, geo_precision=precision, geonameid=gid, spans=[(p.start, p.end)],
+            location=name, country=country, admin1=admin1, admin2=admin2, latitude=lat,
+            longitude=lon, geo_precision=precision, geonameid=gid, spans=[(p.start, p.end)], reason=reason,
         )
 
     def _representative_town(self, division: GazEntry, p: Place) -> GazEntry | None:
@@ -735,6 +807,13 @@ class Geoparser:
 SPECIFICITY_LEVEL = {v: k for k, v in SPECIFICITY.items()}
 
 
+def _largest_by_country(cands: list[GazEntry]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in cands:
+        out[e.country_code] = max(out.get(e.country_code, 0), SPECIFICITY[level(e)])
+    return out
+
+
 @dataclass
 class _Context:
     """What one ranking pass knows of the other mentions' current choices."""
@@ -744,9 +823,12 @@ class _Context:
     points: list[tuple[int, GazEntry]]
     adm1s: list[tuple[int, GazEntry]]
     contained: dict[int, list[int]]
+    largest: list[dict[str, int]]
+    """Per mention and country, the specificity of its largest candidate there ("Wyoming" can be
+    a US state: 3; "Santa Ana" a US town but a Salvadoran department)."""
 
     @classmethod
-    def of(cls, mentions: list[Mention], chosen: list[GazEntry | None]) -> _Context:
+    def of(cls, mentions: list[Mention], chosen: list[GazEntry | None], cands: list[list[GazEntry]]) -> _Context:
         contained: dict[int, list[int]] = {}
         for j, m in enumerate(mentions):
             if m.container is not None:
@@ -757,6 +839,7 @@ class _Context:
             points=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "point"],
             adm1s=[(j, e) for j, e in enumerate(chosen) if e is not None and level(e) == "adm1"],
             contained=contained,
+            largest=[_largest_by_country(c) for c in cands],
         )
 
 
@@ -780,7 +863,7 @@ class _CachedGazetteer:
                 self._lookups.clear()
             found = self._lookups[key] = self.inner.lookup(name, country_code=country_code,
                                                            limit=max(limit, MAX_CANDIDATES))
-        return found[:limit]
+        return found if limit >= MAX_CANDIDATES else found[:limit]  # (with the populous extras)
 
     def country(self, name_or_code: str) -> GazEntry | None:
         if name_or_code not in self._countries:
@@ -812,17 +895,28 @@ def _mention(span: Span, query: str, *, kind: str = "literal", division: bool = 
     )
 
 
-_CALENDAR = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april may june july "
-    "august september october november december mon tue tues wed thu thur thurs fri sat sun monday "
-    "tuesday wednesday thursday friday saturday sunday".split()
-)
+_CALENDAR = CALENDAR_WORDS | words("en", "calendar_abbreviations")
+
+
+_NEAR_MENTIONS = 150
+"""How many mentions before and after a place its proximity to the others is judged on."""
 
 
 def _calendar_word(doc: Doc, m: Any) -> bool:
     """'16 Nov', 'on Tuesday': a month or weekday is never a place (Nov is a town in Angola)."""
-    text = doc.text[m.start:m.end] if hasattr(m, "start") else str(m)
+    text = m.text if hasattr(m, "text") else str(m)  # never doc.text: it is rebuilt on every access
     return text.strip(" .").lower() in _CALENDAR
+
+
+NOT_PLACE_HEADS = words("en", "not_place_heads")
+NON_PLACES = frozenset(w.casefold() for w in words("en", "non_places"))
+
+
+def _names_other_thing(doc: Doc, m: Mention) -> bool:
+    """"the West Nile virus", "a Molotov cocktail", "the US dollar": a name of something else."""
+    if m.query.casefold() in NON_PLACES:
+        return True
+    return m.tok_end < len(doc) and doc[m.tok_end].lower_ in NOT_PLACE_HEADS and not m.division
 
 
 def _capitalised(tok: Token) -> bool:
@@ -830,7 +924,12 @@ def _capitalised(tok: Token) -> bool:
 
 
 def _looks_like_acronym(text: str) -> bool:
-    return text.isupper() and len(text) <= 5 and text not in UPPERCASE_COUNTRIES
+    """"NATO", "PKK", and mixed-case ones ("MoD", "DoJ"): organisations, not places."""
+    if text in UPPERCASE_COUNTRIES:
+        return False
+    if text.isupper() and len(text) <= 5:
+        return True
+    return len(text) <= 4 and text.isalpha() and sum(c.isupper() for c in text) >= 2
 
 
 def _could_be_country(text: str) -> bool:
@@ -867,7 +966,7 @@ def _continues_as_name(doc: Doc, end: int) -> bool:
     return j > end and j < len(doc) and doc[j].text[:1].isupper()
 
 
-_CUES_LONGEST_FIRST = [(cue, cue.split()) for cue in sorted(STRONG_CUES, key=len, reverse=True)]
+_CUES_LONGEST_FIRST = [(cue, cue.split()) for cue in sorted(STRONG_CUES, key=lambda c: (-len(c), c))]
 
 
 def _cue_before(lowered: list[str], i: int) -> str | None:
@@ -875,8 +974,8 @@ def _cue_before(lowered: list[str], i: int) -> str | None:
     j = i
     while j > 0 and lowered[j - 1] in ARTICLES:
         j -= 1
-    for cue, words in _CUES_LONGEST_FIRST:
-        if j >= len(words) and lowered[j - len(words):j] == words:
+    for cue, cue_words in _CUES_LONGEST_FIRST:
+        if j >= len(cue_words) and lowered[j - len(cue_words):j] == cue_words:
             return cue
     if j > 0 and lowered[j - 1] in WEAK_PREPOSITIONS:
         return lowered[j - 1]
@@ -897,7 +996,7 @@ def _route_pair(doc: Doc, i: int, end: int) -> list[Mention]:
     return [_mention(a, a.text, source="pattern:route"), _mention(b, b.text, source="pattern:route")]
 
 
-def _significant(gaz: Gazetteer, name: str, population: int) -> bool:
+def _significant(gaz: Gazetteer | _CachedGazetteer, name: str, population: int) -> bool:
     for entry in gaz.lookup(name, limit=5):
         if level(entry) != "point" or entry.feature_code in {"PPLC", "PPLA"} or entry.population >= population:
             return True
@@ -968,6 +1067,50 @@ def _same_name(query: str, entry: GazEntry, *, matched: bool = True) -> bool:
 
 
 
+@functools.cache
+def _english_country_keys() -> frozenset[str]:
+    return frozenset(_key(r["alias"]) for r in table("en", "country_aliases"))
+
+
+def _english_country_name(query: str, entry: GazEntry) -> bool:
+    """The country's English name or a short form English reports use ("Burma", "DRC"), not one of
+    its names in other languages ("Argelia" is Algeria in Spanish, and a town in Colombia)."""
+    if _same_name(query, entry, matched=False) or _key(query) in _english_country_keys():
+        return True
+    from flashpoint.geo.gazetteer import _STATE_FORM_WORDS
+
+    core = " ".join(w for w in _key(query).split() if w not in _STATE_FORM_WORDS)
+    return core == _key(entry.name)
+
+
+def _loose_only(m: Mention, entry: GazEntry) -> bool:
+    """Found only through the loose phonetic key: no name of the entry is the name as written."""
+    if not entry.matched or level(entry) == "country":
+        return False
+    from flashpoint.geo.names import division_stem
+
+    key, matched = _key(m.query), _key(entry.matched)
+    return matched != key and matched != division_stem(key) and matched != _key(f"{m.query} {m.suffix}")
+
+
+def _major(m: Mention, entry: GazEntry) -> bool:
+    """A capital, country, first-level division or listed region that bears the name as its own."""
+    return _owns_name(m.query, entry) and (
+        entry.feature_code in {"PPLC", "ADM1"} or level(entry) == "country" or _is_feature(entry))
+
+
+def _foreign_alias(m: Mention, entry: GazEntry) -> bool:
+    """The name is only an alternate of a place too small to be known abroad by it."""
+    return (not _owns_name(m.query, entry) and level(entry) == "point" and entry.feature_code != "PPLC"
+            and entry.population < 1_000_000)
+
+
+def _owns_name(query: str, entry: GazEntry) -> bool:
+    """The name is the entry's own (not an alternate another place also bears); every name the
+    regions file gives a feature is its own ("Karabakh", "Artsakh")."""
+    return _same_name(query, entry, matched=False) or (_is_feature(entry) and _same_name(query, entry))
+
+
 def _top_id(scored: list[_Scored]) -> int | None:
     return scored[0].entry.geonameid if scored else None
 
@@ -992,11 +1135,11 @@ def _one_sense_per_discourse(mentions: list[Mention], ranked: list[list[_Scored]
     for members in groups.values():
         if len(members) < 2:
             continue
-        mass: Counter[int] = Counter()
+        mass: dict[int, float] = defaultdict(float)
         for i in members:
             for s in ranked[i]:
                 mass[s.entry.geonameid] += s.score
-        best = mass.most_common(1)[0][0]
+        best = max(mass, key=lambda gid: mass[gid])
         for i in members:
             pick = [s for s in ranked[i] if s.entry.geonameid == best]
             if pick and ranked[i][0].entry.geonameid != best:
@@ -1014,12 +1157,13 @@ def _resolved_focus(scored: list[_Scored], m: Mention) -> Counter[str]:
     out: Counter[str] = Counter()
     if m.country_code or not scored or level(scored[0].entry) == "country":
         return out
-    mass: Counter[str] = Counter()
+    mass: dict[str, float] = defaultdict(float)
     for s in scored:
         mass[s.entry.country_code] += s.score
-    cc, p = mass.most_common(1)[0]
-    if p >= 0.6:
-        out[cc] = round(0.5 * p, 3)
+    cc = max(mass, key=lambda c: mass[c])
+    p = mass[cc]
+    if p >= 0.6 and cc:  # a sea or a continent lies in no one country
+        out[cc] = round(0.5 * p, 3)  # type: ignore[assignment]  # focus weights are fractional
     return out
 
 
@@ -1045,8 +1189,7 @@ def _place(m: Mention, scored: list[_Scored]) -> Place:
     place.latitude, place.longitude = e.latitude, e.longitude
     place.country, place.country_code = e.country, e.country_code
     lvl = level(e)
-    place.admin1 = e.admin1 or (e.name if lvl == "adm1" else None)
-    place.admin2 = e.admin2 or (e.name if lvl == "adm2" else None)
+    place.admin1, place.admin2 = _division_name(e, lvl)
     if lvl == "country":
         place.admin1 = place.admin2 = None
     place.feature_code = e.feature_code
@@ -1083,8 +1226,7 @@ def _vicinity_cue(text: str, p: Place, places: Sequence[Place]) -> bool:
     while changed:
         changed = False
         for q in places:
-            gap = text[q.end:start]
-            if q.end <= start and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", gap):
+            if 0 <= start - q.end <= 40 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[q.end:start]):
                 start, changed = q.start, True
                 break
     return bool(_VICINITY.search(text[max(0, start - 60):start]))
@@ -1101,16 +1243,14 @@ def _written_as_district(text: str, p: Place) -> bool:
 
 
 def _specificity(p: Place) -> int:
-    code = p.feature_code or ""
-    if code.startswith("PCL") or code == "TERR":
-        return SPECIFICITY["country"]
-    if code in {"ADM1", "ADM1H", "RGN", "CONT"}:
-        return SPECIFICITY["adm1"]
-    if code in {"ADM2", "ADM2H"}:
-        return SPECIFICITY["adm2"]
-    if code.startswith("ADM"):
-        return SPECIFICITY["adm3"]
-    return SPECIFICITY["point"]
+    return SPECIFICITY[_level_of_code(p.feature_code or "")]
+
+
+def _scene_reason(p: Place, role: Role, passed: list[tuple[Place, Role]]) -> str:
+    """"Kandahar: named as the scene; not Kabul: speaker ("said in")"."""
+    out = f"{p.name}: {role.describe()}"
+    others = [f"{q.name}: {r.describe()}" for q, r in passed if q is not p]
+    return out + ("; not " + ", ".join(others) if others else "")
 
 
 def _base_name(written: str) -> str:

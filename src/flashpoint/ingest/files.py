@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -112,6 +113,10 @@ def _read_file(path: Path) -> Iterator[Document | Failure]:
         text = _decode(data, source)
     except InputError as err:
         yield _failure(source, err)
+        return
+    if suffix in JSON_SUFFIXES | JSONL_SUFFIXES and not text.strip():
+        yield Failure(source, "is empty: give a file with one JSON object per line (.jsonl) or a JSON object or "
+                              "list (.json)", errors.E_EMPTY)
         return
     if suffix in JSONL_SUFFIXES:
         yield from _jsonl_documents(text, source)
@@ -237,13 +242,35 @@ def _failure(source: str, err: InputError) -> Failure:
 
 # --- bytes to text --------------------------------------------------------------------------
 
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                  (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _not_regular(path: Path, mode: int) -> InputError:
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "not a regular file")
+    return InputError(f"{path}: is {kind}, not a file: skipped (only regular files are read)",
+                      code=errors.E_NOT_REGULAR)
+
+
 def _read_bytes(path: Path, *, limit: bool) -> bytes:
-    """The file's bytes; over-size single documents are refused before they are read."""
+    """The file's bytes; over-size single documents are refused before they are read.
+
+    Only regular files are read: reading a FIFO would wait for a writer forever, and a device may
+    never end. The check runs before opening (a socket cannot be opened) and again on the open
+    descriptor, which is opened non-blocking so that a FIFO swapped in meanwhile cannot hang us.
+    """
     try:
-        size = path.stat().st_size
-        if limit and size > settings.MAX_DOCUMENT_BYTES:
-            raise InputError(_too_large(str(path), size), code=errors.E_TOO_LARGE)
-        return path.read_bytes()
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise _not_regular(path, info.st_mode)
+            if limit and info.st_size > settings.MAX_DOCUMENT_BYTES:
+                raise InputError(_too_large(str(path), info.st_size), code=errors.E_TOO_LARGE)
+            return fh.read()
     except PermissionError:
         raise InputError(f"{path}: permission denied: make the file readable (chmod +r) or copy it",
                          code=errors.E_UNREADABLE) from None
@@ -386,6 +413,7 @@ def _record_date(value: Any, source: str) -> dt.date | None:
 def _extract_html(html: str) -> dict[str, Any]:
     import trafilatura  # heavy import, only when a page is read
 
+    _quiet_trafilatura()
     result = trafilatura.bare_extraction(
         html, include_comments=False, with_metadata=True,
         # Only dates the page states in its markup or URL; never a guess from the body text.
@@ -394,6 +422,14 @@ def _extract_html(html: str) -> dict[str, Any]:
     if result is None:
         return {}
     return result.as_dict() if hasattr(result, "as_dict") else dict(result)
+
+
+def _quiet_trafilatura() -> None:
+    """trafilatura warns "discarding data: None" for a page without text, which our E101 failure
+    already says in its own line; keep its warnings out unless the user set its level."""
+    logger = logging.getLogger("trafilatura")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
 
 
 def content_id(text: str) -> str:

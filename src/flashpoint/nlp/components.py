@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from flashpoint.errors import FlashpointError, ModelError
+from flashpoint.lang import words
 
 if TYPE_CHECKING:
     from flashpoint.geo.gazetteer import Gazetteer
@@ -30,17 +31,10 @@ log = logging.getLogger(__name__)
 FACTORY = "flashpoint_entity_fixes_v1"
 """spaCy forbids "." in factory names, so the versioned name is written with underscores."""
 
-ADMIN_SUFFIXES_SINGULAR = frozenset({
-    "district", "region", "province", "governorate", "oblast", "rayon", "raion", "county",
-    "prefecture", "municipality", "canton", "krai", "okrug", "wilaya", "vilayet", "marz",
-    "subdistrict", "sub-district", "emirate", "department", "state",
-})
+ADMIN_SUFFIXES_SINGULAR = words("en", "admin_suffixes")
 """Words that, after a capitalised name, make it an administrative division ("Idlib Governorate")."""
 
-ADMIN_SUFFIXES_PLURAL = frozenset({
-    "districts", "regions", "provinces", "governorates", "oblasts", "rayons", "raions", "counties",
-    "prefectures", "municipalities", "cantons", "subdistricts", "departments", "states",
-})
+ADMIN_SUFFIXES_PLURAL = words("en", "admin_suffixes_plural")
 """Plurals allow coordination: "the Lachin and Kalbajar Districts" names two divisions."""
 
 ADMIN_SUFFIXES = ADMIN_SUFFIXES_SINGULAR | ADMIN_SUFFIXES_PLURAL
@@ -48,38 +42,22 @@ ADMIN_SUFFIXES = ADMIN_SUFFIXES_SINGULAR | ADMIN_SUFFIXES_PLURAL
 # "state" and "department(s)" name organisations as often as places ("Islamic State", "State
 # Department", "Police Department"): they count only when written lowercase after the name
 # ("Borno state") and after a name the gazetteer knows.
-WEAK_SUFFIXES = frozenset({"state", "states", "department", "departments", "emirate"})
+WEAK_SUFFIXES = words("en", "admin_suffixes_weak")
 
-PLACE_PREPOSITIONS = frozenset({
-    "in", "near", "of", "from", "towards", "toward", "to", "at", "outside", "around", "across",
-    "into", "via", "between", "inside", "through", "nearby", "beyond", "along", "within", "on",
-})
+PLACE_PREPOSITIONS = words("en", "place_prepositions")
 """A name right after one of these (skipping "the") is more likely a place than a person."""
 
-PERSON_TITLES = frozenset({
-    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "president", "minister", "general",
-    "gen", "colonel", "col", "lieutenant", "lt", "major", "maj", "captain", "capt", "sergeant",
-    "sgt", "commander", "sheikh", "imam", "king", "queen", "prince", "princess", "pope",
-    "senator", "sen", "rep", "ambassador", "spokesman", "spokeswoman", "spokesperson", "chairman",
-    "premier", "chancellor", "judge", "justice", "father", "rev", "bishop", "mayor", "governor",
-    "envoy", "deputy", "secretary", "director", "chief", "leader", "officer", "sir", "lord",
-    "lady", "emir", "sultan", "mullah", "marshal", "admiral", "brigadier", "mister", "madam",
-})
+PERSON_TITLES = words("en", "person_titles")
 """A name right after one of these is a person ("President Aliyev", "Governor Smith")."""
 
-SPEECH_VERBS = frozenset({
-    "said", "says", "told", "tells", "added", "adds", "stated", "explained", "wrote", "writes",
-    "tweeted", "noted", "asked", "insisted", "argued", "recalled", "admitted",
-})
+SPEECH_VERBS = words("en", "speech_verbs")
 """A small town followed by one of these is more likely a person ("Lachin said")."""
 
-ARTICLES = frozenset({"the"})
+ARTICLES = words("en", "articles")
 
 FIXED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "WORK_OF_ART", "PRODUCT"})
 
-UPPERCASE_COUNTRIES = frozenset({
-    "US", "USA", "UK", "UAE", "DRC", "CAR", "PRC", "ROK", "DPRK", "U.S.", "U.S.A.", "U.K.", "U.A.E.",
-})
+UPPERCASE_COUNTRIES = words("en", "uppercase_countries")
 """Short all-caps tokens that name countries; others ("AU", "EU", "UN") are organisations."""
 
 SIGNIFICANT_FEATURES = frozenset({
@@ -209,7 +187,10 @@ class EntityFixes:
             return [ent]
         text = core.text
         if demonym_country(text):
-            return [Span(doc, core.start, core.end, label="NORP")]
+            # "New Zealand", "Philippines": a country whose name is also its adjective or its
+            # people is the place when written as the country's own name.
+            kind = "GPE" if gaz is not None and _country_own_name(gaz, text) else "NORP"
+            return [Span(doc, core.start, core.end, label=kind)]
         if ent.label_ == "NORP" and gaz is not None and gaz.is_name(text, loose=False) \
                 and _major_place(gaz, text):
             # "north of Aleppo", "shops in Mombasa": the model's NORP for a city it half knows.
@@ -235,6 +216,10 @@ class EntityFixes:
         if base is None or not gaz.is_name(base.text):
             return None
         if _place_context(doc, core):
+            return "GPE"
+        if len(core) > 1 and _first_level_name(gaz, base.text):
+            # "Valle del Cauca", "Minas Gerais": a first-level division's own name of several
+            # words is a place, whatever the model read (few people are named like a province).
             return "GPE"
         if _followed_by_speech(doc, core):
             # "Ankara said": a capital or division speaking for its government; a small town
@@ -273,6 +258,15 @@ def _without_suffix(span: Span) -> Span | None:
     return span.doc[span.start:end] if end > span.start else None
 
 
+def _country_own_name(gaz: Gazetteer, text: str) -> bool:
+    """Whether ``text`` is a country's own English name ("New Zealand"), not a demonym that the
+    country lookup reads back to it ("American" -> United States, "Somali" -> Somalia)."""
+    from flashpoint.geo.gazetteer import normalise
+
+    entry = gaz.country(text) if _could_be_country(text) else None
+    return entry is not None and normalise(text) == normalise(entry.name)
+
+
 def _could_be_country(text: str) -> bool:
     return not (text.isupper() and len(text) <= 4 and text not in UPPERCASE_COUNTRIES)
 
@@ -303,7 +297,7 @@ def _followed_by_speech(doc: Doc, span: Span) -> bool:
     return span.end < len(doc) and doc[span.end].lower_ in SPEECH_VERBS
 
 
-PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+PERSONAL_PRONOUNS = words("en", "personal_pronouns")
 
 
 def _pronoun_follows(doc: Doc, span: Span) -> bool:
@@ -333,6 +327,15 @@ def _major_place(gaz: Gazetteer, name: str) -> bool:
     """A country, first-level division, capital or city of 100,000 people or more."""
     return any(e.feature_code in {"PPLC", "PPLA", "ADM1"} or e.feature_code.startswith("PCL")
                or e.population >= 100_000 for e in gaz.lookup(name, limit=3))
+
+
+def _first_level_name(gaz: Gazetteer, name: str) -> bool:
+    """A country or first-level division bears this name as its own (not as an alternate)."""
+    from flashpoint.geo.gazetteer import normalise
+
+    key = normalise(name)
+    return any((e.feature_code == "ADM1" or e.feature_code.startswith("PCL")) and normalise(e.name) == key
+               for e in gaz.lookup(name, limit=5))
 
 
 def _capital_or_division(gaz: Gazetteer, name: str) -> bool:
@@ -367,10 +370,7 @@ def _is_name_token(tok: Token) -> bool:
     return tok.is_title or (tok.is_upper and len(tok) > 1)
 
 
-NAME_PARTICLES = frozenset({
-    "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "el", "al",
-    "van", "von", "y", "e", "upon", "ad", "ar", "as", "ash", "en",
-})
+NAME_PARTICLES = words("en", "name_particles")
 """Lower-case words inside place names: "Lanao del Sur", "Rio de Janeiro", "Deir ez-Zor"."""
 
 

@@ -36,9 +36,11 @@ _STRATEGIC_NEEDS_DATE = frozenset({"Other", "Change to group/activity", "Headqua
 class Locator(Protocol):
     """Anything that says where an event in ``text[start:end]`` happened (the geoparser)."""
 
-    def locate(self, places: list[Place], start: int, end: int, text: str) -> Location | None: ...
+    def locate(self, places: list[Place], start: int, end: int, text: str, *,
+               anchor: tuple[int, int] | None = None) -> Location | None: ...
 
-    def locate_all(self, places: list[Place], start: int, end: int, text: str) -> list[Location]: ...
+    def locate_all(self, places: list[Place], start: int, end: int, text: str, *,
+                   anchor: tuple[int, int] | None = None) -> list[Location]: ...
 
 
 @dataclass
@@ -223,7 +225,10 @@ def _locate(
         and not any(a <= p.start < b for a, b in actor_spans)
         and not (dateline and dateline[0] <= p.start < dateline[1])
     ]
-    found = locator.locate(usable, start, end, document.text)
+    # The scene is read from the event's trigger: the place of "exploded in X", not the speaker's.
+    trigger = max(mention.triggers, key=lambda t: max(t.types.values()), default=None)
+    anchor = (trigger.char_start, trigger.char_end) if trigger is not None else None
+    found = locator.locate(usable, start, end, document.text, anchor=anchor)
     if (found is None or found.geo_precision == 3) and mention.context_span is not None:
         earlier = locator.locate(usable, mention.context_span[0], mention.context_span[1], document.text)
         if earlier is not None and earlier.geo_precision < 3 and (found is None or earlier.country == found.country):
@@ -609,16 +614,17 @@ def _finish(b: _Building, document: Document, places: list[Place] | None = None)
     e = b.event
     killed = b.figures.get("killed", [])
     e.fatalities = max(killed) if killed else 0
-    index, parts = b.split
-    if parts > 1:
-        # ACLED divides a total told for several places among them (the remainder to the first).
-        e.fatalities = e.fatalities // parts + (1 if index < e.fatalities % parts else 0)
     e.injured = max(b.figures.get("injured", [0]))
     e.captured = max(b.figures.get("captured", [0]))
     _victims_as_target(e, b)
     _named_perpetrator(e, b, document.text)
     _default_actors(e, b.nationality, _countries_told(b, document.text))
     _claims(e, b, document, places or [])
+    index, parts = b.split
+    if parts > 1:
+        # ACLED divides a total told for several places among them (the remainder to the first);
+        # the claims keep the figures as told.
+        e.fatalities = e.fatalities // parts + (1 if index < e.fatalities % parts else 0)
     e.source = document.outlet or (e.claimant.chain[0] if e.claimant.chain else None)
     e.confidence = _confidence(e, b)
     e.notes = write_notes(e)

@@ -5,6 +5,12 @@ with ``BEGIN IMMEDIATE`` so that a writer takes the lock before reading what it 
 deferred transaction that reads, then writes, fails at once with "database is locked" when another
 process wrote in between). PostgreSQL: a transaction-scoped advisory lock serialises writers, so two
 ingest processes cannot both start an incident for one happening.
+
+Read-only media (a read-only mount, a directory the user cannot write): reading needs no lock file,
+and a connection that cannot open the file for writing falls back to a read-only one (``mode=ro``,
+then ``immutable=1`` when SQLite cannot create its ``-shm`` file there). A write then fails with one
+line that names the path. ``FileAccess`` is the one seam to the file system, so tests can stand in
+read-only media even when they run as root (who ignores permission bits).
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ import contextlib
 import logging
 import os
 import random
+import sqlite3
 import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -43,7 +51,26 @@ def database_url(url_or_path: str | Path) -> str:
     return value
 
 
-def create(url_or_path: str | Path) -> Engine:
+class FileAccess:
+    """How a SQLite store reaches the file system: opening the database and its writer lock file.
+
+    The default opens real files; a test replaces it to stand in read-only media."""
+
+    def connect(self, uri: str) -> sqlite3.Connection:
+        """A connection to a ``file:`` URI (SQLite opens lazily: errors may come at the first statement)."""
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+    def open_lock(self, path: Path) -> int:
+        """A descriptor on the writer lock file, created if missing."""
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+
+
+DEFAULT_FILES = FileAccess()
+
+_READ_ONLY_ERRORS = ("unable to open database file", "readonly database", "read-only", "disk i/o error")
+
+
+def create(url_or_path: str | Path, *, files: FileAccess | None = None) -> Engine:
     """An engine for ``url_or_path``; raises StoreError with what to do when it cannot be made."""
     url = database_url(url_or_path)
     try:
@@ -52,7 +79,7 @@ def create(url_or_path: str | Path) -> Engine:
         raise StoreError(f"{url_or_path}: not a database path or URL ({exc}): give a file path or "
                          "postgresql://user@host/db", code="E501") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database)
+        return _sqlite_engine(url, parsed.database, files or DEFAULT_FILES)
     if parsed.get_backend_name() == "postgresql":
         try:
             return create_engine(url, pool_pre_ping=True)
@@ -63,23 +90,16 @@ def create(url_or_path: str | Path) -> Engine:
                      "use a SQLite file path or a postgresql:// URL", code="E501")
 
 
-def _sqlite_engine(url: str, database: str | None) -> Engine:
-    if database and database != ":memory:":
+def _sqlite_engine(url: str, database: str | None, files: FileAccess) -> Engine:
+    if not database or database == ":memory:":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", lambda conn, _record: _configure(conn, writable=True))
+    else:
         parent = Path(database).parent
         if not parent.is_dir():
             raise StoreError(f"{database}: directory {parent} does not exist: create it or choose another --db",
                              code="E503")
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA foreign_keys = ON")
-        cur.close()
+        engine = create_engine(url, creator=lambda: _connect(database, files))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -87,8 +107,47 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     if database and database != ":memory:":
-        _WRITER_LOCKS[engine] = WriterLock(Path(database + "-writer.lock"))
+        _WRITER_LOCKS[engine] = WriterLock(Path(database + "-writer.lock"), database, files)
     return engine
+
+
+def _configure(conn: sqlite3.Connection, *, writable: bool) -> None:
+    conn.isolation_level = None  # we issue BEGIN ourselves (``_on_begin``)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if writable:
+        conn.execute("PRAGMA journal_mode = WAL")  # writes the header and creates -wal/-shm files
+        conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _connect(database: str, files: FileAccess) -> sqlite3.Connection:
+    """A connection for reading and writing; on read-only media one for reading only.
+
+    ``mode=ro`` reads a database whose ``-shm`` file exists or can be made; ``immutable=1`` reads
+    one on media where it can be neither (SQLite then takes no locks: nothing can write there)."""
+    path = quote(str(Path(database)))
+    first: sqlite3.OperationalError | None = None
+    for query, writable in (("", True), ("?mode=ro", False), ("?mode=ro&immutable=1", False)):
+        try:
+            conn = files.connect(f"file:{path}{query}")
+        except sqlite3.OperationalError as exc:
+            if not any(m in str(exc).lower() for m in _READ_ONLY_ERRORS):
+                raise
+            first = first or exc
+            continue
+        try:
+            _configure(conn, writable=writable)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # makes SQLite open the file now
+            if not writable:
+                log.info("%s is on read-only media: opened for reading only", database)
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if not any(m in str(exc).lower() for m in _READ_ONLY_ERRORS):
+                raise
+            first = first or exc
+    assert first is not None
+    raise first
 
 
 class WriterLock:
@@ -100,8 +159,10 @@ class WriterLock:
     because closing any descriptor of the database file would drop SQLite's POSIX locks.)
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, database: str | None = None, files: FileAccess | None = None) -> None:
         self.path = path
+        self.database = database or str(path)
+        self.files = files or DEFAULT_FILES
         self._fd: int | None = None
 
     @contextlib.contextmanager
@@ -112,7 +173,11 @@ class WriterLock:
             yield
             return
         if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                self._fd = self.files.open_lock(self.path)
+            except OSError as exc:  # a read-only directory or mount: reading never gets here
+                raise StoreError(_read_only_message(self.database, f"cannot create {self.path}: "
+                                                    f"{exc.strerror or exc}"), code="E506") from None
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
             yield
@@ -128,12 +193,41 @@ class WriterLock:
 _WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 
 
+def check_writable(engine: Engine) -> None:
+    """Raise the one-line StoreError a write would raise when the store's lock file cannot be made
+    (read-only media), before a caller spends minutes coding what it could not store."""
+    lock = _WRITER_LOCKS.get(engine)
+    if lock is not None:
+        with lock.held():
+            pass
+
+
 def dispose(engine: Engine) -> None:
     """Close the engine's connections and its writer lock file."""
     lock = _WRITER_LOCKS.pop(engine, None)
     if lock is not None:
         lock.close()
     engine.dispose()
+
+
+def _read_only_message(database: str, why: str) -> str:
+    return (f"cannot write to {database} ({why}): it is on read-only media or in a directory you cannot write; "
+            "reading it works, to write copy it somewhere writable or choose another --db")
+
+
+def _write_error(engine: Engine, exc: OperationalError) -> StoreError:
+    """One line for a write that failed, naming the database and what to do about it."""
+    where = engine.url.database if engine.dialect.name == "sqlite" else engine.url.render_as_string(hide_password=True)
+    message = str(exc.orig)
+    lowered = message.lower()
+    if "full" in lowered or getattr(exc.orig, "sqlite_errorcode", None) == 13:
+        folder = Path(str(where)).parent if engine.dialect.name == "sqlite" else "the database server"
+        return StoreError(f"cannot write to {where}: the disk holding {folder} is full ({message}): free space "
+                          "there, or move the database with --db", code="E507")
+    if any(m in lowered for m in _READ_ONLY_ERRORS) or "read only" in lowered:
+        return StoreError(_read_only_message(str(where), message), code="E506")
+    return StoreError(f"cannot write to {where}: {message}: check that no other program holds it open for writing",
+                      code="E504")
 
 
 def _is_locked(exc: DBAPIError) -> bool:
@@ -162,8 +256,7 @@ def retry_writes(engine: Engine, work: Any, *args: Any) -> Any:
                 return work(conn, *args)
         except OperationalError as exc:
             if not _is_locked(exc) or attempt == WRITE_RETRIES - 1:
-                raise StoreError(f"cannot write to the database: {exc.orig}: check that no other program "
-                                 "holds it open for writing", code="E504") from None
+                raise _write_error(engine, exc) from None
             log.info("database busy, retrying in %.2f s", delay)
             time.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 2.0)

@@ -165,6 +165,12 @@ def applied(conn: Connection) -> list[str]:
     return [r.name for r in rows]
 
 
+def pending(conn: Connection) -> list[str]:
+    """Names of the migrations this database has not applied yet (all of them for a new file)."""
+    done = set(applied(conn))
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
 def migrate(conn: Connection) -> list[str]:
     """Apply every pending migration on ``conn`` (inside the caller's transaction); returns their names."""
     schema.migrations.create(conn, checkfirst=True)

@@ -102,7 +102,13 @@ class Store:
     # --- lifecycle ----------------------------------------------------------------------------
 
     def migrate(self) -> list[str]:
-        """Apply pending named migrations; returns the names applied."""
+        """Apply pending named migrations; returns the names applied.
+
+        An up-to-date database is only read (no write lock, no lock file), so that a store on
+        read-only media opens for reading."""
+        with self.engine.connect() as conn:
+            if not migrations.pending(conn):
+                return []
         return list(db.retry_writes(self.engine, migrations.migrate))
 
     def migrations(self) -> list[str]:
@@ -123,6 +129,10 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     # --- writing ------------------------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        """Fail now, in one line naming the path, when this store lies on read-only media."""
+        db.check_writable(self.engine)
 
     def has_document(self, document_id: str) -> bool:
         with self.engine.connect() as conn:
