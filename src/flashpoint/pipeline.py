@@ -272,11 +272,14 @@ def model_coder(model: str, base: Coder) -> Coder:
 
 
 def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None) -> Iterator[CodedDocument | Failure]:
-    """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.extract.registry)."""
-    from flashpoint.extract.registry import fill_event_types
+    """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.extract.registry):
+    None means the default model when it is built, else the rules."""
+    from flashpoint.extract.registry import default_choice, fill_event_types
 
     coder = default_coder()
-    if model not in (None, "", "rules"):
+    if model in (None, ""):
+        model = default_choice()
+    if model != "rules":
         assert model is not None
         if model not in _model_coders:
             _model_coders[model] = model_coder(model, coder)

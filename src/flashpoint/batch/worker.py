@@ -63,9 +63,11 @@ def process_coder(batch_size: int = DEFAULT_BATCH_SIZE) -> Coder:
     global _coder
     with _lock:
         if _coder is None:
+            from flashpoint.extract.registry import default_choice, load_classifier
             from flashpoint.pipeline import Coder
 
-            coder = Coder(batch_size=batch_size)
+            # The same type classifier as `flashpoint code` without --model: a run gives the same events.
+            coder = Coder(batch_size=batch_size, classifier=load_classifier(default_choice()))
             coder.nlp  # noqa: B018  (loads spaCy and the gazetteer once per process)
             _coder = coder
         _coder.batch_size = batch_size

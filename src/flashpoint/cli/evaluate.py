@@ -24,6 +24,9 @@ def pipeline_coder(model: str | None) -> Any:
         from flashpoint.pipeline import code_documents  # heavy (spaCy): only when evaluating
     except ImportError as err:  # a broken or partial install: say so in one line
         raise EvaluationFailed(f"cannot load the coder (flashpoint.pipeline): {err}; reinstall flashpoint") from None
+    from flashpoint.cli.train import ensure_default_model
+
+    ensure_default_model(model)
 
     def coder(docs: list[Document]) -> list[CodedDocument | Failure]:
         return list(code_documents(docs, model=model))
@@ -47,7 +50,7 @@ def _write_errors(path: Path, reports: list[dict[str, Any]]) -> None:
 
 
 @click.command("evaluate")
-@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the machine-readable report here (one report, or {\"reports\": [...]} for several files).")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),

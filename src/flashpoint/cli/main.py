@@ -41,17 +41,20 @@ def cli(verbose: int) -> None:
               help="Output format (default: table on a terminal, json otherwise).")
 @click.option("--published", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for inputs that do not carry one.")
-@click.option("--model", default=None, help="Event classifier: 'rules' (default) or a trained model.")
+@click.option("--model", default=None, help="Type classifier: 'default' (the encoder head; the default when built), "
+              "'rules' (rules only, fastest) or a trained model's name or folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes to code on (default: the cores available; small inputs use one).")
 def code_cmd(sources: tuple[str, ...], fmt: str | None, published: dt.date | None, model: str | None, quiet: bool,
              workers: int | None) -> None:
     """Code reports (files, directories, JSON/JSONL, HTML, or - for stdin) into events."""
+    from flashpoint.cli.train import ensure_default_model
     from flashpoint.ingest.files import read_sources
     from flashpoint.parallel import available_cores, code_in_parallel
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    ensure_default_model(model)
     failures: list[Failure] = []
     inputs = read_sources(list(sources), published=published, stdin=sys.stdin)
     coded = code_in_parallel(inputs, workers=workers or available_cores(), model=model)

@@ -84,10 +84,12 @@ def _save_knowledge(data: tuple[Path, ...], out: Path) -> str:
 @click.option("--name", default=None, help="The model's name in its manifest (default: the --out folder's name).")
 @click.option("--rule-features/--text-only", default=True, show_default=True,
               help="Code each note with the rule coder and learn from its reading too (slower, better).")
+@click.option("--embedding/--no-embedding", default=True, show_default=True,
+              help="Add the frozen sentence encoder's embedding to the features (the default model's head).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the manifest (with all scores) here.")
 def train(data: tuple[Path, ...], out: Path, dev_fraction: float, seed: int, name: str | None,
-          rule_features: bool, json_path: Path | None) -> None:
+          rule_features: bool, embedding: bool, json_path: Path | None) -> None:
     """Train the sub-event type classifier on coded DATA and save it to --out.
 
     From ACLED-format CSVs it also learns the export's actors (names, inter codes, aliases in the
@@ -98,7 +100,7 @@ def train(data: tuple[Path, ...], out: Path, dev_fraction: float, seed: int, nam
     flashpoint gold JSONL. Labels may be your own typology. Held-out scores go to stdout.
     Use the model with `flashpoint code --model DIR` and `flashpoint evaluate --model DIR`.
     """
-    from flashpoint.training.train import file_fingerprint, read_examples, save_model
+    from flashpoint.training.train import EMBEDDING_FEATURES, file_fingerprint, read_examples, save_model
     from flashpoint.training.train import train as train_model
 
     try:
@@ -114,7 +116,8 @@ def train(data: tuple[Path, ...], out: Path, dev_fraction: float, seed: int, nam
 
         result = train_model(examples, dev_fraction=dev_fraction, seed=seed, coder_factory=factory,
                              progress=_progress("reading notes with the rule coder:"), name=name or out.name,
-                             sources=[file_fingerprint(p) for p in data])
+                             sources=[file_fingerprint(p) for p in data],
+                             features=EMBEDDING_FEATURES if embedding else None)
         save_model(result, out)
         learnt = _save_knowledge(data, out)
     except FlashpointError as err:
@@ -137,7 +140,7 @@ def models() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
               help="Output format (default: table on a terminal, json otherwise).")
 def list_cmd(paths: tuple[Path, ...], fmt: str | None) -> None:
-    """List models: 'rules', 'default' (shipped), those under the models folder, and PATHS."""
+    """List models: 'rules', 'default' (built at set-up), those under the models folder, and PATHS."""
     from flashpoint.extract.registry import list_models, models_dir
 
     found = list_models(paths)
@@ -150,6 +153,49 @@ def list_cmd(paths: tuple[Path, ...], fmt: str | None) -> None:
         click.echo(f"{m.name[:27]:<28}{m.kind:<9}{_fmt(m.labels):>7}{_fmt(m.examples):>10}"
                    f"{_fmt(m.dev_weighted_f1):>9}  {m.path or '(built in)'}{'  ! ' + m.problem if m.problem else ''}")
     click.echo(f"flashpoint: your models folder is {models_dir()}", err=True)
+
+
+@models.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even when the model on disk is current.")
+@click.option("-q", "--quiet", is_flag=True, help="Say nothing when the model is already current.")
+def build_cmd(force: bool, quiet: bool) -> None:
+    """Build the default type model from the project's labelled corpus (run by `make setup`).
+
+    The rule coder reads each training snippet, the frozen sentence encoder embeds it, and a
+    logistic head is fitted; the model goes to the models folder as 'default'. Skipped when the
+    model there was built from the same corpus, code and features.
+    """
+    from flashpoint.training.typing_corpus import build_default, is_current
+
+    if not force and is_current():
+        if not quiet:
+            click.echo("flashpoint: the default type model is current", err=True)
+        return
+    click.echo("flashpoint: building the default type model from the typing corpus…", err=True)
+    try:
+        path = build_default(force=force)
+    except FlashpointError as err:
+        raise TrainFailed(str(err)) from None
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    dev = (manifest.get("scores") or {}).get("dev") or {}
+    f1 = (dev.get("sub_event_type") or {}).get("weighted_f1")
+    click.echo(f"flashpoint: default type model written to {path} in {manifest['training_seconds']} s "
+               f"(held-out dev weighted F1 {_fmt(f1)})", err=True)
+
+
+def ensure_default_model(model: str | None) -> None:
+    """Before coding with the default model: build it once if it has never been built (a stale one is
+    used as it is; `flashpoint models build` refreshes it)."""
+    from flashpoint.extract.registry import DEFAULT, default_model_path
+    from flashpoint.nlp.encoder import available
+
+    if model not in (None, "", DEFAULT) or (default_model_path() / "manifest.json").is_file() or not available():
+        return
+    from flashpoint.training.typing_corpus import build_default
+
+    click.echo("flashpoint: building the default type model once (about a minute; `--model rules` skips it)…",
+               err=True)
+    build_default()
 
 
 COMMANDS = (train, models)

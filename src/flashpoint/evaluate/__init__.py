@@ -13,7 +13,9 @@ Formats, by file extension:
   incident corpus (one object with ``incidents`` and ``background_only``, its reports in
   ``reports/`` beside it: ``incidents``);
 - ``.tsv``: sentence items, ``text<TAB>sub_event_type`` with a header (``sentences``);
-- ``.xml``: a geoparsing corpus (``geo``).
+- ``.xml``: a geoparsing corpus (``geo``);
+- a folder: its ``*.jsonl`` files together, as sentence items (``{"text", "label"}`` or
+  ``{"text", "sub_event_type"}``: the typing corpus's dev split is such a folder).
 """
 
 from __future__ import annotations
@@ -56,7 +58,15 @@ GeoparseText = Callable[[str], list[Place]]
 
 
 def _is_sentence_item(raw: Any) -> bool:
-    return isinstance(raw, Mapping) and "sub_event_type" in raw and "events" not in raw
+    return isinstance(raw, Mapping) and ("sub_event_type" in raw or "label" in raw) and "events" not in raw
+
+
+def _sentence_folder(path: Path) -> list[SentenceItem]:
+    objects = [item for f in sorted(path.glob("*.jsonl")) for item in read_json_objects(f)]
+    if not objects or not all(_is_sentence_item(raw) for _, raw in objects):
+        raise EvaluationError(f"{path}: a gold folder holds .jsonl sentence items ({{\"text\", \"label\"}})",
+                              code="E602")
+    return parse_sentence_objects(objects)
 
 
 def places_from_coder(coder: Coder) -> GeoparseText:
@@ -95,6 +105,8 @@ def _is_incident_file(path: Path) -> bool:
 def evaluate_path(path: Path | str, coder: Coder, *, geoparse_text: GeoparseText | None = None) -> dict[str, Any]:
     """Read a gold file of any supported format, code its texts and score them."""
     path = Path(path)
+    if path.is_dir():
+        return {"source": str(path), **evaluate_sentences(_sentence_folder(path), coder)}
     if not path.is_file():
         raise EvaluationError(f"{path}: no such file", code="E601")
     suffix = path.suffix.lower()

@@ -52,9 +52,11 @@ def parse_sentence_objects(objects: Iterable[tuple[str, Any]]) -> list[SentenceI
     """Items from ``(where, object)`` pairs holding "text" and "sub_event_type"."""
     items = []
     for where, raw in objects:
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("text"), str) or "sub_event_type" not in raw:
-            raise EvaluationError(f"{where}: a sentence item needs \"text\" and \"sub_event_type\"", code="E607")
-        label = raw["sub_event_type"] or NONE
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("text"), str) or not (
+                "sub_event_type" in raw or "label" in raw):
+            raise EvaluationError(f"{where}: a sentence item needs \"text\" and \"sub_event_type\" (or \"label\")",
+                                  code="E607")
+        label = (raw["sub_event_type"] if "sub_event_type" in raw else raw["label"]) or NONE
         items.append(SentenceItem(str(raw.get("id") or where), raw["text"], canonical_label(str(label), where)))
     return items
 

@@ -8,6 +8,7 @@ how events are found, so the evidence spans always come from the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -163,6 +164,17 @@ class RuleClassifier:
         if _INTERVENTION.search(window):
             return "Protest with intervention"
         return "Peaceful protest"
+
+
+def rank_all(classifier: TypeClassifier, mentions: Sequence[MentionContext]) -> list[list[tuple[str, float]]]:
+    """Rank several mentions: in one call when the classifier can batch (``rank_many``: an encoder
+    runs once per document), else one by one."""
+    if not mentions:
+        return []
+    many = getattr(classifier, "rank_many", None)
+    if many is not None:
+        return list(many(mentions))
+    return [classifier.rank(m) for m in mentions]
 
 
 def best_type(classifier: TypeClassifier, mention: MentionContext) -> tuple[str, float] | None:

@@ -18,7 +18,7 @@ from flashpoint.extract import actors
 from flashpoint.extract.actors import Actor, ActorMention
 from flashpoint.extract.attribution import Attribution
 from flashpoint.extract.casualties import Casualty, find_casualties
-from flashpoint.extract.classify import MentionContext, TypeClassifier
+from flashpoint.extract.classify import MentionContext, TypeClassifier, rank_all
 from flashpoint.extract.dates import DateMention
 from flashpoint.extract.detect import Trigger, find_triggers
 from flashpoint.extract.lexicon import loaded_terms, token_matches
@@ -59,6 +59,10 @@ class Mention:
     negated: bool = False
     context_span: CharSpan | None = None
     """The two sentences before this one, where the story may have named the place."""
+    typing: MentionContext | None = None
+    """What the type classifier is asked about (set while the mention is built, ranked after)."""
+    type_explanation: dict[str, object] | None = None
+    """Why the classifier chose the type (trained classifiers only)."""
 
 
 @dataclass
@@ -76,12 +80,14 @@ class DocContext:
 def extract_mentions(doc: Doc, ctx: DocContext) -> list[Mention]:
     """Mentions in text order: event sentences and casualty-only sentences."""
     sents = list(doc.sents)
+    found = [m for m in (_mention_for(doc, sents, i, ctx) for i in range(len(sents))) if m is not None]
+    _classify_all(found, ctx.classifier)
     mentions: list[Mention] = []
     last_dated: Mention | None = None
-    for i, sent in enumerate(sents):
-        mention = _mention_for(doc, sents, i, ctx)
-        if mention is None:
+    for mention in found:
+        if mention.sub_event_type is None and not mention.casualties:
             continue
+        sent = sents[mention.sent_index]
         _assign_date(mention, sent, ctx, last_dated)
         if mention.date is not None and mention.sub_event_type is not None:
             last_dated = mention
@@ -119,10 +125,8 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
     mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
     if live:
         _fill_roles(doc, sent, mention, ctx)
-        _classify(mention, sent, sents[i + 1] if i + 1 < len(sents) else None, ctx)
+        mention.typing = _typing_context(mention, sent, sents[i + 1] if i + 1 < len(sents) else None)
     mention.loaded = loaded_in(sent)
-    if mention.sub_event_type is None and not casualties:
-        return None
     return mention
 
 
@@ -280,7 +284,18 @@ def _actor_in(
     return actor, (start, end)
 
 
-def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocContext) -> None:
+def _classify_all(mentions: list[Mention], classifier: TypeClassifier) -> None:
+    """Type every mention of a document in one call (a classifier over an encoder batches it)."""
+    asked = [m for m in mentions if m.typing is not None]
+    for mention, ranked in zip(asked, rank_all(classifier, [m.typing for m in asked if m.typing]), strict=True):
+        if ranked:
+            mention.sub_event_type, mention.score = ranked[0]
+        explanation = mention.typing.extras.get("type_explanation") if mention.typing else None
+        mention.type_explanation = explanation if isinstance(explanation, dict) else None
+
+
+def _typing_context(mention: Mention, sent: Span, following: Span | None) -> MentionContext:
+    """What the classifier sees: the sentence and the next one, trigger weights, who did what to whom."""
     weights: dict[str, float] = {}
     fresh = any(not t.is_reference for t in mention.triggers)
     battle = any(t.types.get("Armed clash", 0) >= 0.9 for t in mention.triggers)
@@ -297,7 +312,7 @@ def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocCont
             prev = weights.get(label)
             weights[label] = w if prev is None else max(prev, w) + 0.15 * min(prev, w)
     killed = sum(c.count for c in mention.casualties if c.kind == "killed")
-    context = MentionContext(
+    return MentionContext(
         text=sent.text,
         trigger_types=weights,
         agent_kind=mention.agent.kind if mention.agent else None,
@@ -306,9 +321,6 @@ def _classify(mention: Mention, sent: Span, following: Span | None, ctx: DocCont
         killed=killed,
         context_text=following.text if following is not None else "",
     )
-    ranked = ctx.classifier.rank(context)
-    if ranked:
-        mention.sub_event_type, mention.score = ranked[0]
 
 
 def _instrument(token: Token) -> bool:

@@ -1,16 +1,20 @@
 """Which type classifier ``--model NAME_OR_PATH`` means, and what models there are.
 
-Names: ``rules`` (the rule-based classifier), ``default`` (the model shipped in the package,
-trained on our own synthetic notes), a model directory under ``data_home()/models/NAME``, or
-any path to a directory made by ``flashpoint train``. Loading reads arrays and JSON only
+Names: ``rules`` (the rule-based classifier: the fast path), ``default`` (the head over the
+frozen sentence encoder, built at set-up from the project's labelled corpus by ``flashpoint models
+build`` into ``data_home()/models/default``), a model directory under ``data_home()/models/NAME``,
+or any path to a directory made by ``flashpoint train``. Loading reads arrays and JSON only
 (see ``flashpoint.training.train``), so a model from anywhere is safe to load.
+
+``--model`` not given means ``default`` when it has been built and the encoder is installed,
+else ``rules`` (with a warning saying how to get the default).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,8 @@ from flashpoint.extract.classify import RuleClassifier, TypeClassifier
 from flashpoint.model import CodedDocument, Failure
 from flashpoint.settings import data_home
 from flashpoint.typology import EVENT_TYPES, disorder_type
+
+log = logging.getLogger(__name__)
 
 RULES = "rules"
 DEFAULT = "default"
@@ -29,9 +35,28 @@ def models_dir() -> Path:
     return data_home() / "models"
 
 
-def shipped_model_path() -> Path:
-    """The package's default model directory."""
-    return Path(str(resources.files("flashpoint") / "data" / "models" / DEFAULT))
+def default_model_path() -> Path:
+    """Where ``flashpoint models build`` puts the default model."""
+    return models_dir() / DEFAULT
+
+
+_warned = False
+
+
+def default_choice() -> str:
+    """What ``--model`` means when not given: ``default`` if it is built and the encoder installed,
+    else ``rules`` (saying once, on stderr through logging, how to get the default)."""
+    from flashpoint.extract.typemodel import MANIFEST
+    from flashpoint.nlp.encoder import available
+
+    global _warned
+    if (default_model_path() / MANIFEST).is_file() and available():
+        return DEFAULT
+    if not _warned:
+        _warned = True
+        log.warning("flashpoint: typing with the rules only: the default type model is not built "
+                    "(run `flashpoint models build`, or `make setup`)")
+    return RULES
 
 
 def resolve_model_path(name_or_path: str) -> Path:
@@ -39,10 +64,10 @@ def resolve_model_path(name_or_path: str) -> Path:
     from flashpoint.extract.typemodel import MANIFEST
 
     if name_or_path == DEFAULT:
-        path = shipped_model_path()
+        path = default_model_path()
         if not (path / MANIFEST).is_file():
-            raise ModelError("the shipped default model is missing from this install; reinstall flashpoint "
-                             "or use --model rules", code="E402")
+            raise ModelError("the default type model is not built yet: run `flashpoint models build` "
+                             "(part of `make setup`), or use --model rules", code="E402")
         return path
     given = Path(name_or_path).expanduser()
     for candidate in (given, models_dir() / name_or_path):
@@ -69,7 +94,7 @@ class ModelInfo:
 
     name: str
     kind: str
-    """rules | shipped | user | path"""
+    """rules | built (the default, from the project's corpus) | user | path"""
     path: str | None
     labels: int | None = None
     examples: int | None = None
@@ -108,8 +133,8 @@ def list_models(extra: Iterable[Path] = ()) -> list[ModelInfo]:
             seen.add(path.resolve())
             found.append(_info(name, kind, path))
 
-    if (shipped_model_path() / MANIFEST).is_file():
-        add(DEFAULT, "shipped", shipped_model_path())
+    if (default_model_path() / MANIFEST).is_file():
+        add(DEFAULT, "built", default_model_path())
     roots = [(models_dir(), "user"), *((Path(p), "path") for p in extra)]
     for root, kind in roots:
         if (root / MANIFEST).is_file():

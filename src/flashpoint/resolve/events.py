@@ -313,6 +313,18 @@ def _protest_and_arrests(a: str | None, b: str | None) -> bool:
     return "Protests" in kinds and ("Arrests" in (a, b))
 
 
+_PROTEST_OUTCOMES = frozenset({"Protest with intervention", "Excessive force against protesters",
+                               "Violent demonstration"})
+"""One demonstration told sentence by sentence: the gathering, then what the police or the crowd did.
+A classifier that types each sentence alone may call the first 'Peaceful protest' and the next by
+the outcome; the event is the demonstration, typed by the outcome told right after it."""
+
+
+def _protest_outcome(m: Mention, b: _Building) -> bool:
+    return (b.event.sub_event_type == "Peaceful protest" and m.sub_event_type in _PROTEST_OUTCOMES
+            and _follows(b, m))
+
+
 def _only_casualty_triggers(m: Mention) -> bool:
     """'2 officers were killed' tells a toll, not a new happening."""
     return bool(m.casualties) and all(t.text.lower().split()[0] in _CASUALTY_WORDS for t in m.triggers)
@@ -325,7 +337,8 @@ def _same_happening(m: Mention, location: Location | None, b: _Building) -> bool
     e = b.event
     if m.sub_event_type is None or e.sub_event_type is None:
         return False
-    same_type = m.sub_event_type == e.sub_event_type or _protest_and_arrests(m.sub_event_type, e.sub_event_type)
+    same_type = (m.sub_event_type == e.sub_event_type or _protest_and_arrests(m.sub_event_type, e.sub_event_type)
+                 or _protest_outcome(m, b))
     related = same_type or (is_violent(m.sub_event_type) and is_violent(e.sub_event_type))
     if m.is_reference and related and (m.date_source != "explicit" or m.date == e.event_date):
         return True
@@ -365,12 +378,17 @@ def _absorb(b: _Building, m: Mention, text: str = "") -> None:
         e.event_type = EVENT_TYPE_OF.get(m.sub_event_type or "")
         e.disorder_type = disorder_type(e.event_type, e.sub_event_type)
         e.confidence = m.score
+        e.type_explanation = m.type_explanation
         e.claimant = m.claimant
         for span in m.claimant_spans:
             e.add_evidence("claimant", span)
     if _protest_and_arrests(m.sub_event_type, e.sub_event_type) and e.event_type != "Riots":
         # Arrests at a protest are the authorities' intervention in it.
         e.sub_event_type, e.event_type = "Protest with intervention", "Protests"
+        e.disorder_type = disorder_type(e.event_type, e.sub_event_type)
+    if not first and _protest_outcome(m, b):
+        e.sub_event_type = m.sub_event_type
+        e.event_type = EVENT_TYPE_OF.get(e.sub_event_type or "")
         e.disorder_type = disorder_type(e.event_type, e.sub_event_type)
     if e.event_date is None and m.date is not None:
         e.event_date, e.end_date, e.time_precision = m.date, m.end_date, m.time_precision

@@ -10,9 +10,11 @@ the one after it, plus what the rules made of it (their ranked labels, the trigg
 candidate types, who acted on whom). For training, each note is coded by the rule coder once
 to get those; ``rule_features=False`` skips that (text only, much faster, a little weaker).
 
-The learner is a linear model (scikit-learn's ``SGDClassifier``, logistic loss) over hashed
-word 1–2-grams, hashed character 3–5-grams and hashed rule features: fast on two CPU cores,
-small, and with no vocabulary to store.
+The learner is a linear model (multinomial logistic regression) over hashed word 1–2-grams,
+hashed character 3–5-grams, hashed rule features and (format 2, the default when the encoder is
+installed) the mention's sentence embedding from the frozen encoder: the same head the shipped
+default model has (``flashpoint.training.typing_corpus``). With ``embedding=False`` it is format
+1's text-and-cues model (scikit-learn's ``SGDClassifier``), with no encoder needed.
 
 Trust model: a model directory holds ``manifest.json`` and ``weights.npz`` (plain arrays,
 loaded with ``allow_pickle=False``). Loading a model executes no code from it, so a model
@@ -32,7 +34,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +44,9 @@ from flashpoint.errors import UsageError
 from flashpoint.extract.classify import MentionContext, RuleClassifier
 from flashpoint.extract.typemodel import (
     DEFAULT_FEATURES,
+    EMBEDDING,
+    EXAMPLE_VECTORS,
+    EXAMPLES,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
@@ -246,6 +251,51 @@ def rule_instances(examples: Sequence[Example], coder_factory: Callable[[Any], C
 
 # --- features and the linear model ---------------------------------------------------------------
 
+EMBEDDING_FEATURES: dict[str, Any] = {
+    **DEFAULT_FEATURES, "word_features": 2 ** 16, "char_features": 0, "embedding": dict(EMBEDDING),
+    "embedding_weight": 1.0, "word_weight": 0.3, "rule_weight": 0.1,
+}
+"""The head over the frozen encoder: the embedding, plus hashed n-grams and rule cues weighted down
+so that the embedding leads (chosen on the typing dev split: see the typing corpus README)."""
+
+LOGISTIC_C = 10.0
+
+
+def embed_instances(instances: Sequence[Instance], encoder: Any = None, batch_size: int = 32) -> None:
+    """Give each instance the sentence embedding of its text (each distinct text encoded once)."""
+    if encoder is None:
+        from flashpoint.extract.typemodel import encoder_threads
+        from flashpoint.nlp.encoder import SentenceEncoder
+
+        encoder = SentenceEncoder.load(threads=max(2, encoder_threads()))
+    texts = list(dict.fromkeys(i.text for i in instances))
+    vectors = dict(zip(texts, encoder.encode(texts, batch_size=batch_size), strict=True))
+    for instance in instances:
+        instance.vector = vectors[instance.text]
+
+
+def fit_logistic(X: csr_matrix, labels: Sequence[str], *, C: float = LOGISTIC_C) -> LinearModel:
+    """Multinomial logistic regression (lbfgs: deterministic, no random state involved)."""
+    from scipy.sparse import csr_matrix as csr
+    from sklearn.linear_model import LogisticRegression
+
+    classes = sorted(set(labels))
+    if len(classes) == 1:
+        return LinearModel(classes, csr((1, X.shape[1]), dtype=np.float32), np.zeros(1, dtype=np.float32))
+    model = LogisticRegression(C=C, max_iter=3000)
+    model.fit(X, list(labels))
+    coef = np.asarray(model.coef_, dtype=np.float32)
+    intercept = np.asarray(model.intercept_, dtype=np.float32)
+    if len(classes) == 2:
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
+    return LinearModel([str(c) for c in model.classes_], _sparsify(coef), intercept)
+
+
+def _fit(X: csr_matrix, labels: Sequence[str], params: Mapping[str, Any], seed: int) -> LinearModel:
+    if params.get("embedding"):
+        return fit_logistic(X, labels)
+    return fit_linear(X, labels, seed=seed)
+
 
 
 
@@ -309,6 +359,8 @@ class TrainResult:
     model: LinearModel
     featurizer: Featurizer
     manifest: dict[str, Any]
+    trained_on: list[tuple[Example, Instance]] = field(default_factory=list)
+    """The examples the final model learned from, with their instances (for the nearest-example explanations)."""
 
 
 def event_type_map(examples: Iterable[Example]) -> dict[str, str]:
@@ -334,30 +386,37 @@ def train(
     name: str = "model",
     sources: Sequence[Mapping[str, Any]] = (),
     features: Mapping[str, Any] | None = None,
+    encoder: Any = None,
+    dev: Sequence[Example] = (),
 ) -> TrainResult:
     """Split, build instances, fit, score on dev, refit on everything, and describe it in a manifest.
 
     ``coder_factory(classifier) -> Coder`` gives the rule coder the rule features come from;
-    ``None`` trains on text alone.
+    ``None`` trains on text alone. ``features`` with an ``embedding`` block (``EMBEDDING_FEATURES``)
+    adds the sentence embedding (``encoder``: a loaded one, else the shipped one is loaded).
+    ``dev``: a held-out set of one's own instead of a split (``dev_fraction`` is then ignored).
     """
     if not examples:
         raise UsageError("no training examples: no row has both notes and a sub_event_type; "
                          "give an ACLED-format export with those columns filled", code="E403")
     started = time.perf_counter()
     params = {**DEFAULT_FEATURES, **(features or {}), "use_rules": coder_factory is not None}
+    everything = [*examples, *dev]
     if coder_factory is not None:
-        instances = rule_instances(examples, coder_factory, progress)
+        instances = rule_instances(everything, coder_factory, progress)
     else:
-        instances = [Instance(ex.text) for ex in examples]
-    index = {id(ex): i for i, ex in enumerate(examples)}
-    train_set, dev_set = split_examples(examples, dev_fraction, seed)
+        instances = [Instance(ex.text) for ex in everything]
+    if params.get("embedding"):
+        embed_instances(instances, encoder)
+    index = {id(ex): i for i, ex in enumerate(everything)}
+    train_set, dev_set = (list(examples), list(dev)) if dev else split_examples(examples, dev_fraction, seed)
     featurizer = Featurizer(params)
     event_types = event_type_map(examples)
     dev_scores: dict[str, Any] | None = None
     rules_scores: dict[str, Any] | None = None
     if dev_set:
-        fitted = fit_linear(featurizer.transform([instances[index[id(e)]] for e in train_set]),
-                            [e.label for e in train_set], seed=seed)
+        fitted = _fit(featurizer.transform([instances[index[id(e)]] for e in train_set]),
+                      [e.label for e in train_set], params, seed)
         dev_inst = [instances[index[id(e)]] for e in dev_set]
         gold = [e.label for e in dev_set]
         dev_scores = scores(list(zip(gold, predict(fitted, featurizer, dev_inst), strict=True)), event_types)
@@ -365,10 +424,15 @@ def train(
             rule_top = [_rule_top(i) for i in dev_inst]
             rules_scores = scores(list(zip(gold, rule_top, strict=True)), event_types)
     # The shipped model learns from every example; dev scores above were measured before that.
-    final = fit_linear(featurizer.transform(instances), [e.label for e in examples], seed=seed)
+    if dev:  # a held-out set of one's own stays held out
+        final = fitted
+    else:
+        final = _fit(featurizer.transform(instances), [e.label for e in examples], params, seed)
     manifest = _manifest(name, final, params, examples, train_set, dev_set, dev_scores, rules_scores,
                          event_types, sources, seed, dev_fraction, time.perf_counter() - started)
-    return TrainResult(final, featurizer, manifest)
+    kept = [instances[index[id(e)]] for e in train_set] if dev else instances[:len(examples)]
+    kept_examples = train_set if dev else list(examples)
+    return TrainResult(final, featurizer, manifest, [(e, i) for e, i in zip(kept_examples, kept, strict=True)])
 
 
 def _rule_top(instance: Instance) -> str:
@@ -392,7 +456,10 @@ def _manifest(name: str, model: LinearModel, params: Mapping[str, Any], examples
                           "dev_examples": len(dev_set), "dev_fraction": dev_fraction, "seed": seed,
                           "label_counts": dict(sorted(Counter(e.label for e in examples).items()))},
         "labels": model.labels, "event_types": dict(event_types),
-        "features": dict(params), "learner": {"kind": "sgd-logistic-ovr", "alpha": 2e-5, "epochs": 25},
+        "features": dict(params),
+        "learner": ({"kind": "logistic-multinomial-lbfgs", "C": LOGISTIC_C} if params.get("embedding")
+                    else {"kind": "sgd-logistic-ovr", "alpha": 2e-5, "epochs": 25}),
+        "veto": 0.5, "trust": 0.5 if params.get("embedding") else 0.0,
         "scores": {"dev": dev_scores, "rules_on_dev": rules_scores},
         "training_seconds": round(seconds, 2),
     }
@@ -408,6 +475,11 @@ def save_model(result: TrainResult, out: Path) -> Path:
     np.savez_compressed(out / WEIGHTS, data=w.data.astype(np.float16), indices=w.indices.astype(np.int32),
                         indptr=w.indptr.astype(np.int64), shape=np.array(w.shape, dtype=np.int64),
                         intercept=result.model.intercept.astype(np.float32))
+    vectors = [(ex, i.vector) for ex, i in result.trained_on if i.vector is not None]
+    if vectors:
+        lines = [json.dumps({"text": ex.text, "label": ex.label}, ensure_ascii=False) for ex, _ in vectors]
+        (out / EXAMPLES).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        np.savez_compressed(out / EXAMPLE_VECTORS, vectors=np.vstack([v for _, v in vectors]).astype(np.float16))
     (out / MANIFEST).write_text(json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 

@@ -307,7 +307,9 @@ def event_from_row(r: Any) -> Event:
                  **scalars)
 
 
-_EVENT_FIELDS = tuple(f.name for f in fields(Event))
+_NOT_STORED = frozenset({"type_explanation"})
+"""Event fields the store has no column for (the type explanation is in the JSON output of `code` only)."""
+_EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name not in _NOT_STORED)
 _JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}", "casualties": "[]",
                 "initiator_claimant": "null"}
 

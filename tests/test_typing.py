@@ -1,0 +1,169 @@
+"""The default type classifier: a logistic head over the frozen sentence encoder, n-grams and rule cues.
+
+The model is built from the project's own typing corpus (``flashpoint models build``, once per
+machine, where the coder looks for it); these tests check that it loads with the network disabled,
+decides deterministically, explains every decision, and that ``--model rules`` is the old path.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from flashpoint.extract.classify import MentionContext, RuleClassifier
+from flashpoint.extract.typemodel import NONE_LABEL, Featurizer, Instance, LinearModel, TrainedClassifier
+from flashpoint.model import Document
+from flashpoint.nlp.encoder import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="the sentence encoder packages are a dependency: "
+                                "run `make setup`")
+
+TEXTS = [
+    "Gunmen on motorbikes opened fire on villagers in a market near Djibo on Tuesday, killing nine people, "
+    "local officials said.",
+    "Security forces fired tear gas to disperse hundreds of students protesting fee rises outside parliament "
+    "on Monday.",
+    "Rebel fighters took control of the district headquarters after government troops withdrew overnight.",
+]
+
+
+@pytest.fixture(scope="session")
+def default_model(built_gazetteer: Any) -> Path:
+    """The default model, built once where the coder looks for it (skipped when current)."""
+    from flashpoint.pipeline import Coder
+    from flashpoint.training.typing_corpus import build_default
+
+    base = Coder(gazetteer=built_gazetteer)
+
+    def factory(classifier: Any) -> Coder:
+        return Coder(nlp=base.nlp, gazetteer=base.gazetteer, classifier=classifier)
+
+    return build_default(coder_factory=factory)
+
+
+def _mention(text: str) -> MentionContext:
+    return MentionContext(text=text, trigger_types={"@violence": 1.0}, agent_kind="unidentified",
+                          target_kind="civilians", killed=9)
+
+
+def test_the_classifier_loads_and_encodes_with_the_network_disabled(default_model: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts: list[str] = []
+
+    def refuse(name: str) -> Any:
+        def guard(*args: object, **kwargs: object) -> None:
+            attempts.append(name)
+            raise OSError(f"network disabled in this test ({name})")
+        return guard
+
+    for name in ("connect", "connect_ex", "sendto"):
+        monkeypatch.setattr(socket.socket, name, refuse(f"socket.{name}"))
+    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.setenv(var, "1")
+
+    classifier = TrainedClassifier.load(default_model)  # loads the encoder inside the guard
+    ranked = classifier.rank(_mention(TEXTS[0]))
+    assert ranked and ranked[0][0] == "Attack"
+    assert attempts == []
+
+
+def test_decisions_are_deterministic(default_model: Path) -> None:
+    mentions = [_mention(t) for t in TEXTS]
+    first = TrainedClassifier.load(default_model).rank_many(mentions)
+    again = TrainedClassifier.load(default_model).rank_many([_mention(t) for t in reversed(TEXTS)])
+    assert first == list(reversed(again))
+    one_by_one = TrainedClassifier.load(default_model)
+    assert [one_by_one.rank(m) for m in mentions] == first
+
+
+def test_the_head_fits_deterministically() -> None:
+    from flashpoint.training.train import fit_logistic
+
+    rng = np.random.default_rng(0)
+    from scipy.sparse import csr_matrix
+
+    X = csr_matrix(rng.normal(size=(60, 12)))
+    labels = [("a", "b", "c")[i % 3] for i in range(60)]
+    w1, w2 = fit_logistic(X, labels), fit_logistic(X, labels)
+    assert w1.labels == ["a", "b", "c"]
+    assert (w1.weights != w2.weights).nnz == 0 and np.array_equal(w1.intercept, w2.intercept)
+
+
+def test_a_confident_none_vetoes_the_mention() -> None:
+    from scipy.sparse import csr_matrix
+
+    featurizer = Featurizer({"word_ngrams": [1, 1], "word_features": 8, "char_ngrams": [3, 3], "char_features": 8,
+                             "rule_features": 8})
+    model = LinearModel(["Attack", NONE_LABEL], csr_matrix((2, featurizer.n_features)), np.zeros(2, np.float32))
+    classifier = TrainedClassifier(model, featurizer, {"name": "t", "veto": 0.6})
+    assert classifier._decide(np.array([0.3, 0.7])) == []
+    assert classifier._decide(np.array([0.45, 0.55])) == [("Attack", 0.45)]
+    assert classifier._decide(np.array([0.8, 0.2])) == [("Attack", 0.8)]
+
+
+def test_ngram_columns_are_the_hashing_vectorizers() -> None:
+    from flashpoint.extract.typemodel import DEFAULT_FEATURES
+
+    featurizer = Featurizer(DEFAULT_FEATURES)
+    text = "Militants stormed the police station and burned two vehicles"
+    row = featurizer.words.transform([text])
+    assert set(featurizer.word_columns(text).values()) == set(row.indices.tolist())
+
+
+def _code(model: str, texts: list[str]) -> list[Any]:
+    from flashpoint.pipeline import code_documents
+
+    return list(code_documents([Document(id=str(i), text=t) for i, t in enumerate(texts)], model=model))
+
+
+def test_every_event_explains_its_type_and_keeps_the_rules_evidence(default_model: Path, built_gazetteer: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import flashpoint.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "_default_coder", pipeline.Coder(gazetteer=built_gazetteer))
+    monkeypatch.setattr(pipeline, "_model_coders", {})
+    coded = _code("default", TEXTS)
+    rules = _code("rules", TEXTS)
+    events = [e for doc in coded for e in doc.events]
+    assert events
+    for event in events:
+        why = event.type_explanation
+        assert why is not None and why["model"] == "default"
+        assert why["label"] == event.sub_event_type or event.sub_event_type == "Protest with intervention"
+        assert 0.0 < why["probability"] <= 1.0 and why["runner_up"]["label"] != why["label"]
+        assert why["runner_up"]["probability"] <= why["probability"]
+        assert why["rule_cues"] and all(isinstance(v, float) for v in why["rule_cues"].values())
+        assert why["ngrams"] and all(g["weight"] > 0 for g in why["ngrams"])
+        assert len(why["nearest"]) == 3
+        sims = [n["similarity"] for n in why["nearest"]]
+        assert sims == sorted(sims, reverse=True) and all(-1.0 <= s <= 1.0 for s in sims)
+        assert event.evidence["sub_event_type"]  # still the trigger spans
+    assert json.loads(json.dumps(coded[0].to_dict()))["events"][0]["type_explanation"]["nearest"]
+    assert [e.sub_event_type for e in coded[0].events][:1] == ["Attack"]
+    # --model rules: the old path, with no explanation and the same evidence spans for the triggers
+    assert all(e.type_explanation is None for doc in rules for e in doc.events)
+    assert [sorted(map(tuple, e.evidence["sub_event_type"])) for e in rules[0].events] == \
+        [sorted(map(tuple, e.evidence["sub_event_type"])) for e in coded[0].events]
+
+
+def test_rules_only_classifier_is_unchanged() -> None:
+    ranked = RuleClassifier().rank(_mention(TEXTS[0]))
+    assert ranked[0][0] == "Attack"
+    assert not hasattr(RuleClassifier(), "rank_many")
+
+
+def test_instances_without_a_vector_have_a_zero_embedding() -> None:
+    from flashpoint.training.train import EMBEDDING_FEATURES
+
+    featurizer = Featurizer(EMBEDDING_FEATURES)
+    X = featurizer.transform([Instance("troops shelled the town"), Instance("x", vector=np.ones(384, np.float32))])
+    assert X.shape == (2, featurizer.n_features)
+    emb = X[:, -384:].toarray()
+    assert not emb[0].any() and np.allclose(emb[1], EMBEDDING_FEATURES["embedding_weight"])
