@@ -47,7 +47,7 @@ lint: setup
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy
 
-test: setup system-deps
+test: setup system-deps lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

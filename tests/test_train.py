@@ -132,10 +132,10 @@ def test_bad_model_names_and_folders_say_what_to_do(tmp_path: Path) -> None:
         load_classifier(str(tmp_path))
 
 
-def _code(model: str | None, texts: list[str]) -> list[Any]:
+def _code(model: str | None, texts: list[str], base: Any = None) -> list[Any]:
     from flashpoint.pipeline import code_documents
 
-    return list(code_documents([Document(id=str(i), text=t) for i, t in enumerate(texts)], model=model))
+    return list(code_documents([Document(id=str(i), text=t) for i, t in enumerate(texts)], model=model, base=base))
 
 
 TEXTS = [
@@ -149,21 +149,18 @@ def _spans(results: list[Any]) -> list[list[dict[str, list[tuple[int, int]]]]]:
     return [[{k: sorted(tuple(s) for s in v) for k, v in e.evidence.items()} for e in r.events] for r in results]
 
 
-def test_coding_with_a_model_path_keeps_the_rules_evidence(trained_dir: Path, built_gazetteer: Any,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_coding_with_a_model_path_keeps_the_rules_evidence(trained_dir: Path, built_gazetteer: Any) -> None:
     import flashpoint.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "_default_coder", pipeline.Coder(gazetteer=built_gazetteer))
-    monkeypatch.setattr(pipeline, "_model_coders", {})
-    rules = _code("rules", TEXTS)
-    trained = _code(str(trained_dir), TEXTS)
+    base = pipeline.Coder(gazetteer=built_gazetteer)
+    rules = _code("rules", TEXTS, base)
+    trained = _code(str(trained_dir), TEXTS, base)
     assert all(r.events for r in trained)
     assert _spans(trained) == _spans(rules)
     assert trained[0].events[0].sub_event_type == "Grenade"
 
 
-def test_a_users_own_typology_trains_and_codes(notes_csv: Path, tmp_path: Path, built_gazetteer: Any,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_users_own_typology_trains_and_codes(notes_csv: Path, tmp_path: Path, built_gazetteer: Any) -> None:
     """Labels ACLED does not have: the model codes in them, with the event type from the data."""
     import flashpoint.pipeline as pipeline
 
@@ -182,9 +179,8 @@ def test_a_users_own_typology_trains_and_codes(notes_csv: Path, tmp_path: Path, 
     assert result.manifest["event_types"] == {"Bomb attack": "Terror", "Firefight": "Combat", "Rally": "Civic"}
     out = save_model(result, tmp_path / "own-model")
 
-    monkeypatch.setattr(pipeline, "_default_coder", pipeline.Coder(gazetteer=built_gazetteer))
-    monkeypatch.setattr(pipeline, "_model_coders", {})
-    (coded,) = _code(str(out), [TEXTS[0]])
+    base = pipeline.Coder(gazetteer=built_gazetteer)
+    (coded,) = _code(str(out), [TEXTS[0]], base)
     event = coded.events[0]
     assert (event.sub_event_type, event.event_type) == ("Bomb attack", "Terror")
 

@@ -117,20 +117,18 @@ def test_ngram_columns_are_the_hashing_vectorizers() -> None:
     assert set(featurizer.word_columns(text).values()) == set(row.indices.tolist())
 
 
-def _code(model: str, texts: list[str]) -> list[Any]:
+def _code(model: str, texts: list[str], base: Any = None) -> list[Any]:
     from flashpoint.pipeline import code_documents
 
-    return list(code_documents([Document(id=str(i), text=t) for i, t in enumerate(texts)], model=model))
+    return list(code_documents([Document(id=str(i), text=t) for i, t in enumerate(texts)], model=model, base=base))
 
 
-def test_every_event_explains_its_type_and_keeps_the_rules_evidence(default_model: Path, built_gazetteer: Any,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_event_explains_its_type_and_keeps_the_rules_evidence(default_model: Path, built_gazetteer: Any) -> None:
     import flashpoint.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "_default_coder", pipeline.Coder(gazetteer=built_gazetteer))
-    monkeypatch.setattr(pipeline, "_model_coders", {})
-    coded = _code("default", TEXTS)
-    rules = _code("rules", TEXTS)
+    base = pipeline.Coder(gazetteer=built_gazetteer)
+    coded = _code("default", TEXTS, base)
+    rules = _code("rules", TEXTS, base)
     events = [e for doc in coded for e in doc.events]
     assert events
     for event in events:

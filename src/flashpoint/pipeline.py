@@ -271,18 +271,23 @@ def model_coder(model: str, base: Coder) -> Coder:
 """Coders per trained model (``--model``), sharing the default coder's pipeline and gazetteer."""
 
 
-def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None) -> Iterator[CodedDocument | Failure]:
+def code_documents(docs: Iterable[Document | Failure], *, model: str | None = None,
+                   base: Coder | None = None) -> Iterator[CodedDocument | Failure]:
     """Code documents in order, one result per input; ``model`` picks a classifier (flashpoint.extract.registry):
-    None means the default model when it is built, else the rules."""
+    None means the default model when it is built, else the rules. ``base`` is the coder whose
+    pipeline and gazetteer are used (default: the process-wide one)."""
     from flashpoint.extract.registry import default_choice, fill_event_types
 
-    coder = default_coder()
+    coder = base or default_coder()
     if model in (None, ""):
         model = default_choice()
     if model != "rules":
         assert model is not None
-        if model not in _model_coders:
-            _model_coders[model] = model_coder(model, coder)
-        coder = _model_coders[model]
+        if base is not None:
+            coder = model_coder(model, base)
+        else:
+            if model not in _model_coders:
+                _model_coders[model] = model_coder(model, coder)
+            coder = _model_coders[model]
     for result in coder.code_many(docs):
         yield fill_event_types(result, coder.classifier)

@@ -116,7 +116,7 @@ def plan_partitions(inputs: Sequence[str], partition_size: int = DEFAULT_PARTITI
     skipped, as ``flashpoint code`` does. Raises ``UsageError`` for a missing input.
     """
     if partition_size < 1:
-        raise UsageError("--partition-size must be at least 1", code="E201")
+        raise UsageError("--partition-size must be at least 1", code=errors.E_BAD_OPTION)
     plans: list[tuple[str, Any]] = []
     loose: list[str] = []
     for path in _expand(inputs):
@@ -148,7 +148,7 @@ def _expand(inputs: Sequence[str]) -> list[Path]:
         elif path.exists():
             found.append(path)
         else:
-            raise UsageError(f"{source}: no such file or directory: check the path", code="E202")
+            raise UsageError(f"{source}: no such file or directory: check the path", code=errors.E_NO_SUCH_SOURCE)
     return found
 
 
@@ -469,7 +469,7 @@ def _load_manifest(out: Path) -> dict[str, Any] | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
     except ValueError:
-        raise UsageError(f"{path} is damaged: remove the run directory and start again", code="E203") from None
+        raise UsageError(f"{path} is damaged: remove the run directory and start again", code=errors.E_DAMAGED_STATE) from None
 
 
 def _done_markers(out: Path) -> dict[int, dict[str, Any]]:
@@ -514,11 +514,11 @@ def _prepare(out: Path, inputs: Sequence[str], partition_size: int, resume: bool
     previous = _load_manifest(out)
     if previous is not None and not resume:
         raise UsageError(f"{out} already holds a run: pass --resume to finish it, or choose a new --out",
-                         code="E204")
+                         code=errors.E_RUN_EXISTS)
     if previous is not None:
         if [_same_input(i) for i in previous["inputs"]] != [_same_input(i) for i in inputs]:
             raise UsageError(f"{out} holds a run of other inputs: resume it with the same inputs, "
-                             "or choose a new --out", code="E205")
+                             "or choose a new --out", code=errors.E_RUN_OTHER_INPUTS)
         parts = [Partition.from_dict(p) for p in previous["partitions"]]
         _remove_temporaries(out)
         return parts, str(previous["created"])
@@ -755,7 +755,7 @@ class _cluster:
                 self.client = Client(self.scheduler, timeout="30s")
             except OSError as exc:
                 raise UsageError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc}): check the address",
-                                 code="E206") from None
+                                 code=errors.E_NO_SCHEDULER) from None
             return self.client
         # Workers join as they come up (``wait=False``): partitions are submitted at once and the
         # first worker ready starts coding while the others still load.
@@ -835,7 +835,7 @@ def finished_partitions(run_dir: str | Path) -> list[str]:
     run = Path(run_dir)
     if not (run / MANIFEST).exists():
         raise UsageError(f"{run} is not a batch run directory (no {MANIFEST}): give the --out of "
-                         "`flashpoint batch`", code="E207")
+                         "`flashpoint batch`", code=errors.E_NOT_A_RUN)
     return [f"part-{i:05d}" for i in sorted(_done_markers(run))]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from flashpoint import errors
 from flashpoint.cli.common import failure_line, parse_date
 from flashpoint.errors import StoreError
 
@@ -144,7 +145,7 @@ def show_incident_cmd(incident_id: int, db: str, fmt: str | None) -> None:
     with _open(db) as store:
         data = store.incident(incident_id)
     if data is None:
-        raise StoreError(f"no incident {incident_id}: list them with `flashpoint incidents`", code="E513")
+        raise StoreError(f"no incident {incident_id}: list them with `flashpoint incidents`", code=errors.E_NO_INCIDENT)
     if _fmt(fmt) == "json":
         _dump(data)
     else:
@@ -235,7 +236,7 @@ def show_event_cmd(event_id: str, db: str, fmt: str | None) -> None:
     with _open(db) as store:
         data = store.event(event_id)
     if data is None:
-        raise StoreError(f"no event {event_id!r}: see `flashpoint show incident ID` for event ids", code="E510")
+        raise StoreError(f"no event {event_id!r}: see `flashpoint show incident ID` for event ids", code=errors.E_NO_EVENT)
     if _fmt(fmt) == "json":
         _dump(data)
         return

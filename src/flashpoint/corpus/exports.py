@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import UsageError
 from flashpoint.model import ACLED_COLUMNS, EXTRA_COLUMNS, Event
 from flashpoint.output import event_row
@@ -133,7 +134,7 @@ def write_parquet(items: Iterable[EventWithIncident], path: Path, *, batch_rows:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ModuleNotFoundError:
-        raise UsageError("Parquet export needs pyarrow: pip install pyarrow==26.0.1", code="E201") from None
+        raise UsageError("Parquet export needs pyarrow: pip install pyarrow==26.0.1", code=errors.E_BAD_OPTION) from None
 
     def arrow_type(name: str) -> Any:
         return pa.int64() if name in _INT_COLUMNS else pa.float64() if name in _FLOAT_COLUMNS else pa.string()

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate.acled import AcledRow, evaluate_acled, parse_acled_date, read_acled
 from flashpoint.evaluate.gold import GoldDocument, evaluate_gold, parse_gold, read_gold, read_json_objects
@@ -65,7 +66,7 @@ def _sentence_folder(path: Path) -> list[SentenceItem]:
     objects = [item for f in sorted(path.glob("*.jsonl")) for item in read_json_objects(f)]
     if not objects or not all(_is_sentence_item(raw) for _, raw in objects):
         raise EvaluationError(f"{path}: a gold folder holds .jsonl sentence items ({{\"text\", \"label\"}})",
-                              code="E602")
+                              code=errors.E_GOLD_FORMAT)
     return parse_sentence_objects(objects)
 
 
@@ -84,7 +85,7 @@ def _evaluate_geo(path: Path, coder: Coder, geoparse_text: GeoparseText | None) 
     except ModuleNotFoundError as err:
         if err.name != "flashpoint.evaluate.geo":
             raise
-        raise EvaluationError("geoparsing evaluation (.xml) is not available in this version", code="E602") from None
+        raise EvaluationError("geoparsing evaluation (.xml) is not available in this version", code=errors.E_GOLD_FORMAT) from None
     report = evaluate_geo(read_geo_gold(path), geoparse_text or places_from_coder(coder))
     return {"kind": "geo", **report}
 
@@ -108,7 +109,7 @@ def evaluate_path(path: Path | str, coder: Coder, *, geoparse_text: GeoparseText
     if path.is_dir():
         return {"source": str(path), **evaluate_sentences(_sentence_folder(path), coder)}
     if not path.is_file():
-        raise EvaluationError(f"{path}: no such file", code="E601")
+        raise EvaluationError(f"{path}: no such file", code=errors.E_NO_GOLD_FILE)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         report = evaluate_acled(read_acled(path), coder)
@@ -129,5 +130,5 @@ def evaluate_path(path: Path | str, coder: Coder, *, geoparse_text: GeoparseText
     else:
         raise EvaluationError(
             f"{path}: cannot tell the gold format from {suffix or 'no extension'!r}; "
-            "use .csv (ACLED export), .jsonl/.json (gold), .tsv (sentences) or .xml (geoparsing)", code="E602")
+            "use .csv (ACLED export), .jsonl/.json (gold), .tsv (sentences) or .xml (geoparsing)", code=errors.E_GOLD_FORMAT)
     return {"source": str(path), **report}

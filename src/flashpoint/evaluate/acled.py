@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate.matching import DEFAULT_SETTINGS, MatchSettings
 from flashpoint.evaluate.report import Case, Coder, Record, attach_results, build_report, run_coder
@@ -95,7 +96,7 @@ def slash_day_first(values: Iterable[str]) -> bool | None:
         raise EvaluationError(
             "event_date mixes day-first (16/11/2021) and month-first (11/16/2021) dates; "
             "re-export the file with ISO dates (2021-11-16)",
-            code="E604",
+            code=errors.E_BAD_GOLD_VALUE,
         )
     return True if day_first else False if month_first else None
 
@@ -120,7 +121,7 @@ def parse_acled_date(text: str, *, day_first: bool | None = None) -> dt.date:
                 continue
     raise EvaluationError(
         f"event_date {text!r} is not a date in an ACLED format (16 November 2021, 2021-11-16, 16-Nov-21)",
-        code="E604",
+        code=errors.E_BAD_GOLD_VALUE,
     )
 
 
@@ -131,11 +132,11 @@ def _check_type(row: Mapping[str, str], line: int) -> tuple[str, str]:
     event_type, sub = row["event_type"].strip(), row["sub_event_type"].strip()
     if sub not in ALL_SUB_EVENT_TYPES:
         raise EvaluationError(
-            f"line {line}: sub_event_type {sub!r} is not one of ACLED's 25 (see flashpoint.typology)", code="E606")
+            f"line {line}: sub_event_type {sub!r} is not one of ACLED's 25 (see flashpoint.typology)", code=errors.E_BAD_GOLD_TYPE)
     if event_type not in EVENT_TYPES or EVENT_TYPE_OF[sub] != event_type:
         raise EvaluationError(
             f"line {line}: event_type {event_type!r} does not go with sub_event_type {sub!r}; "
-            f"ACLED puts it under {EVENT_TYPE_OF[sub]!r}", code="E606")
+            f"ACLED puts it under {EVENT_TYPE_OF[sub]!r}", code=errors.E_BAD_GOLD_TYPE)
     return event_type, sub
 
 
@@ -145,14 +146,14 @@ def parse_acled_rows(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) 
     if missing:
         raise EvaluationError(
             f"not an ACLED-format CSV: no {', '.join(missing)} column; export from ACLED with the "
-            "event_date, event_type, sub_event_type and notes columns at least", code="E603")
+            "event_date, event_type, sub_event_type and notes columns at least", code=errors.E_BAD_GOLD_FILE)
     raw = [{k: (v or "") for k, v in row.items() if k is not None} for row in rows]
     day_first = slash_day_first(r["event_date"] for r in raw)
     result = []
     for line, row in enumerate(raw, start=2):
         if not row["notes"].strip():
             raise EvaluationError(f"line {line}: empty notes; every row needs the text it was coded from",
-                                  code="E603")
+                                  code=errors.E_BAD_GOLD_FILE)
         event_type, sub = _check_type(row, line)
         try:
             date = parse_acled_date(row["event_date"], day_first=day_first)
@@ -175,9 +176,9 @@ def read_acled(path: Path) -> list[AcledRow]:
             rows = list(reader)
             return parse_acled_rows(rows, reader.fieldnames or [])
     except UnicodeDecodeError:
-        raise EvaluationError(f"{path}: not UTF-8 text; save the CSV as UTF-8", code="E603") from None
+        raise EvaluationError(f"{path}: not UTF-8 text; save the CSV as UTF-8", code=errors.E_BAD_GOLD_FILE) from None
     except csv.Error as err:
-        raise EvaluationError(f"{path}: not a readable CSV ({err})", code="E603") from None
+        raise EvaluationError(f"{path}: not a readable CSV ({err})", code=errors.E_BAD_GOLD_FILE) from None
 
 
 # --- gold records and documents -----------------------------------------------------------------

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import EvaluationError
 from flashpoint.geo.geodesy import haversine_km
 from flashpoint.model import Place
@@ -36,8 +37,8 @@ from flashpoint.model import Place
 ACCURACY_KM = 161.0
 """100 miles: the customary threshold of "correct" in geoparsing evaluation."""
 
-E_GEO_XML = "E603"
-E_GEO_OFFSETS = "E604"
+E_GEO_XML = errors.E_BAD_GOLD_FILE
+E_GEO_OFFSETS = errors.E_BAD_GOLD_VALUE
 
 CONTEXT_CHARS = 40
 
@@ -75,7 +76,7 @@ def read_geo_gold(path: Path | str) -> list[GeoGoldArticle]:
     try:
         root = ET.parse(path).getroot()
     except FileNotFoundError:
-        raise EvaluationError(f"{path}: no such file", code="E601") from None
+        raise EvaluationError(f"{path}: no such file", code=errors.E_NO_GOLD_FILE) from None
     except ET.ParseError as err:
         raise EvaluationError(f"{path}: not well-formed XML ({err}); fix the file and retry",
                               code=E_GEO_XML) from None

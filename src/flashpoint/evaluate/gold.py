@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate.matching import DEFAULT_SETTINGS, MatchSettings
 from flashpoint.evaluate.report import (
@@ -60,7 +61,7 @@ def _date(value: Any, where: str, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise EvaluationError(f"{where}: {name} {value!r} is not an ISO date (YYYY-MM-DD)", code="E607") from None
+        raise EvaluationError(f"{where}: {name} {value!r} is not an ISO date (YYYY-MM-DD)", code=errors.E_BAD_GOLD_RECORD) from None
 
 
 def parse_gold_event(raw: Mapping[str, Any], where: str) -> Record:
@@ -72,12 +73,12 @@ def parse_gold_event(raw: Mapping[str, Any], where: str) -> Record:
     sub = event.get("sub_event_type")
     if sub is not None and sub not in ALL_SUB_EVENT_TYPES:
         raise EvaluationError(f"{where}: sub_event_type {sub!r} is not one of ACLED's 25 "
-                              "(see flashpoint.typology)", code="E606")
+                              "(see flashpoint.typology)", code=errors.E_BAD_GOLD_TYPE)
     if sub is not None and event.get("event_type") is None:
         event["event_type"] = EVENT_TYPE_OF[sub]  # the sub-type names its type
     event_type = event.get("event_type")
     if event_type is not None and (event_type not in EVENT_TYPES or (sub and EVENT_TYPE_OF[sub] != event_type)):
-        raise EvaluationError(f"{where}: event_type {event_type!r} is not ACLED's type for {sub!r}", code="E606")
+        raise EvaluationError(f"{where}: event_type {event_type!r} is not ACLED's type for {sub!r}", code=errors.E_BAD_GOLD_TYPE)
     try:
         for name in _INT_FIELDS:
             if event.get(name) is not None:
@@ -86,7 +87,7 @@ def parse_gold_event(raw: Mapping[str, Any], where: str) -> Record:
             if event.get(name) is not None:
                 event[name] = float(event[name])
     except (TypeError, ValueError):
-        raise EvaluationError(f"{where}: a count, precision or coordinate is not a number", code="E607") from None
+        raise EvaluationError(f"{where}: a count, precision or coordinate is not a number", code=errors.E_BAD_GOLD_RECORD) from None
     return event
 
 
@@ -95,12 +96,12 @@ def parse_gold_place(raw: Mapping[str, Any], text: str, where: str) -> Record:
     try:
         start, end = int(raw["start"]), int(raw["end"])
     except (KeyError, TypeError, ValueError):
-        raise EvaluationError(f"{where}: a place needs integer start and end offsets", code="E607") from None
+        raise EvaluationError(f"{where}: a place needs integer start and end offsets", code=errors.E_BAD_GOLD_RECORD) from None
     name = raw.get("name")
     if not 0 <= start < end <= len(text) or (name is not None and text[start:end] != name):
         raise EvaluationError(
             f"{where}: place {name!r} at {start}-{end} does not match the text there "
-            f"({text[start:end]!r}); offsets index the document text", code="E607")
+            f"({text[start:end]!r}); offsets index the document text", code=errors.E_BAD_GOLD_RECORD)
     return {**raw, "start": start, "end": end}
 
 
@@ -108,7 +109,7 @@ def parse_gold_document(raw: Any, where: str) -> GoldDocument:
     """One gold JSON object (see docs/gold-format.md)."""
     if not isinstance(raw, Mapping) or not isinstance(raw.get("text"), str) or not isinstance(raw.get("events"), list):
         raise EvaluationError(f"{where}: a gold document is an object with \"text\" and an \"events\" list "
-                              "(see docs/gold-format.md)", code="E607")
+                              "(see docs/gold-format.md)", code=errors.E_BAD_GOLD_RECORD)
     doc_id = str(raw.get("id") or where)
     events = [parse_gold_event(e, f"{where} event {i + 1}") for i, e in enumerate(raw["events"])]
     places = raw.get("places")
@@ -124,12 +125,12 @@ def read_json_objects(path: Path) -> list[tuple[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise EvaluationError(f"{path}: not UTF-8 text", code="E605") from None
+        raise EvaluationError(f"{path}: not UTF-8 text", code=errors.E_BAD_GOLD_JSON) from None
     if text.lstrip().startswith("["):
         try:
             items = json.loads(text)
         except json.JSONDecodeError as err:
-            raise EvaluationError(f"{path}: not valid JSON ({err})", code="E605") from None
+            raise EvaluationError(f"{path}: not valid JSON ({err})", code=errors.E_BAD_GOLD_JSON) from None
         return [(f"{path.name}[{i}]", item) for i, item in enumerate(items)]
     objects = []
     for n, line in enumerate(text.splitlines(), start=1):
@@ -137,7 +138,7 @@ def read_json_objects(path: Path) -> list[tuple[str, Any]]:
             try:
                 objects.append((f"{path.name}:{n}", json.loads(line)))
             except json.JSONDecodeError as err:
-                raise EvaluationError(f"{path.name}:{n}: not valid JSON ({err.msg})", code="E605") from None
+                raise EvaluationError(f"{path.name}:{n}: not valid JSON ({err.msg})", code=errors.E_BAD_GOLD_JSON) from None
     return objects
 
 
@@ -146,7 +147,7 @@ def parse_gold(objects: Iterable[tuple[str, Any]]) -> list[GoldDocument]:
     seen: set[str] = set()
     for doc in docs:
         if doc.id in seen:
-            raise EvaluationError(f"gold document id {doc.id!r} appears twice; ids must be unique", code="E607")
+            raise EvaluationError(f"gold document id {doc.id!r} appears twice; ids must be unique", code=errors.E_BAD_GOLD_RECORD)
         seen.add(doc.id)
     return docs
 

@@ -28,6 +28,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate.metrics import prf, ratio
 from flashpoint.evaluate.report import Coder
@@ -48,7 +49,7 @@ def _read_reports(root: Path) -> list[Document]:
 
     if not root.is_dir():
         raise EvaluationError(f"{root}: the reports of this incident gold are missing (expected a reports/ "
-                              "directory next to the gold file)", code="E603")
+                              "directory next to the gold file)", code=errors.E_BAD_GOLD_FILE)
     return [d for d in read_sources([str(root)]) if isinstance(d, Document)]
 
 
@@ -235,7 +236,7 @@ def read_incident_gold(path: Path) -> dict[str, Any]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
-        raise EvaluationError(f"{path}: cannot read the incident gold: {err}", code="E601") from None
+        raise EvaluationError(f"{path}: cannot read the incident gold: {err}", code=errors.E_NO_GOLD_FILE) from None
     if not is_incident_gold(raw):
-        raise EvaluationError(f"{path}: not an incident gold file (no 'incidents'/'background_only')", code="E602")
+        raise EvaluationError(f"{path}: not an incident gold file (no 'incidents'/'background_only')", code=errors.E_GOLD_FORMAT)
     return dict(raw)

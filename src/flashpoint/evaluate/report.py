@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate.matching import (
     DEFAULT_SETTINGS,
@@ -103,7 +104,7 @@ def run_coder(coder: Coder, documents: list[Document]) -> list[CodedDocument | F
         raise EvaluationError(
             f"the coder returned {len(results)} results for {len(documents)} documents; "
             "it must return one result per document, in order",
-            code="E608",
+            code=errors.E_CODER_CONTRACT,
         )
     return results
 

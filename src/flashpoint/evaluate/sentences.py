@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import EvaluationError
 from flashpoint.evaluate.metrics import classification_scores
 from flashpoint.evaluate.report import Coder, run_coder
@@ -44,7 +45,7 @@ def canonical_label(label: str, where: str) -> str:
     canonical = _CANONICAL.get(" ".join(label.split()).casefold())
     if canonical is None:
         raise EvaluationError(
-            f"{where}: {label!r} is not an ACLED sub-event type or 'none' (see flashpoint.typology)", code="E606")
+            f"{where}: {label!r} is not an ACLED sub-event type or 'none' (see flashpoint.typology)", code=errors.E_BAD_GOLD_TYPE)
     return canonical
 
 
@@ -55,7 +56,7 @@ def parse_sentence_objects(objects: Iterable[tuple[str, Any]]) -> list[SentenceI
         if not isinstance(raw, Mapping) or not isinstance(raw.get("text"), str) or not (
                 "sub_event_type" in raw or "label" in raw):
             raise EvaluationError(f"{where}: a sentence item needs \"text\" and \"sub_event_type\" (or \"label\")",
-                                  code="E607")
+                                  code=errors.E_BAD_GOLD_RECORD)
         label = (raw["sub_event_type"] if "sub_event_type" in raw else raw["label"]) or NONE
         items.append(SentenceItem(str(raw.get("id") or where), raw["text"], canonical_label(str(label), where)))
     return items
@@ -68,7 +69,7 @@ def read_sentences_tsv(path: Path) -> list[SentenceItem]:
         columns = set(reader.fieldnames or [])
         if not {"text", "sub_event_type"} <= columns:
             raise EvaluationError(f"{path}: the first line must be a header with columns text<TAB>sub_event_type",
-                                  code="E603")
+                                  code=errors.E_BAD_GOLD_FILE)
         objects = [(f"{path.name}:{n}", row) for n, row in enumerate(reader, start=2)]
     return parse_sentence_objects(objects)
 

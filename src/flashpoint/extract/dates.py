@@ -265,7 +265,7 @@ def _day_mention(text: str, start: int, end: int, month: int, day: int, year: in
 def _range_mention(text: str, start: int, end: int, groups: dict[str, str | None],
                    year: int | None) -> _Raw | None:
     month = _month_number(groups["m"] or "")
-    month1 = _month_number(groups["m1"]) if groups.get("m1") else month
+    month1 = _month_number(groups["m1"] or "") if groups.get("m1") else month
     d1, d2 = _day(groups["d1"] or ""), _day(groups["d2"] or "")
     if month1 == month and d2 <= d1:
         return None  # "5-3 May" is not a range we can trust

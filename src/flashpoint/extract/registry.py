@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import ModelError
 from flashpoint.extract.classify import RuleClassifier, TypeClassifier
 from flashpoint.model import CodedDocument, Failure
@@ -67,7 +68,7 @@ def resolve_model_path(name_or_path: str) -> Path:
         path = default_model_path()
         if not (path / MANIFEST).is_file():
             raise ModelError("the default type model is not built yet: run `flashpoint models build` "
-                             "(part of `make setup`), or use --model rules", code="E402")
+                             "(part of `make setup`), or use --model rules", code=errors.E_NO_MODEL)
         return path
     given = Path(name_or_path).expanduser()
     for candidate in (given, models_dir() / name_or_path):
@@ -75,7 +76,7 @@ def resolve_model_path(name_or_path: str) -> Path:
             return candidate
     names = ", ".join(info.name for info in list_models())
     raise ModelError(f"no model {name_or_path!r}: give a directory made by `flashpoint train --out DIR`, "
-                     f"or one of: {names} (see `flashpoint models list`)", code="E402")
+                     f"or one of: {names} (see `flashpoint models list`)", code=errors.E_NO_MODEL)
 
 
 def load_classifier(name_or_path: str | None) -> TypeClassifier:

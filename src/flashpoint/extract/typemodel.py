@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from flashpoint import errors
 from flashpoint.errors import ModelError
 from flashpoint.extract.classify import MentionContext, RuleClassifier
 
@@ -178,12 +179,12 @@ def read_manifest(path: Path) -> dict[str, Any]:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{path}: no {MANIFEST}; a model directory is made by `flashpoint train --out DIR`",
-                         code="E402") from None
+                         code=errors.E_NO_MODEL) from None
     except (OSError, json.JSONDecodeError) as err:
-        raise ModelError(f"{path}/{MANIFEST}: unreadable ({err}); retrain the model", code="E403") from None
+        raise ModelError(f"{path}/{MANIFEST}: unreadable ({err}); retrain the model", code=errors.E_BAD_MODEL_OR_DATA) from None
     if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
         raise ModelError(f"{path}: not a flashpoint type model of format version {FORMAT_VERSION}; retrain it "
-                         "with this version's `flashpoint train`", code="E403")
+                         "with this version's `flashpoint train`", code=errors.E_BAD_MODEL_OR_DATA)
     return dict(manifest)
 
 
@@ -197,12 +198,12 @@ def load_model(path: Path) -> tuple[LinearModel, Featurizer, dict[str, Any]]:
             weights = csr((z["data"].astype(np.float32), z["indices"], z["indptr"]), shape=tuple(z["shape"]))
             intercept = z["intercept"].astype(np.float32)
     except (OSError, KeyError, ValueError) as err:
-        raise ModelError(f"{path}/{WEIGHTS}: unreadable ({err}); retrain the model", code="E403") from None
+        raise ModelError(f"{path}/{WEIGHTS}: unreadable ({err}); retrain the model", code=errors.E_BAD_MODEL_OR_DATA) from None
     labels = [str(x) for x in manifest["labels"]]
     featurizer = Featurizer(manifest["features"])
     if weights.shape != (len(labels), featurizer.n_features) or intercept.shape != (len(labels),):
         raise ModelError(f"{path}: weights do not match the manifest's labels and features; retrain the model",
-                         code="E403")
+                         code=errors.E_BAD_MODEL_OR_DATA)
     return LinearModel(labels, weights, intercept), featurizer, manifest
 
 
@@ -221,9 +222,9 @@ class _Examples:
             with np.load(path / EXAMPLE_VECTORS, allow_pickle=False) as z:
                 vectors = z["vectors"].astype(np.float32)
         except (OSError, KeyError, ValueError) as err:
-            raise ModelError(f"{path}/{EXAMPLES}: unreadable ({err}); rebuild the model", code="E403") from None
+            raise ModelError(f"{path}/{EXAMPLES}: unreadable ({err}); rebuild the model", code=errors.E_BAD_MODEL_OR_DATA) from None
         if vectors.shape[0] != len(rows):
-            raise ModelError(f"{path}: {EXAMPLES} and {EXAMPLE_VECTORS} disagree; rebuild the model", code="E403")
+            raise ModelError(f"{path}: {EXAMPLES} and {EXAMPLE_VECTORS} disagree; rebuild the model", code=errors.E_BAD_MODEL_OR_DATA)
         return cls([str(r["text"]) for r in rows], [str(r["label"]) for r in rows], vectors)
 
     def nearest(self, vector: np.ndarray, k: int = 3) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import GazetteerError
 from flashpoint.geo.names import (
     NameRow,
@@ -42,11 +43,11 @@ SCHEMA_VERSION = "2"  # 2: CRC-32/Adler-32 key hashes
 DEFAULT_FILENAME = "gazetteer-v1.sqlite"
 
 # Error codes (E3xx: gazetteer).
-E_BUILD = "E301"
-E_OPEN = "E302"
-E_DUMP = "E303"
-E_DOWNLOAD = "E304"
-E_DISK = "E305"
+E_BUILD = errors.E_GAZETTEER_BUILD
+E_OPEN = errors.E_GAZETTEER_OPEN
+E_DUMP = errors.E_GEONAMES_DUMP
+E_DOWNLOAD = errors.E_DOWNLOAD
+E_DISK = errors.E_GAZETTEER_DISK
 
 # ---------------------------------------------------------------------------------------------
 # Countries as ACLED names them

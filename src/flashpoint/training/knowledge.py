@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import UsageError
 from flashpoint.extract import actors
 from flashpoint.extract.additions import ACTORS_FILE, ACTORS_FORMAT, PLACES_FILE, PLACES_FORMAT
@@ -66,7 +67,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path}: cannot read it as UTF-8 text ({err})", code="E403") from None
+        raise UsageError(f"{path}: cannot read it as UTF-8 text ({err})", code=errors.E_BAD_MODEL_OR_DATA) from None
     header = raw.split("\n", 1)[0]
     reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter=";" if header.count(";") > header.count(",") else ",")
     return [{k: (v or "") for k, v in row.items() if k} for row in reader]

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from flashpoint import errors
 from flashpoint.errors import UsageError
 from flashpoint.extract.classify import MentionContext, RuleClassifier
 from flashpoint.extract.typemodel import (
@@ -94,7 +95,7 @@ def parse_acled_examples(rows: Iterable[Mapping[str, str]], columns: Iterable[st
     missing = [c for c in ("notes", "sub_event_type") if c not in set(columns)]
     if missing:
         raise UsageError(f"{where}: not an ACLED-format CSV: no {', '.join(missing)} column; training needs "
-                         "at least notes and sub_event_type (event_type is used where present)", code="E403")
+                         "at least notes and sub_event_type (event_type is used where present)", code=errors.E_BAD_MODEL_OR_DATA)
     seen: set[tuple[str, str]] = set()
     examples = []
     skipped: list[int] = []
@@ -120,7 +121,7 @@ def parse_gold_examples(objects: Iterable[Mapping[str, Any]], where: str) -> lis
     for n, obj in enumerate(objects, start=1):
         text = obj.get("text")
         if not isinstance(text, str) or not isinstance(obj.get("events", []), list):
-            raise UsageError(f"{where}: object {n}: a gold document needs \"text\" and an \"events\" list", code="E403")
+            raise UsageError(f"{where}: object {n}: a gold document needs \"text\" and an \"events\" list", code=errors.E_BAD_MODEL_OR_DATA)
         labels = dict.fromkeys((e.get("sub_event_type"), e.get("event_type")) for e in obj.get("events", [])
                                if isinstance(e, Mapping) and e.get("sub_event_type"))
         group = str(obj.get("id") or _group(text))
@@ -138,7 +139,7 @@ def read_examples(path: Path) -> list[Example]:
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path}: cannot read it as UTF-8 text ({err})", code="E403") from None
+        raise UsageError(f"{path}: cannot read it as UTF-8 text ({err})", code=errors.E_BAD_MODEL_OR_DATA) from None
     if suffix == ".csv":
         header = raw.split("\n", 1)[0]
         reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter=";" if header.count(";") > header.count(",") else ",")
@@ -147,9 +148,9 @@ def read_examples(path: Path) -> list[Example]:
         try:
             data = json.loads(raw) if suffix == ".json" else [json.loads(x) for x in raw.splitlines() if x.strip()]
         except json.JSONDecodeError as err:
-            raise UsageError(f"{path}: not valid JSON ({err})", code="E403") from None
+            raise UsageError(f"{path}: not valid JSON ({err})", code=errors.E_BAD_MODEL_OR_DATA) from None
         return parse_gold_examples(data if isinstance(data, list) else [data], str(path))
-    raise UsageError(f"{path}: training reads ACLED-format .csv or flashpoint gold .jsonl/.json", code="E403")
+    raise UsageError(f"{path}: training reads ACLED-format .csv or flashpoint gold .jsonl/.json", code=errors.E_BAD_MODEL_OR_DATA)
 
 
 def file_fingerprint(path: Path) -> dict[str, Any]:
@@ -168,7 +169,7 @@ def split_examples(examples: Sequence[Example], dev_fraction: float, seed: int) 
     one when a label has two groups or more), so rare labels are scored too.
     """
     if not 0.0 <= dev_fraction < 1.0:
-        raise UsageError(f"--dev-fraction must be at least 0 and below 1, not {dev_fraction}", code="E201")
+        raise UsageError(f"--dev-fraction must be at least 0 and below 1, not {dev_fraction}", code=errors.E_BAD_OPTION)
     by_label: dict[str, list[str]] = {}
     for ex in examples:
         groups = by_label.setdefault(ex.label, [])
@@ -398,7 +399,7 @@ def train(
     """
     if not examples:
         raise UsageError("no training examples: no row has both notes and a sub_event_type; "
-                         "give an ACLED-format export with those columns filled", code="E403")
+                         "give an ACLED-format export with those columns filled", code=errors.E_BAD_MODEL_OR_DATA)
     started = time.perf_counter()
     params = {**DEFAULT_FEATURES, **(features or {}), "use_rules": coder_factory is not None}
     everything = [*examples, *dev]

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.model import Document, Failure
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _coder_main(conn: Connection) -> None:
         try:
             result: Any = next(iter(code_documents([doc])))
         except Exception as exc:  # reported to the job, the child lives on
-            result = Failure(source=doc.source or "api", code="E900", reason=f"coding failed: {exc}")
+            result = Failure(source=doc.source or "api", code=errors.E_JOB_FAILED, reason=f"coding failed: {exc}")
         conn.send(result)
 
 

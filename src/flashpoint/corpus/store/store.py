@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, or_, select, update
 
+from flashpoint import errors
 from flashpoint.corpus import disputes, link
 from flashpoint.corpus.store import db, migrations
 from flashpoint.corpus.store.schema import (
@@ -245,15 +246,15 @@ class Store:
         row = conn.execute(select(incident_events.c.incident_id).where(incident_events.c.event_id == event_id)).first()
         if row is None:
             raise StoreError(f"no event {event_id!r} in this database: see `flashpoint show incident ID` for "
-                             "event ids", code="E510")
+                             "event ids", code=errors.E_NO_EVENT)
         current = int(row.incident_id)
         if from_incident is not None and from_incident != current:
-            raise StoreError(f"event {event_id} is in incident {current}, not {from_incident}", code="E511")
+            raise StoreError(f"event {event_id} is in incident {current}, not {from_incident}", code=errors.E_WRONG_INCIDENT)
         others = [r.event_id for r in conn.execute(select(incident_events.c.event_id).where(
             incident_events.c.incident_id == current, incident_events.c.event_id != event_id))]
         if not others:
             raise StoreError(f"event {event_id} is already alone in incident {current}: nothing to unlink",
-                             code="E512")
+                             code=errors.E_ALREADY_ALONE)
         now = _now()
         pairs = [(event_id, o) for o in others] + [(o, event_id) for o in others]
         existing = {(r.event_id, r.other_event_id) for r in conn.execute(
