@@ -165,3 +165,31 @@ def test_instances_without_a_vector_have_a_zero_embedding() -> None:
     assert X.shape == (2, featurizer.n_features)
     emb = X[:, -384:].toarray()
     assert not emb[0].any() and np.allclose(emb[1], EMBEDDING_FEATURES["embedding_weight"])
+
+
+def test_a_stored_event_keeps_its_type_explanation_and_the_document_page_shows_it(
+        default_model: Path, built_gazetteer: Any, tmp_path: Path) -> None:
+    """The explanation travels into the store: the API gives it and the document page shows it."""
+    from fastapi.testclient import TestClient
+
+    import flashpoint.pipeline as pipeline
+    from flashpoint.corpus import ingest, open_store
+    from flashpoint.web.app import create_app
+
+    base = pipeline.Coder(gazetteer=built_gazetteer)
+    path = tmp_path / "report.txt"
+    path.write_text(TEXTS[0], encoding="utf-8")
+    db = tmp_path / "why.db"
+    with open_store(db) as store:
+        ingest([str(path)], store, coder=lambda docs: _code_stream(docs, base))
+    client = TestClient(create_app(db, warm=False))
+    events = client.get("/api/events", params={"limit": 10}).json()["items"]
+    assert events and all(e["type_explanation"]["label"] == e["sub_event_type"] for e in events)
+    page = client.get(f"/documents/{events[0]['document_id']}").text
+    assert "why this type" in page and events[0]["type_explanation"]["nearest"][0]["text"][:30] in page
+
+
+def _code_stream(docs: Any, base: Any) -> Any:
+    from flashpoint.pipeline import code_documents
+
+    return code_documents(docs, model="default", base=base)

@@ -98,6 +98,7 @@ def event_features(items: Iterable[EventWithIncident]) -> Iterator[dict[str, Any
     for event, incident_id in items:
         props = _event_json(event, incident_id)
         props.pop("evidence", None)
+        props.pop("type_explanation", None)
         yield _feature(event.latitude, event.longitude, props)
 
 

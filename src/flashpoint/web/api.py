@@ -316,7 +316,7 @@ def _every(lister: Callable[[Page], Result]) -> Iterator[dict[str, Any]]:
 
 
 def _event_feature(item: dict[str, Any]) -> dict[str, Any]:
-    return _feature(item["latitude"], item["longitude"], {k: v for k, v in item.items() if k != "evidence"})
+    return _feature(item["latitude"], item["longitude"], {k: v for k, v in item.items() if k not in ("evidence", "type_explanation")})
 
 
 @router.get("/events", summary="Events (one happening as one report tells it), newest first",

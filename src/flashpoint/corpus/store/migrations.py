@@ -145,6 +145,12 @@ def _casualty_claims(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE incident_events ADD COLUMN reasons TEXT NOT NULL DEFAULT ''"))
 
 
+def _event_type_explanation(conn: Connection) -> None:
+    """Each event's sub-event type explanation (score, runner-up, cues, n-grams, nearest snippets), JSON."""
+    if "type_explanation" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.execute(text("ALTER TABLE events ADD COLUMN type_explanation TEXT"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
@@ -154,6 +160,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0006_event_text_search", _event_text_search),
     ("0007_incident_casualties", _incident_casualties),
     ("0008_casualty_claims_and_link_reasons", _casualty_claims),
+    ("0009_event_type_explanation", _event_type_explanation),
 )
 
 

@@ -304,14 +304,13 @@ def event_from_row(r: Any) -> Event:
                  casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
                  initiator_claimant=(Claimant(**json.loads(r["initiator_claimant"]))
                                      if r["initiator_claimant"] else None),
+                 type_explanation=json.loads(r["type_explanation"]) if r["type_explanation"] else None,
                  **scalars)
 
 
-_NOT_STORED = frozenset({"type_explanation"})
-"""Event fields the store has no column for (the type explanation is in the JSON output of `code` only)."""
-_EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name not in _NOT_STORED)
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
 _JSON_FIELDS = {"claimant": "{}", "loaded_terms": "[]", "evidence": "{}", "casualties": "[]",
-                "initiator_claimant": "null"}
+                "initiator_claimant": "null", "type_explanation": "null"}
 
 
 def event_dict(r: Any) -> dict[str, Any]:
@@ -497,7 +496,7 @@ def _feature_sql(keys: Sequence[str]) -> Any:
                  else_=func.json_object("type", "Point", "coordinates",
                                         func.json_array(events.c.longitude, events.c.latitude)))
     return func.json_object("type", "Feature", "id", events.c.id, "geometry", point,
-                            "properties", _json_object([k for k in keys if k != "evidence"]))
+                            "properties", _json_object([k for k in keys if k not in ("evidence", "type_explanation")]))
 
 
 def json_texts(engine: Engine, ids: list[str], keys: Sequence[str] = EVENT_KEYS,

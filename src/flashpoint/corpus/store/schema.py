@@ -115,6 +115,7 @@ events = Table(
     Column("casualties", Text, nullable=False, default="[]"),
     Column("fatalities_rule", Text, nullable=False, default=""),
     Column("initiator_claimant", Text),
+    Column("type_explanation", Text),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),

@@ -414,6 +414,7 @@ def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
         initiator_claimant=(json.dumps(e.initiator_claimant.to_dict(), ensure_ascii=False)
                             if e.initiator_claimant is not None else None),
         evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
+        type_explanation=json.dumps(e.type_explanation, ensure_ascii=False) if e.type_explanation else None,
         date_lo=window[0] if window else None, date_hi=window[1] if window else None,
         window_class=window_class(window[0], window[1]) if window else None,
     )
@@ -427,6 +428,7 @@ def _event_from_row(r: Any) -> Event:
         loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
         casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
         initiator_claimant=Claimant(**json.loads(r["initiator_claimant"])) if r["initiator_claimant"] else None,
+        type_explanation=json.loads(r["type_explanation"]) if r["type_explanation"] else None,
         **{name: r[name] for name in _EVENT_SCALARS},
     )
 
