@@ -23,8 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared/dev/events/wikinews_events.jsonl"
-if not DEV.exists():
-    DEV = Path("/work/shared/dev/events/wikinews_events.jsonl")
 
 
 def _articles() -> list[str]:
