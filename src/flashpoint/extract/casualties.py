@@ -366,11 +366,18 @@ def _figure(victim: Token) -> tuple[int, str, list[Token]] | None:
         if child.dep_ == "det" and child.lower_ == "no":
             return 0, "exact", [child, victim]
     if (victim.tag_ in ("NN", "NNP") and victim.lower_ not in ("people", "police", "personnel")
-            and victim.lemma_.lower() not in _W["toll_nouns"]):
+            and victim.lemma_.lower() not in _W["toll_nouns"] and not _plural_men(victim)):
         dets = [c for c in victim.children if c.dep_ in ("det", "poss") and c.lower_ not in _W["no_figure_dets"]]
         if dets:
             return 1, "exact", [*dets, victim]  # "a policeman", "the driver", "their commander"
     return None
+
+
+def _plural_men(token: Token) -> bool:
+    """"servicemen", "militiamen": plurals the tagger often calls singular (so "the captured
+    servicemen" is no figure of one)."""
+    word = token.lower_
+    return word.endswith("men") and len(word) > 4 and word not in _W["singular_men_words"]
 
 
 def _victim_text(victim: Token) -> tuple[str, tuple[int, int]] | None:
