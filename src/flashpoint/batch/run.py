@@ -39,6 +39,7 @@ from flashpoint import __version__, errors
 from flashpoint.batch.link import link_events, write_incidents
 from flashpoint.batch.worker import DEFAULT_BATCH_SIZE, process_coder, start_loading
 from flashpoint.errors import InputError, UsageError
+from flashpoint.ingest.files import walk
 from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
 
 if TYPE_CHECKING:
@@ -144,21 +145,12 @@ def _expand(inputs: Sequence[str]) -> list[Path]:
     for source in inputs:
         path = Path(source)
         if path.is_dir():
-            found += _walk(path)
+            found += walk(path)
         elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"{source}: no such file or directory: check the path", code=errors.E_NO_SUCH_SOURCE)
     return found
-
-
-def _walk(root: Path) -> list[Path]:
-    """Files under ``root``, sorted, hidden files and directories skipped (as ``flashpoint code``)."""
-    files: list[Path] = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(folder) / n for n in names if not n.startswith(".")]
-    return sorted(files, key=lambda p: p.relative_to(root).parts)
 
 
 def _jsonl_spans(path: Path, size: int) -> Iterator[tuple[str, int, int, int, int]]:

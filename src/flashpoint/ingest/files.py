@@ -88,7 +88,7 @@ def _unexpected(err: Exception) -> str:
 
 
 def _read_directory(root: Path) -> Iterator[Document | Failure]:
-    files = _walk(root)
+    files = walk(root)
     if not files:
         yield Failure(str(root), "the directory holds no files: put documents in it (hidden files are skipped)",
                       errors.E_EMPTY)
@@ -96,8 +96,9 @@ def _read_directory(root: Path) -> Iterator[Document | Failure]:
         yield from _read_file(path)
 
 
-def _walk(root: Path) -> list[Path]:
-    """Files under ``root``, recursively, sorted by path, skipping hidden files and directories."""
+def walk(root: Path) -> list[Path]:
+    """Files under ``root``, recursively, sorted by path, skipping hidden files and directories
+    (what ``code`` reads of a directory; ``batch`` plans the same files)."""
     found: list[Path] = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
