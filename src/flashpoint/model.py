@@ -30,6 +30,10 @@ EXTRA_COLUMNS: tuple[str, ...] = (
 )
 """flashpoint's own columns, appended after ACLED's in CSV output."""
 
+NOT_IN_FEATURES: frozenset[str] = frozenset({"evidence", "type_explanation"})
+"""Event fields a GeoJSON feature leaves out (character spans and the type explanation: large, and
+of use only beside the document's text)."""
+
 
 @dataclass
 class Document:

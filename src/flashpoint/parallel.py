@@ -17,7 +17,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from itertools import chain, islice
 
 from flashpoint.model import CodedDocument, Document, Failure
 
@@ -52,7 +52,7 @@ def code_in_parallel(items: Iterable[Item], *, workers: int, model: str | None =
     stream = iter(items)
     head = list(islice(stream, SMALL + 1))
     if workers <= 1 or len(head) <= SMALL:
-        yield from code_documents(_chain(head, stream), model=model)
+        yield from code_documents(chain(head, stream), model=model)
         return
     if model and model != "rules":
         # A bad model name must fail here, once, in one line, not in every worker.
@@ -63,17 +63,12 @@ def code_in_parallel(items: Iterable[Item], *, workers: int, model: str | None =
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                              initargs=(model,)) as pool:
         pending: deque[Future[list[Result]]] = deque()
-        for chunk in _chunks(_chain(head, stream), CHUNK):
+        for chunk in _chunks(chain(head, stream), CHUNK):
             pending.append(pool.submit(_code_chunk, chunk))
             while len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
-
-
-def _chain(head: list[Item], rest: Iterator[Item]) -> Iterator[Item]:
-    yield from head
-    yield from rest
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from flashpoint import errors
 from flashpoint.errors import UsageError
-from flashpoint.model import ACLED_COLUMNS, EXTRA_COLUMNS, Event
+from flashpoint.model import ACLED_COLUMNS, EXTRA_COLUMNS, NOT_IN_FEATURES, Event
 from flashpoint.output import event_row
 
 __all__ = ["FORMATS", "COLUMNS", "CLAIM_COLUMNS", "claim_columns", "event_records", "write_acled_csv", "write_geojson", "write_jsonl", "write_parquet"]
@@ -97,8 +97,8 @@ def _feature(lat: float | None, lon: float | None, properties: dict[str, Any]) -
 def event_features(items: Iterable[EventWithIncident]) -> Iterator[dict[str, Any]]:
     for event, incident_id in items:
         props = _event_json(event, incident_id)
-        props.pop("evidence", None)
-        props.pop("type_explanation", None)
+        for name in NOT_IN_FEATURES:
+            props.pop(name, None)
         yield _feature(event.latitude, event.longitude, props)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from flashpoint.corpus.store import queries
 from flashpoint.corpus.store.queries import Filters, Page, Result
 from flashpoint.errors import FlashpointError
-from flashpoint.model import Document
+from flashpoint.model import NOT_IN_FEATURES, Document
 from flashpoint.typology import ALL_SUB_EVENT_TYPES, EVENT_TYPES
 from flashpoint.web import schemas
 from flashpoint.web.errors import ApiError
@@ -316,7 +316,7 @@ def _every(lister: Callable[[Page], Result]) -> Iterator[dict[str, Any]]:
 
 
 def _event_feature(item: dict[str, Any]) -> dict[str, Any]:
-    return _feature(item["latitude"], item["longitude"], {k: v for k, v in item.items() if k not in ("evidence", "type_explanation")})
+    return _feature(item["latitude"], item["longitude"], {k: v for k, v in item.items() if k not in NOT_IN_FEATURES})
 
 
 @router.get("/events", summary="Events (one happening as one report tells it), newest first",

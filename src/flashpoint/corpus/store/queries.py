@@ -40,7 +40,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from flashpoint.corpus.link import DEFAULT_RULES
 from flashpoint.corpus.store.schema import documents, events, failures, incident_events, incidents, places
 from flashpoint.corpus.store.store import incident_row_dict
-from flashpoint.model import CasualtyClaim, Claimant, Event
+from flashpoint.model import NOT_IN_FEATURES, CasualtyClaim, Claimant, Event
 
 __all__ = [
     "Filters", "Page", "Result", "list_events", "list_incidents", "list_documents", "list_places",
@@ -496,7 +496,7 @@ def _feature_sql(keys: Sequence[str]) -> Any:
                  else_=func.json_object("type", "Point", "coordinates",
                                         func.json_array(events.c.longitude, events.c.latitude)))
     return func.json_object("type", "Feature", "id", events.c.id, "geometry", point,
-                            "properties", _json_object([k for k in keys if k not in ("evidence", "type_explanation")]))
+                            "properties", _json_object([k for k in keys if k not in NOT_IN_FEATURES]))
 
 
 def json_texts(engine: Engine, ids: list[str], keys: Sequence[str] = EVENT_KEYS,
