@@ -6,6 +6,9 @@ where ``dateparser`` costs about a millisecond per call. ``dateparser`` is used 
 ago"-style phrases, cached. Weekdays, "yesterday", "last week" are plain calendar arithmetic on the
 publication date.
 
+Russian text is read by :mod:`flashpoint.extract.dates.ru` (``find_dates(..., language="ru")``) into the
+same mentions, with the year inference below.
+
 Every mention records how sure it is (ACLED's ``time_precision``) and whether its year was inferred.
 A date that cannot be pinned down (no year in the text and no publication date) keeps ``date=None``:
 flashpoint says it does not know rather than inventing a year.
