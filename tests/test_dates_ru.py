@@ -118,6 +118,11 @@ def test_no_date(text: str) -> None:
     assert find_dates(text, PUB, language="ru") == []
 
 
+def test_counts_in_words_and_vague_counts() -> None:
+    found = find_dates("ровно неделю назад; через несколько дней; через двое суток", PUB, language="ru")
+    assert [m.text for m in found] == ["неделю назад"]  # «несколько» is no number; «суток» no anaphora here
+
+
 def test_offsets_are_shifted_into_the_document() -> None:
     [m] = find_dates("16 ноября", PUB, start=100, language="ru")
     assert (m.start, m.end) == (100, 109)

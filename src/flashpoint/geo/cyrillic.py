@@ -266,14 +266,21 @@ def _adjective_nouns(adjective: str) -> list[tuple[str, bool]]:
             for c in candidates]
 
 
+_MAX_SPELLINGS = 32
+"""Rewrites combine (dzh → j and iy → i in one name): at most this many spellings per form."""
+
+
 def _spellings(form: str) -> list[str]:
-    """A nominative's BGN/PCGN spelling and the variants gazetteers carry."""
+    """A nominative's BGN/PCGN spelling and the variants gazetteers carry: each rewrite alone first,
+    then rewrites combined."""
     bgn = transliterate(_title(form))
-    out = [bgn.replace("'", "").replace('"', ""), bgn]
+    out = _dedupe([bgn.replace("'", "").replace('"', ""), bgn.replace('"', "")])
+    out = _dedupe(out + [pattern.sub(replacement, out[0]) for pattern, replacement in _variants()])
     for pattern, replacement in _variants():
-        for base in list(out):
-            out.append(pattern.sub(replacement, base))
-    return _dedupe(s.replace('"', "") for s in out)
+        if len(out) >= _MAX_SPELLINGS:
+            break
+        out = _dedupe(out + [pattern.sub(replacement, base) for base in out])
+    return out[:_MAX_SPELLINGS]
 
 
 def _title(form: str) -> str:
