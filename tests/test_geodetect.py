@@ -156,3 +156,31 @@ def test_an_armed_groups_name_is_not_a_place_though_villages_bear_it(nlp: Langua
 def test_a_nationality_after_in_is_not_a_place(nlp: Language, geoparser: Geoparser) -> None:
     doc = nlp("Shops were looted in Christian areas of the town on Sunday.")
     assert _names(geoparser.places(doc)) == []
+
+
+def test_every_place_of_a_listed_direction_is_near(geoparser: Geoparser, nlp: Language) -> None:
+    text = "Troops fired artillery at positions in the direction of Jermuk, Goris and Vardenis."
+    places = geoparser.places(nlp(text))
+    for name in ("Jermuk", "Goris", "Vardenis"):
+        p = next(p for p in places if p.name == name)
+        # Each place alone, as the event resolver asks: the list before it still says "direction of".
+        loc = geoparser.locate([p], p.start, p.end, text)
+        assert loc is not None and loc.geo_precision == 2, (name, loc)
+
+
+def test_a_camp_named_for_a_town_is_coded_near_it(geoparser: Geoparser, nlp: Language) -> None:
+    text = "Gunmen stormed the Dadiya camp for displaced families at dawn."
+    loc = _event_location(nlp, geoparser, text)
+    assert loc is not None and loc.location == "Dadiya" and loc.geo_precision == 2
+
+
+def test_a_descriptor_inside_an_entity_is_stripped(nlp: Language, geoparser: Geoparser) -> None:
+    doc = nlp("Gunmen raided houses in Dadiya Village on Friday night.")
+    doc.ents = [e for e in doc.ents if "Dadiya" not in e.text] + [Span(doc, 4, 6, label="GPE")]
+    places = geoparser.places(doc)
+    assert [(p.name, p.resolved_name) for p in places] == [("Dadiya", "Dadiya")]
+
+
+def test_near_the_exclave_of_a_town_is_near_it(nlp: Language, geoparser: Geoparser) -> None:
+    loc = _event_location(nlp, geoparser, "Guards exchanged fire near the Tajik exclave of Vorukh late on Friday.")
+    assert loc is not None and loc.location == "Vorukh" and loc.geo_precision == 2

@@ -366,6 +366,12 @@ class Geoparser:
             m.suffix = span[-1].text
             m.tok_end = end
             return m
+        if len(span) > 1 and span[-1].lower_ in PLACE_DESCRIPTORS and not self.gazetteer.is_name(query, loose=False):
+            # "Zonkwa Village", "Heze City": the name is looked up without the descriptor.
+            m = _mention(doc[start:end - 1], doc[start:end - 1].text, source="ner")
+            m.suffix, m.tok_end = span[-1].text, end
+            m.settlement = span[-1].lower_ in _SETTLEMENT_DESCRIPTORS
+            return m
         return _mention(span, query, source="ner")
 
     def _hyphenated_end(self, doc: Doc, start: int, end: int) -> int:
@@ -454,18 +460,21 @@ class Geoparser:
             elif verdict == "list":
                 pending.append(cand)
             i = max(cand.end, i + 1)
-        # A name with no evidence of its own is a place when listed with places ("Tacloban and X").
-        places = {m.tok_start: m.tok_end for m in [*found, *out]}
+        # A name with no evidence of its own is a place when listed with places ("Tacloban and X")
+        # or when the document names it as a place elsewhere (one sense per discourse).
+        places = {m.tok_start: m.tok_end for m in [*found, *out] if m.kind != "adjectival"}
         ends = {e: s for s, e in places.items()}
+        named = {_key(m.query) for m in [*found, *out] if m.kind != "adjectival"}
         changed = True
         while changed and pending:
             changed = False
             for cand in list(pending):
-                if _listed_with(doc, cand.start, cand.end, places, ends):
+                if _listed_with(doc, cand.start, cand.end, places, ends) or _key(cand.text) in named:
                     m = cand.mention()
                     out.append(m)
                     places[m.tok_start] = m.tok_end
                     ends[m.tok_end] = m.tok_start
+                    named.add(_key(cand.text))
                     pending.remove(cand)
                     changed = True
         return out
@@ -484,9 +493,13 @@ class Geoparser:
     def places(self, doc: Doc, *, outlet_country: str | None = None) -> list[Place]:
         """Every toponym in the document, resolved, with score, reason and alternatives."""
         people = _person_words(doc)
-        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m) and not _names_other_thing(doc, m)
+        found = self.mentions(doc)
+        starts = {m.tok_start: m.tok_end for m in found if m.kind != "adjectival"}
+        ends = {e: s for s, e in starts.items()}
+        mentions = [m for m in found if not _calendar_word(doc, m) and not _names_other_thing(doc, m)
                     and not (_looks_like_acronym(m.query) and m.country_code is None and m.source != "dateline")
-                    and not _a_persons_name(doc, m, people)
+                    and not (_a_persons_name(doc, m, people)
+                             and not _listed_with(doc, m.tok_start, m.tok_end, starts, ends, right=False))
                     and not (m.query.lower() in PERSON_TITLES and m.source != "dateline")
                     and not (m.query.casefold() in _group_names() and m.country_code is None)]
         cands = [self._candidates(m) for m in mentions]
@@ -1115,6 +1128,7 @@ def _entity_over(doc: Doc, cand: _ScanCandidate) -> Span | None:
 def _person_words(doc: Doc) -> frozenset[str]:
     """Words of the document's multi-word PERSON entities ("Harden" once "Maya Harden" is named)."""
     return frozenset(t.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1
+                     and not any(w.lower_ in PLACE_DESCRIPTORS or w.lower_ in ADMIN_SUFFIXES for w in ent)
                      for t in ent if t.text[:1].isupper() and t.is_alpha)
 
 
@@ -1161,8 +1175,10 @@ def _after_break(doc: Doc, i: int) -> bool:
     return prev.is_space or prev.text in {"—", "–", "-", ":", "\"", "“", "("} or "\n" in prev.text
 
 
-def _listed_with(doc: Doc, start: int, end: int, places: dict[int, int], ends: dict[int, int]) -> bool:
-    """Written in a list with a place ("Tacloban and X", "X, Y and Z", "X (Y District)", "X, Y")."""
+def _listed_with(doc: Doc, start: int, end: int, places: dict[int, int], ends: dict[int, int], *,
+                 right: bool = True) -> bool:
+    """Written in a list with a place ("Tacloban and X", "X, Y and Z", "X (Y District)", "X, Y");
+    with ``right=False`` only a place before counts ("said X, China" is no list)."""
     j = start - 1
     while j >= 0 and j >= start - 2 and doc[j].lower_ in _LIST_WORDS:
         if j in ends:
@@ -1171,7 +1187,7 @@ def _listed_with(doc: Doc, start: int, end: int, places: dict[int, int], ends: d
     if j >= 0 and j < start - 1 and (j + 1) in ends:
         return True
     k = end
-    while k < len(doc) and k <= end + 1 and (doc[k].lower_ in _LIST_WORDS or doc[k].text == "("):
+    while right and k < len(doc) and k <= end + 1 and (doc[k].lower_ in _LIST_WORDS or doc[k].text == "("):
         k += 1
         if k in places:
             return True
@@ -1512,7 +1528,8 @@ _VICINITY = re.compile(
     r"\boutside(?: of)?|\baround|\bkm (?:from|of)|\bkilometres (?:from|of)|\bkilometers (?:from|of)|"
     r"\bmiles (?:from|of)|\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of|"
     r"\bapproach(?:es)? to|\bon the road to|\bnear the)"
-    r"(?:\s+the)?(?:\s+(?:city|town|village|settlement|area|region|district|districts)\s+of)?(?:\s+the)?\s*$",
+    r"(?:\s+the)?(?:\s+(?:[A-Z][\w'’\-]*\s+)?(?:city|town|village|settlement|area|region|district|districts|exclave|"
+    r"enclave)\s+of)?(?:\s+the)?\s*$",
     re.IGNORECASE,
 )
 
@@ -1528,7 +1545,22 @@ def _vicinity_cue(text: str, p: Place, places: Sequence[Place]) -> bool:
             if 0 <= start - q.end <= 40 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[q.end:start]):
                 start, changed = q.start, True
                 break
+    start = _list_start(text, start)
     return bool(_VICINITY.search(text[max(0, start - 60):start]))
+
+
+_LISTED_NAME_BEFORE = re.compile(r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3}\s*(?:,\s*and|,|and|or|&)\s*$")
+
+
+def _list_start(text: str, start: int) -> int:
+    """Where a list of capitalised names ending at ``start`` begins ("direction of Jermuk, Goris and
+    [Vardenis]"), read from the text: the caller may know only the one place."""
+    for _ in range(8):
+        m = _LISTED_NAME_BEFORE.search(text[max(0, start - 60):start])
+        if m is None:
+            break
+        start -= len(m.group(0))
+    return start
 
 
 _DISTRICT_AFTER = re.compile(r"^(?:\s*(?:,|and|or|&)\s*[\w'’\-]+(?:\s+[A-Z][\w'’\-]*)*)*\s+districts?\b", re.I)
@@ -1562,7 +1594,8 @@ def _feature_phrase(text: str, p: Place) -> str:
     after = _FEATURE_AFTER.match(text[p.end:p.end + 30])
     if after:
         return f"a feature of {p.name} ({after.group(0).strip()})"
-    before = _FEATURE_BEFORE.search(text[max(0, p.start - 40):p.start])
+    start = _list_start(text, p.start)
+    before = _FEATURE_BEFORE.search(text[max(0, start - 40):start])
     if before:
         return f"a feature near {p.name} ({before.group(0).strip()})"
     return ""
