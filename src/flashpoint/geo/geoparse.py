@@ -997,11 +997,14 @@ class _ScanContext:
     lowered: list[str]
     lower_words: frozenset[str]
     """Words the document writes in lower case: a capitalised one of them is a common word."""
+    entity_at: dict[int, Span]
+    """The entity over each token that has one (one pass over the entities, not one per name)."""
 
     @classmethod
     def of(cls, doc: Doc, found: list[Mention]) -> _ScanContext:
         return cls(person_words=_person_words(doc), lowered=[t.lower_ for t in doc],
-                   lower_words=frozenset(t.text for t in doc if t.is_lower and t.is_alpha))
+                   lower_words=frozenset(t.text for t in doc if t.is_lower and t.is_alpha),
+                   entity_at={i: ent for ent in doc.ents for i in range(ent.start, ent.end)})
 
 
 def _scan_start(doc: Doc, i: int) -> bool:
@@ -1074,7 +1077,7 @@ def _scan_verdict(gaz: Gazetteer | _CachedGazetteer, doc: Doc, cand: _ScanCandid
         return "no"  # the document writes it as a common word too ("carbon monoxide")
     if len(span) == 1 and text in ctx.person_words and not strong:
         return "no"  # "Harden said": the surname of a person named before
-    ent = _entity_over(doc, cand)
+    ent = ctx.entity_at.get(cand.start)
     if ent is not None and ent.label_ not in PLACE_LABELS:
         if ent.start < cand.start - (doc[ent.start].lower_ in ARTICLES) or ent.end > cand.end:
             return "no"  # a word inside a longer name ("Taco Bell X", "Maya Harden")
@@ -1113,16 +1116,6 @@ def _read_descriptor(doc: Doc, cand: _ScanCandidate) -> bool:
         cand.suffix, cand.suffix_end = nxt.text, cand.end + 1
         return True
     return word in FEATURE_WORDS and (nxt.is_lower or word in {"heights", "hills", "mountains"})
-
-
-def _entity_over(doc: Doc, cand: _ScanCandidate) -> Span | None:
-    tok = doc[cand.start]
-    if not tok.ent_type_:
-        return None
-    for ent in doc.ents:  # few entities per document; only reached for entity tokens
-        if ent.start <= cand.start < ent.end:
-            return ent
-    return None
 
 
 def _person_words(doc: Doc) -> frozenset[str]:
