@@ -184,3 +184,13 @@ def test_a_descriptor_inside_an_entity_is_stripped(nlp: Language, geoparser: Geo
 def test_near_the_exclave_of_a_town_is_near_it(nlp: Language, geoparser: Geoparser) -> None:
     loc = _event_location(nlp, geoparser, "Guards exchanged fire near the Tajik exclave of Vorukh late on Friday.")
     assert loc is not None and loc.location == "Vorukh" and loc.geo_precision == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Shells hit houses in the border zone of Tavush province overnight.",
+    "Mortar rounds fell on border villages of Tavush province on Monday.",
+])
+def test_the_border_zone_of_a_province_is_coded_to_it_near(nlp: Language, geoparser: Geoparser, text: str) -> None:
+    loc = _event_location(nlp, geoparser, text)
+    assert loc is not None and loc.location == "Tavush" and loc.geo_precision == 2, loc
+    assert "border" in loc.reason

@@ -1573,7 +1573,8 @@ _BEFORE_ALT = "|".join(re.escape(w) for w in sorted(FEATURE_WORDS - {"pass", "fr
 """("in front of X" and "pass X" are no features before a name.)"""
 _FEATURE_BEFORE = re.compile(
     rf"\b(?:{_BEFORE_ALT}|{'|'.join(re.escape(w) for w in sorted(FEATURE_PREFIXES))})\.?"
-    r"(?:\s+(?:in|of|near|around|outside|above|on|at)(?:\s+the)?(?:\s+(?:area|vicinity)\s+of)?(?:\s+the)?)?\s*$",
+    r"(?:\s+(?:areas?|zones?|regions?|lines?|villages?|settlements?))?"  # "the border zone of X"
+    r"(?:\s+(?:in|of|near|around|outside|above|on|at|with)(?:\s+the)?(?:\s+(?:area|vicinity)\s+of)?(?:\s+the)?)?\s*$",
     re.IGNORECASE)
 
 
