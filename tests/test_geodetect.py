@@ -194,3 +194,11 @@ def test_the_border_zone_of_a_province_is_coded_to_it_near(nlp: Language, geopar
     loc = _event_location(nlp, geoparser, text)
     assert loc is not None and loc.location == "Tavush" and loc.geo_precision == 2, loc
     assert "border" in loc.reason
+
+
+@pytest.mark.parametrize("text", [
+    "A roadside bomb exploded 20 km north of Zakirai on Sunday.",
+    "Herders were attacked a few miles from Zakirai at dusk.",
+])
+def test_a_compass_or_distance_cue_makes_a_hamlet_a_place(nlp: Language, geoparser: Geoparser, text: str) -> None:
+    assert "Zakirai" in _names(geoparser.places(_relabel(nlp(text), "PERSON")))
