@@ -4,8 +4,11 @@ Three steps, each a small function:
 
 1. **Recognition** (:meth:`Geoparser.mentions`): spaCy's GPE/LOC/FAC entities (after
    ``flashpoint_entity_fixes_v1``), demonyms ("Turkish troops" → Turkey, adjectival), place patterns
-   ("near X", "the outskirts of X", "the village of X", "the X–Y road") and capitalised n-grams
-   the gazetteer knows. People, organisations and dates are never places.
+   ("near X", "the outskirts of X", "the village of X", "the X–Y road") and a longest-match scan
+   of capitalised 1–4-word names against the gazetteer's key set, in which the NER's label is one
+   signal among cues ("in X"), descriptors ("X village", "X district", "X heights"), lists of
+   places, size, and filters (sentence-initial and lower-case-elsewhere words, people's names).
+   Dates and numbers are never places; a word of a person's name named elsewhere only with a cue.
 2. **Disambiguation** (:meth:`Geoparser.places`): every candidate the gazetteer offers is scored by
    prior (feature class, population, the gazetteer's rank), the document's country focus
    (countries and demonyms named, the outlet's country), administrative containment
@@ -41,6 +44,7 @@ from flashpoint.nlp.components import (
     NAME_PARTICLES,
     PERSON_TITLES,
     UPPERCASE_COUNTRIES,
+    WEAK_SUFFIXES,
     demonym_country,
 )
 
@@ -274,14 +278,15 @@ class Geoparser:
         blocked = [tok.ent_type_ in NOT_PLACE_LABELS for tok in doc]
         for m in self._pattern_mentions(doc, blocked):
             add(m)
-        for m in self._ngram_mentions(doc, blocked):
+        for m in self._scan_mentions(doc, taken, sorted(found, key=lambda m: m.start)):
             add(m)
         found.sort(key=lambda m: m.start)
+        _descriptor_hints(doc, found)
         _share_plural_suffix(doc, found)
         lowered = [t.lower_ for t in doc]
         for m in found:
             cue = _cue_before(lowered, m.tok_start)
-            m.settlement = cue in SETTLEMENT_CUES
+            m.settlement = m.settlement or cue in SETTLEMENT_CUES
             m.division = m.division or cue in DIVISION_CUES
         _link_containers(doc, found)
         for m in found:
@@ -361,6 +366,12 @@ class Geoparser:
             m.suffix = span[-1].text
             m.tok_end = end
             return m
+        if len(span) > 1 and span[-1].lower_ in PLACE_DESCRIPTORS and not self.gazetteer.is_name(query, loose=False):
+            # "Zonkwa Village", "Heze City": the name is looked up without the descriptor.
+            m = _mention(doc[start:end - 1], doc[start:end - 1].text, source="ner")
+            m.suffix, m.tok_end = span[-1].text, end
+            m.settlement = span[-1].lower_ in _SETTLEMENT_DESCRIPTORS
+            return m
         return _mention(span, query, source="ner")
 
     def _hyphenated_end(self, doc: Doc, start: int, end: int) -> int:
@@ -422,52 +433,75 @@ class Geoparser:
                 out.append(_mention(span, span.text, source=f"pattern:{cue}"))
         return out
 
-    def _ngram_mentions(self, doc: Doc, blocked: list[bool]) -> list[Mention]:
-        """Capitalised proper-noun runs the gazetteer knows as a sizeable or administrative place."""
+    def _scan_mentions(self, doc: Doc, taken: list[bool], found: list[Mention]) -> list[Mention]:
+        """The gazetteer scan: the longest name (1–4 words) the index knows at the start of every
+        capitalised run, kept when its evidence suffices (see :func:`_scan_verdict`).
+
+        The NER is one signal among several here: a name it took for an organisation or a person
+        ("from Menoufia", "at Pandi, Bulacan and Talavera farms") is a place when the context says
+        so. One pass over the tokens with the in-memory key set: linear in the text.
+        """
+        ctx = _ScanContext.of(doc, found)
+        pending: list[_ScanCandidate] = []
         out: list[Mention] = []
         i = 0
-        while i < len(doc):
-            tok = doc[i]
-            if not _capitalised(tok) or blocked[i] or tok.pos_ != "PROPN":
+        n = len(doc)
+        while i < n:
+            if taken[i] or not _scan_start(doc, i):
                 i += 1
                 continue
-            end = _run_end(doc, i)
-            if any(blocked[i:end]) or _continues_as_name(doc, end) or (i > 0 and _capitalised(doc[i - 1])):
-                i = end
+            cand = self._longest_name(doc, i, taken)
+            if cand is None:
+                i = _run_end(doc, i)
                 continue
-            end = self._hyphenated_end(doc, i, end)
-            m = self._known_run(doc, i, end)
-            if m is not None:
-                out.append(m)
-            i = end
+            verdict = _scan_verdict(self.gazetteer, doc, cand, ctx)
+            if verdict == "yes":
+                out.append(cand.mention())
+            elif verdict == "list":
+                pending.append(cand)
+            i = max(cand.end, i + 1)
+        # A name with no evidence of its own is a place when listed with places ("Tacloban and X")
+        # or when the document names it as a place elsewhere (one sense per discourse).
+        places = {m.tok_start: m.tok_end for m in [*found, *out] if m.kind != "adjectival"}
+        ends = {e: s for s, e in places.items()}
+        named = {_key(m.query) for m in [*found, *out] if m.kind != "adjectival"}
+        changed = True
+        while changed and pending:
+            changed = False
+            for cand in list(pending):
+                if _listed_with(doc, cand.start, cand.end, places, ends) or _key(cand.text) in named:
+                    m = cand.mention()
+                    out.append(m)
+                    places[m.tok_start] = m.tok_end
+                    ends[m.tok_end] = m.tok_start
+                    named.add(_key(cand.text))
+                    pending.remove(cand)
+                    changed = True
         return out
 
-    def _known_run(self, doc: Doc, start: int, end: int) -> Mention | None:
-        """The whole capitalised run as a place the gazetteer knows, or nothing.
-
-        Only the whole run counts: "Main" in "Main Street" or "State" in "Islamic State" is part
-        of another name, not a place.
-        """
-        span = doc[start:end]
-        text = span.text
-        if any(t.pos_ != "PROPN" for t in span if t.text not in HYPHENS and not t.is_lower) or _looks_like_acronym(text):
-            return None
-        if not self.gazetteer.is_name(text, loose=False):
-            return None
-        if doc[start].is_sent_start and not _significant(self.gazetteer, text, 50_000):
-            return None  # a capitalised common word opening a sentence ("Leave", "Related")
-        if start and doc[start - 1].lower_.rstrip(".") in PERSON_TITLES:
-            return None
-        if _significant(self.gazetteer, text, 5_000):
-            return _mention(span, text, source="gazetteer")
+    def _longest_name(self, doc: Doc, i: int, taken: list[bool]) -> _ScanCandidate | None:
+        """The longest run of up to four name words from ``i`` that the gazetteer knows."""
+        stops = _name_word_ends(doc, i, taken)
+        for end in reversed(stops):
+            span = doc[i:end]
+            if self.gazetteer.is_name(span.text, loose=False):
+                return _ScanCandidate(i, end, span.text, start_char=span.start_char, end_char=span.end_char)
         return None
 
     # -- 2. disambiguation ----------------------------------------------------------------
 
     def places(self, doc: Doc, *, outlet_country: str | None = None) -> list[Place]:
         """Every toponym in the document, resolved, with score, reason and alternatives."""
-        mentions = [m for m in self.mentions(doc) if not _calendar_word(doc, m) and not _names_other_thing(doc, m)
-                    and not (_looks_like_acronym(m.query) and m.country_code is None and m.source != "dateline")]
+        people = _person_words(doc)
+        found = self.mentions(doc)
+        starts = {m.tok_start: m.tok_end for m in found if m.kind != "adjectival"}
+        ends = {e: s for s, e in starts.items()}
+        mentions = [m for m in found if not _calendar_word(doc, m) and not _names_other_thing(doc, m)
+                    and not (_looks_like_acronym(m.query) and m.country_code is None and m.source != "dateline")
+                    and not (_a_persons_name(doc, m, people)
+                             and not _listed_with(doc, m.tok_start, m.tok_end, starts, ends, right=False))
+                    and not (m.query.lower() in PERSON_TITLES and m.source != "dateline")
+                    and not (m.query.casefold() in _group_names() and m.country_code is None)]
         cands = [self._candidates(m) for m in mentions]
         keep = [bool(c) or self._keep_unresolved(doc, m) for m, c in zip(mentions, cands)]
         mentions = [m for m, k in zip(mentions, keep) if k]
@@ -537,6 +571,13 @@ class Geoparser:
         for q in queries:
             for entry in gaz.lookup(q, limit=MAX_CANDIDATES):
                 seen.setdefault(entry.geonameid, entry)
+        if not seen:
+            # "Mount X", "X Heights": a feature the gazetteer lacks; the name alone is looked up
+            # (the village the mountain is named for), and the event is coded near it.
+            rest = _without_feature_word(m.query)
+            if rest:
+                for entry in gaz.lookup(rest, limit=MAX_CANDIDATES):
+                    seen.setdefault(entry.geonameid, entry)
         if not seen:
             # "Eastern Congo", "northern Syria": the named place, of which a part is meant.
             words = m.query.split()
@@ -754,16 +795,20 @@ class Geoparser:
     def _event_location(self, p: Place, text: str, places: list[Place], reason: str = "") -> EventLocation:
         lvl = SPECIFICITY_LEVEL.get(_specificity(p), "point")
         near = _vicinity_cue(text, p, places)
+        feature = _feature_phrase(text, p)
         if lvl == "country":
             precision = 3
         elif lvl == "point":
-            precision = 2 if near else 1
+            precision = 2 if near or feature else 1
         elif lvl == "adm1":
             # A first-level division is "a larger region" (3) unless written as a district, as
-            # where first-level units are small (Azerbaijan's rayons).
-            precision = 2 if _written_as_district(text, p) else 3
+            # where first-level units are small (Azerbaijan's rayons), or a feature in it is meant
+            # ("nameless heights in the X region": a small part of it).
+            precision = 2 if _written_as_district(text, p) or feature else 3
         else:
             precision = 2
+        if feature and lvl != "country":
+            reason = (reason + "; " if reason else "") + f"{feature} (geo_precision {precision})"
         entry = self.gazetteer.get(p.geonameid) if p.geonameid is not None else None
         # The name as the text writes it ("Qamishli", not the gazetteer's "Al Qāmishlī"),
         # unless written in capitals (a dateline).
@@ -902,6 +947,246 @@ _NEAR_MENTIONS = 150
 """How many mentions before and after a place its proximity to the others is judged on."""
 
 
+# ---------------------------------------------------------------------------------------------
+# The gazetteer scan
+
+PLACE_DESCRIPTORS = words("en", "place_descriptors")
+"""Settlement words after a name ("Heze city", "X village"): looked up without, kept as a hint."""
+FEATURE_WORDS = words("en", "place_feature_words")
+"""Words after a name that make the phrase a feature near it ("the X heights", "the X direction")."""
+_SETTLEMENT_DESCRIPTORS = frozenset({"camp", "camps", "city", "hamlet", "settlement", "suburb", "town",
+                                     "township", "village", "villages", "neighborhood", "neighbourhood"})
+_NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL",
+                             "LAW", "LANGUAGE"})
+_LIST_WORDS = frozenset({",", "and", "or", "&", ";", "/"})
+_LOOSE_CUES = frozenset({"of", "to", "at", "from", "between"})
+"""Weak cues too common before non-places to vouch for a hamlet ("the Godfather of X")."""
+_MAX_NAME_WORDS = 4
+
+
+@dataclass
+class _ScanCandidate:
+    """A name the gazetteer knows, found by the scan, with what the scan read around it."""
+
+    start: int
+    end: int
+    text: str
+    suffix: str = ""
+    suffix_end: int = 0
+    division: bool = False
+    settlement: bool = False
+    kind: str = "literal"
+    source: str = "gazetteer"
+
+    def mention(self) -> Mention:
+        return Mention(start=self.start_char, end=self.end_char, tok_start=self.start,
+                       tok_end=max(self.end, self.suffix_end), text=self.text, query=self.text,
+                       kind=self.kind, division=self.division, suffix=self.suffix,
+                       settlement=self.settlement, source=self.source)
+
+    start_char: int = 0
+    end_char: int = 0
+
+
+@dataclass
+class _ScanContext:
+    """What the scan reads once per document: the words of people's names."""
+
+    person_words: frozenset[str]
+    """Words of the multi-word PERSON entities ("Harden" once "Maya Harden" is named)."""
+    lowered: list[str]
+    lower_words: frozenset[str]
+    """Words the document writes in lower case: a capitalised one of them is a common word."""
+    entity_at: dict[int, Span]
+    """The entity over each token that has one (one pass over the entities, not one per name)."""
+
+    @classmethod
+    def of(cls, doc: Doc, found: list[Mention]) -> _ScanContext:
+        return cls(person_words=_person_words(doc), lowered=[t.lower_ for t in doc],
+                   lower_words=frozenset(t.text for t in doc if t.is_lower and t.is_alpha),
+                   entity_at={i: ent for ent in doc.ents for i in range(ent.start, ent.end)})
+
+
+def _scan_start(doc: Doc, i: int) -> bool:
+    """Token ``i`` opens a capitalised run (not the middle of a longer name, nor a hyphenated one)."""
+    tok = doc[i]
+    if not (tok.text[:1].isupper() and tok.is_alpha) or tok.lower_ in CALENDAR_WORDS:
+        return False
+    if tok.is_stop and tok.text not in UPPERCASE_COUNTRIES:
+        return False
+    if i == 0:
+        return True
+    prev = doc[i - 1]
+    if prev.text in HYPHENS and not prev.whitespace_:
+        return False  # "Navarro-Valls", "Vest-Agder": the tail of a hyphenated name
+    return not (_capitalised(prev) and not tok.is_sent_start)
+
+
+def _name_word_ends(doc: Doc, i: int, taken: list[bool]) -> list[int]:
+    """Token ends after each of the first four name words from ``i`` ("Al-Minya", "Davao del Sur")."""
+    ends: list[int] = []
+    j, n = i, len(doc)
+    while j < n and len(ends) < _MAX_NAME_WORDS and not taken[j]:
+        tok = doc[j]
+        if tok.text[:1].isupper() and tok.is_alpha and (j == i or tok.lower_ not in CALENDAR_WORDS):
+            j += 1
+            ends.append(j)
+        elif ends and tok.text in HYPHENS and not doc[j - 1].whitespace_ and not tok.whitespace_ \
+                and j + 1 < n and doc[j + 1].is_alpha and not taken[j + 1]:
+            j += 2
+            if doc[j - 1].text[:1].isupper():
+                ends.append(j)
+        elif ends and tok.lower_ in NAME_PARTICLES and j + 1 < n and doc[j + 1].text[:1].isupper() \
+                and doc[j + 1].is_alpha and not taken[j + 1]:
+            j += 1
+        else:
+            break
+    return ends
+
+
+def _scan_verdict(gaz: Gazetteer | _CachedGazetteer, doc: Doc, cand: _ScanCandidate, ctx: _ScanContext) -> str:
+    """"yes" (a place), "list" (a place if listed beside places) or "no", from the evidence.
+
+    Evidence: a cue before ("in", "near", "the village of"), a descriptor after ("X district",
+    "X village", "X heights"), the place's size in the gazetteer, the NER's label, the token's
+    position (a sentence's first word is often a common word). Against: a person's title before,
+    a word of a person's name named elsewhere, an acronym, a month, "X virus".
+    """
+    span = doc[cand.start:cand.end]
+    text = cand.text
+    if text.casefold() in NON_PLACES or text.casefold() in _group_names() or _calendar_word(doc, span) or \
+            (_looks_like_acronym(text) and text not in UPPERCASE_COUNTRIES):
+        return "no"
+    if cand.start and (doc[cand.start - 1].lower_.rstrip(".") in PERSON_TITLES or _an_initial(doc[cand.start - 1])):
+        return "no"  # "Mr X", "Michael J. X"
+    if text.lower() in PERSON_TITLES or (len(text) <= 2 and text not in UPPERCASE_COUNTRIES):
+        return "no"  # "the Pope"; "Rs 50"
+    nxt = doc[cand.end] if cand.end < len(doc) else None
+    if nxt is not None and nxt.lower_ in NOT_PLACE_HEADS:
+        return "no"
+    cue = _cue_before(ctx.lowered, cand.start)
+    strong = cue is not None and cue in STRONG_CUES
+    good_cue = cue is not None and cue not in _LOOSE_CUES
+    described = nxt is not None and _read_descriptor(doc, cand)
+    labels = {t.ent_type_ for t in span} - {""}
+    if labels & _NUMERIC_LABELS:
+        return "no"
+    if nxt is not None and not described and nxt.text[:1].isupper() and nxt.is_alpha and not nxt.is_sent_start:
+        return "no"  # part of a longer name ("Main Street", "the X Health Ministry")
+    if len(span) == 1 and text.lower() in ctx.lower_words and not (strong or described):
+        return "no"  # the document writes it as a common word too ("carbon monoxide")
+    if len(span) == 1 and text in ctx.person_words and not strong:
+        return "no"  # "Harden said": the surname of a person named before
+    ent = ctx.entity_at.get(cand.start)
+    if ent is not None and ent.label_ not in PLACE_LABELS:
+        if ent.start < cand.start - (doc[ent.start].lower_ in ARTICLES) or ent.end > cand.end:
+            return "no"  # a word inside a longer name ("Taco Bell X", "Maya Harden")
+        if ent.label_ == "PERSON":
+            # "Residents of X village": a person is no village; "in X" alone may be "in Smith's view".
+            return "yes" if strong or described else ("list" if good_cue else "no")
+        # A name the model took for an organisation needs a sizeable place behind it ("at X" may
+        # be a firm); one it took for a people or a faith ("in Christian areas") needs more.
+        if strong or described or (good_cue and ent.label_ != "NORP" and _significant(gaz, text, 5_000)):
+            return "yes"
+        return "list"
+    propn = all(t.pos_ == "PROPN" for t in span if t.is_alpha and not t.is_lower)
+    if doc[cand.start].is_sent_start or _after_break(doc, cand.start):
+        # A sentence's first word is capitalised whatever it is ("Aid workers", "State officials").
+        if described or strong or (propn and _populous(gaz, text, 50_000)):
+            return "yes"
+        return "list" if propn else "no"
+    if strong or described or (propn and _significant(gaz, text, 5_000)):
+        return "yes"
+    if good_cue and propn:
+        return "yes"
+    return "list"
+
+
+def _read_descriptor(doc: Doc, cand: _ScanCandidate) -> bool:
+    """"X district", "X village", "X heights": note the word as a hint; the name is looked up alone."""
+    nxt = doc[cand.end]
+    word = nxt.lower_
+    if _titled_name_goes_on(doc, cand.end):
+        return False
+    if word in ADMIN_SUFFIXES and (word not in WEAK_SUFFIXES or nxt.is_lower):
+        cand.division, cand.suffix, cand.suffix_end = True, nxt.text, cand.end + 1
+        return True
+    if word in PLACE_DESCRIPTORS:
+        cand.settlement = word in _SETTLEMENT_DESCRIPTORS
+        cand.suffix, cand.suffix_end = nxt.text, cand.end + 1
+        return True
+    return word in FEATURE_WORDS and (nxt.is_lower or word in {"heights", "hills", "mountains"})
+
+
+def _person_words(doc: Doc) -> frozenset[str]:
+    """Words of the document's multi-word PERSON entities ("Harden" once "Maya Harden" is named)."""
+    return frozenset(t.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1
+                     and not any(w.lower_ in PLACE_DESCRIPTORS or w.lower_ in ADMIN_SUFFIXES for w in ent)
+                     for t in ent if t.text[:1].isupper() and t.is_alpha)
+
+
+def _a_persons_name(doc: Doc, m: Mention, people: frozenset[str]) -> bool:
+    """A one-word name that is a word of a person's name in the same document ("Harden said",
+    "tests on Lu"), unless a strong place cue or a division word says otherwise, or it is a
+    country's own name."""
+    if m.tok_end - m.tok_start != 1 or m.text not in people or m.division or m.country_code:
+        return False
+    if m.source == "dateline":
+        return False
+    lowered = [t.lower_ for t in doc[max(0, m.tok_start - 4):m.tok_start]]
+    cue = _cue_before(lowered, len(lowered))
+    # "in Buffalo" stays a place though "the Buffalo fire chief" is a name; "according to Lu" does not.
+    return cue is None or cue == "of" or (cue == "to" and len(lowered) > 1 and lowered[-2] == "according")
+
+
+@functools.cache
+def _group_names() -> frozenset[str]:
+    """Names and aliases of armed and political groups (``lang/en/actors/groups``): "Hamas",
+    "Wagner" and "Fano" are also villages, but in conflict reporting they are the groups."""
+    out: set[str] = set()
+    for name in ("global", "regional"):
+        for row in table("en", f"actors/groups/{name}"):
+            out.update(a.strip().casefold() for a in (row.get("aliases") or "").split(";") if a.strip())
+    return frozenset(out)
+
+
+def _an_initial(tok: Token) -> bool:
+    return len(tok.text) == 2 and tok.text[0].isupper() and tok.text[1] == "."
+
+
+def _populous(gaz: Gazetteer | _CachedGazetteer, name: str, population: int) -> bool:
+    """A country, a first-level division, a capital or a town this large bears the name."""
+    return any(level(e) in {"country", "adm1"} or e.feature_code == "PPLC" or e.population >= population
+               for e in gaz.lookup(name, limit=5))
+
+
+def _after_break(doc: Doc, i: int) -> bool:
+    """After a line break, a dash or a colon: a heading's or a clause's first word."""
+    if i == 0:
+        return True
+    prev = doc[i - 1]
+    return prev.is_space or prev.text in {"—", "–", "-", ":", "\"", "“", "("} or "\n" in prev.text
+
+
+def _listed_with(doc: Doc, start: int, end: int, places: dict[int, int], ends: dict[int, int], *,
+                 right: bool = True) -> bool:
+    """Written in a list with a place ("Tacloban and X", "X, Y and Z", "X (Y District)", "X, Y");
+    with ``right=False`` only a place before counts ("said X, China" is no list)."""
+    j = start - 1
+    while j >= 0 and j >= start - 2 and doc[j].lower_ in _LIST_WORDS:
+        if j in ends:
+            return True
+        j -= 1
+    if j >= 0 and j < start - 1 and (j + 1) in ends:
+        return True
+    k = end
+    while right and k < len(doc) and k <= end + 1 and (doc[k].lower_ in _LIST_WORDS or doc[k].text == "("):
+        k += 1
+        if k in places:
+            return True
+    return False
+
+
 def _calendar_word(doc: Doc, m: Any) -> bool:
     """'16 Nov', 'on Tuesday': a month or weekday is never a place (Nov is a town in Angola)."""
     text = m.text if hasattr(m, "text") else str(m)  # never doc.text: it is rebuilt on every access
@@ -1001,6 +1286,29 @@ def _significant(gaz: Gazetteer | _CachedGazetteer, name: str, population: int) 
         if level(entry) != "point" or entry.feature_code in {"PPLC", "PPLA"} or entry.population >= population:
             return True
     return False
+
+
+def _titled_name_goes_on(doc: Doc, i: int) -> bool:
+    """A capitalised word at ``i`` followed by another: "District Attorney", "City Council"."""
+    return i + 1 < len(doc) and doc[i].text[:1].isupper() and doc[i + 1].text[:1].isupper() \
+        and doc[i + 1].is_alpha
+
+
+def _descriptor_hints(doc: Doc, mentions: list[Mention]) -> None:
+    """"across Kano state", "near Dadiya village": a descriptor right after a name found by any
+    means is a hint (division or settlement); it is not part of the name looked up."""
+    for m in mentions:
+        if m.suffix or m.kind == "adjectival" or m.tok_end >= len(doc):
+            continue
+        nxt = doc[m.tok_end]
+        word = nxt.lower_
+        if _titled_name_goes_on(doc, m.tok_end):
+            continue  # "the X District Attorney": an office's title, not a district
+        if word in ADMIN_SUFFIXES and (word not in WEAK_SUFFIXES or nxt.is_lower):
+            m.division, m.suffix = True, nxt.text
+        elif word in PLACE_DESCRIPTORS:
+            m.settlement = m.settlement or word in _SETTLEMENT_DESCRIPTORS
+            m.suffix = nxt.text
 
 
 def _share_plural_suffix(doc: Doc, mentions: list[Mention]) -> None:
@@ -1213,7 +1521,8 @@ _VICINITY = re.compile(
     r"\boutside(?: of)?|\baround|\bkm (?:from|of)|\bkilometres (?:from|of)|\bkilometers (?:from|of)|"
     r"\bmiles (?:from|of)|\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of|"
     r"\bapproach(?:es)? to|\bon the road to|\bnear the)"
-    r"(?:\s+the)?(?:\s+(?:city|town|village|settlement|area|region|district|districts)\s+of)?(?:\s+the)?\s*$",
+    r"(?:\s+the)?(?:\s+(?:[A-Z][\w'’\-]*\s+)?(?:city|town|village|settlement|area|region|district|districts|exclave|"
+    r"enclave)\s+of)?(?:\s+the)?\s*$",
     re.IGNORECASE,
 )
 
@@ -1229,7 +1538,22 @@ def _vicinity_cue(text: str, p: Place, places: Sequence[Place]) -> bool:
             if 0 <= start - q.end <= 40 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[q.end:start]):
                 start, changed = q.start, True
                 break
+    start = _list_start(text, start)
     return bool(_VICINITY.search(text[max(0, start - 60):start]))
+
+
+_LISTED_NAME_BEFORE = re.compile(r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3}\s*(?:,\s*and|,|and|or|&)\s*$")
+
+
+def _list_start(text: str, start: int) -> int:
+    """Where a list of capitalised names ending at ``start`` begins ("direction of Jermuk, Goris and
+    [Vardenis]"), read from the text: the caller may know only the one place."""
+    for _ in range(8):
+        m = _LISTED_NAME_BEFORE.search(text[max(0, start - 60):start])
+        if m is None:
+            break
+        start -= len(m.group(0))
+    return start
 
 
 _DISTRICT_AFTER = re.compile(r"^(?:\s*(?:,|and|or|&)\s*[\w'’\-]+(?:\s+[A-Z][\w'’\-]*)*)*\s+districts?\b", re.I)
@@ -1240,6 +1564,53 @@ def _written_as_district(text: str, p: Place) -> bool:
     if re.search(r"\bdistricts?\b", text[p.start:p.end], re.I):
         return True
     return bool(_DISTRICT_AFTER.match(text[p.end:p.end + 80]))
+
+
+FEATURE_PREFIXES = words("en", "place_feature_prefixes")
+_FEATURE_ALT = "|".join(sorted((re.escape(w) for w in FEATURE_WORDS), key=len, reverse=True))
+_FEATURE_AFTER = re.compile(rf"^[\s'’s]*(?:{_FEATURE_ALT})\b", re.IGNORECASE)
+_BEFORE_ALT = "|".join(re.escape(w) for w in sorted(FEATURE_WORDS - {"pass", "front", "sector", "axis"}))
+"""("in front of X" and "pass X" are no features before a name.)"""
+_FEATURE_BEFORE = re.compile(
+    rf"\b(?:{_BEFORE_ALT}|{'|'.join(re.escape(w) for w in sorted(FEATURE_PREFIXES))})\.?"
+    r"(?:\s+(?:areas?|zones?|regions?|lines?|villages?|settlements?))?"  # "the border zone of X"
+    r"(?:\s+(?:in|of|near|around|outside|above|on|at|with)(?:\s+the)?(?:\s+(?:area|vicinity)\s+of)?(?:\s+the)?)?\s*$",
+    re.IGNORECASE)
+
+
+def _feature_phrase(text: str, p: Place) -> str:
+    """"the X heights", "the X direction", "Mount X", "nameless hills in the X region": a feature
+    near or in the place, not the place itself (ACLED: near it, geo_precision 2)."""
+    inner = _without_feature_word(p.name)
+    if inner and (p.feature_code or "").startswith(("PPL", "ADM")) and _key(p.resolved_name or "") != _key(p.name):
+        # "the X Valley" resolved to the town X (the gazetteer lacks the valley): near X.
+        return f"a feature named for {p.resolved_name or inner} ({p.name})"
+    after = _FEATURE_AFTER.match(text[p.end:p.end + 30])
+    if after:
+        return f"a feature of {p.name} ({after.group(0).strip()})"
+    start = _list_start(text, p.start)
+    before = _FEATURE_BEFORE.search(text[max(0, start - 40):start])
+    if before:
+        return f"a feature near {p.name} ({before.group(0).strip()})"
+    return ""
+
+
+def _without_feature_word(query: str) -> str:
+    """"Mount X" → "X", "X Heights" → "X"; "" when the name has no feature word."""
+    words_ = query.split()
+    if len(words_) < 2:
+        return ""
+    if words_[0].lower().rstrip(".") in FEATURE_PREFIXES:
+        return " ".join(words_[1:])
+    if words_[-1].lower() in _NATURAL_FEATURE_WORDS:
+        return " ".join(words_[:-1])
+    return ""
+
+
+_NATURAL_FEATURE_WORDS = FEATURE_WORDS - {"axis", "border", "direction", "environs", "front", "frontier",
+                                          "outskirts", "sector"}
+"""Feature words that end a natural feature's name ("X Valley", "X Heights"); "the North-West
+Frontier Province" is no frontier of "North-West"."""
 
 
 def _specificity(p: Place) -> int:
