@@ -24,6 +24,17 @@ def parse_date(_ctx: click.Context | None, _param: click.Parameter | None, value
         raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-11-20") from None
 
 
+LANGUAGE_CHOICES = ("en", "ru")
+"""What ``--language`` accepts (flashpoint.ingest.files.LANGUAGES)."""
+
+
+def language_option(command: click.Command) -> click.Command:
+    """``--language en|ru``: take every input to be in this language instead of detecting it."""
+    return click.option("--language", type=click.Choice(LANGUAGE_CHOICES), default=None,
+                        help="The inputs' language (default: detected per document; Ukrainian and others "
+                             "are refused).")(command)
+
+
 def one_line(text: str) -> str:
     """``text`` with control characters written as escapes (a file name holding a newline must not
     split the line that names it); other characters, accented letters included, stay as they are."""
