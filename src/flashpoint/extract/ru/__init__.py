@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from flashpoint import lang
+from flashpoint.extract import actors as en_actors
 from flashpoint.extract.actors import Actor, ActorMention
 from flashpoint.extract.classify import RuleClassifier
 from flashpoint.extract.detect import Trigger
-from flashpoint.extract.lexicon import frames
+from flashpoint.extract.lexicon import frame_words, frames
 from flashpoint.extract.mentions import DocContext, Mention, _assign_date, _classify_all, _history, _typing_context
 from flashpoint.extract.ru import actors as ru_actors
 from flashpoint.extract.ru.attribution import RuAttribution
@@ -104,10 +105,39 @@ def _mention_for(sents: list[Span], i: int, ctx: RuContext) -> Mention | None:
     )
     mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
     if live:
+        following = sents[i + 1] if i + 1 < len(sents) else None
+        _artillery(live, sent, following)
         _fill_roles(sent, mention, ctx.doc)
-        mention.typing = _typing_context(mention, sent, sents[i + 1] if i + 1 < len(sents) else None)
+        _victims_as_target(mention)
+        mention.typing = _typing_context(mention, sent, following)
     mention.loaded = loaded_in(sent)
     return mention
+
+
+def _artillery(triggers: list[Trigger], sent: Span, following: Span | None) -> None:
+    """"обстрел" is small-arms or artillery fire: artillery when the sentence or the next names
+    shells, guns or rockets ("подвергли артиллерийскому и ракетному обстрелу", "выпущено
+    двадцать снарядов")."""
+    fire = frame_words("fire_frames", LANG)
+    instruments = frame_words("shelling_instruments", LANG)
+    words = [t for span in (sent, following) if span is not None for t in span]
+    if not any(t.lemma_.lower() in instruments or t.lower_ in instruments for t in words):
+        return
+    for trigger in triggers:
+        if trigger.frame in fire and "@violence" in trigger.types:
+            trigger.types["Shelling/artillery/missile attack"] = max(trigger.types.values())
+
+
+def _victims_as_target(mention: Mention) -> None:
+    """Civilians killed or hurt in the sentence are the ones the violence was done to, when the
+    parse names no target ("в результате обстрела погибли двое мирных жителей")."""
+    if mention.target is not None:
+        return
+    for casualty in mention.casualties:
+        actor = en_actors.normalise_actor(casualty.victim) if casualty.victim else None
+        if actor is not None and actor.kind == "civilians":
+            mention.target, mention.target_span = actor, casualty.victim_span
+            return
 
 
 # --- roles ----------------------------------------------------------------------------------------
@@ -118,7 +148,11 @@ def _fill_roles(sent: Span, mention: Mention, ctx: DocContext) -> None:
     doc = sent.doc
     ranked = sorted(mention.triggers, key=lambda t: -max(t.types.values()))
     for trigger in ranked:
-        agent_tok, target_tok = _role_tokens(doc[trigger.start], trigger)
+        word = doc[trigger.start]
+        agent_tok, target_tok = _role_tokens(_role_head(word), trigger)
+        if _role_head(word) is not word and (agent_tok is None or target_tok is None):
+            own_agent, own_target = _role_tokens(word, trigger)  # "гранату в военнослужащих"
+            agent_tok, target_tok = agent_tok or own_agent, target_tok or own_target
         agent, agent_span = _actor_at(agent_tok, ctx)
         target, target_span = _actor_at(target_tok, ctx)
         if target_span is not None and target_span == agent_span:
@@ -132,6 +166,14 @@ def _fill_roles(sent: Span, mention: Mention, ctx: DocContext) -> None:
         mention.agent, mention.agent_span = _nearest_before(sent, ranked[0], mention, ctx)
 
 
+def _role_head(token: Token) -> Token:
+    """The word whose parse gives a trigger's roles: the verb a weapon or event noun is the object
+    of ("бросили гранату в военнослужащих", "нанесли удар по позициям"), else the word itself."""
+    if token.pos_ == "NOUN" and token.dep_ == "obj" and token.head.pos_ == "VERB":
+        return token.head
+    return token
+
+
 def _case(token: Token) -> str | None:
     for child in token.children:
         if child.dep_ in ("case", "fixed") and child.pos_ == "ADP":
@@ -140,10 +182,15 @@ def _case(token: Token) -> str | None:
 
 
 def _side_of(token: Token) -> Token | None:
-    """"со стороны X": X."""
-    for child in token.children:
-        if child.lemma_.lower() == "сторона" and _case(child) == "с":
-            return next((g for g in child.children if g.dep_ in ("nmod", "amod")), None)
+    """"со стороны X", "с позиций X", "с азербайджанских позиций": X (the word or the whole phrase),
+    on the trigger or the verb it depends on ("попал под обстрел со стороны Украины")."""
+    nouns = frame_words("origin_nouns", LANG)
+    preps = frame_words("origin_prepositions", LANG)
+    for node in (token, token.head):
+        for child in node.children:
+            if child.lemma_.lower() in nouns and _case(child) in preps:
+                owner = next((g for g in child.children if g.dep_ == "nmod"), None)
+                return owner if owner is not None else child
     return None
 
 

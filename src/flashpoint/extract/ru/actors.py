@@ -58,7 +58,8 @@ def _table_entries() -> dict[str, tuple[_Row, ...]]:
 
 @functools.lru_cache(maxsize=4096)
 def _row_actor(row: _Row, default_country: str | None) -> Actor | None:
-    """The table row's actor, ``{country}`` filled with the event's country (or left out)."""
+    """The table row's actor, ``{country}`` filled with the country its phrase names, else the
+    event's (or left out)."""
     name = row.actor.replace("{country}", default_country) if default_country else \
         row.actor.replace(" ({country})", "").replace("{country}", "")
     actor = en_actors.normalise_actor(name, default_country=row.country or default_country)
@@ -159,7 +160,9 @@ def _table_matches(tokens: list[Token], default_country: str | None) -> list[tup
             n = len(row.lemmas)
             window = words[i:i + n]
             if len(window) == n and all(t.lemma_.lower() == w or t.lower_ == w for t, w in zip(window, row.lemmas)):
-                actor = _row_actor(row, default_country)
+                # "армянские террористы": a country the phrase names fills the row's {country}.
+                named = country_in(_phrase_tokens(window[-1])) if "{country}" in row.actor else None
+                actor = _row_actor(row, named or default_country)
                 if actor is None:
                     continue
                 found.append((window[0].i, window[-1].i + 1, actor))

@@ -49,6 +49,8 @@ class RuStatement:
     outlet: str | None = None
     outlet_span: tuple[int, int] | None = None
     direct: bool = False
+    state_body: bool = False
+    """The speaker names a state body (an embassy, a ministry, a press service)."""
 
 
 @dataclass
@@ -86,6 +88,8 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
     own: dict[int, RuStatement] = {}
     for k, sent in enumerate(sents):
         st = _statement_in(sent, result.statements[-1] if result.statements else None, default_country)
+        if st is not None and st.side is None and st.official and result.statements:
+            _inherit_party(st, result.statements)
         if st is not None:
             own[k] = st
             result.statements.append(st)
@@ -103,6 +107,16 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
         if last is not None:
             result.sentence_statement[sent.start_char] = last
     return result
+
+
+def _inherit_party(st: RuStatement, earlier: list[RuStatement]) -> None:
+    """"по данным посольства", "дипмиссия подчёркивает": an official body named again without its
+    country is the one named before (the last statement whose side is known)."""
+    if not st.state_body:
+        return
+    known = next((e for e in reversed(earlier) if e.side is not None and e.official), None)
+    if known is not None:
+        st.party, st.side = known.party, known.side
 
 
 def _quote_owner(k: int, sents: list[Span], own: dict[int, RuStatement],
@@ -197,7 +211,8 @@ def _make(speaker: Token, relay: Token | None, home: str | None = None) -> RuSta
     start, end = _span(tokens)
     text = "".join(t.text_with_ws for t in tokens).strip()
     party, side, official = party_and_side(tokens, speaker, home)
-    st = RuStatement(text, (start, end), party, side, official)
+    st = RuStatement(text, (start, end), party, side, official,
+                     state_body=bool({t.lemma_.lower() for t in tokens} & _words("official")))
     if relay is not None:
         relay_tokens = _phrase(relay)
         st.relay = "".join(t.text_with_ws for t in relay_tokens).strip()

@@ -66,7 +66,16 @@ def _match_at(sent: Span, i: int, index: dict[str, tuple[TriggerEntry, ...]]) ->
 
 def _slots_found(token: Token, entry: TriggerEntry) -> bool:
     if "agent" in entry.needs:
-        return any(c.dep_ == "nsubj" for c in token.children) and "Pass" not in token.morph.get("Voice", [])
+        if "Pass" in token.morph.get("Voice", []) or token.dep_ in ("acl", "acl:relcl", "amod"):
+            return False
+        node = token
+        for _ in range(2):  # "попыталась выдвинуть": the subject of the verb it depends on
+            if any(c.dep_ == "nsubj" for c in node.children):
+                return True
+            if node.dep_ != "xcomp":
+                return False
+            node = node.head
+        return False
     if "target" in entry.needs:
         preps = frozenset(p for p in frames(LANG)[entry.frame].slots.get("target", ()) if p != "object")
         return any(c.dep_ == "obj" or _case(c) in preps for c in token.children)
