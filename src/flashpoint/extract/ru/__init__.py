@@ -201,9 +201,12 @@ def _role_tokens(head: Token, trigger: Trigger) -> tuple[Token | None, Token | N
     agent = _side_of(head)
     target: Token | None = None
     passive = "Pass" in head.morph.get("Voice", []) or any(c.dep_ == "nsubj:pass" for c in head.children)
+    subjects = sorted((c for c in head.children if c.dep_ == "nsubj"), key=lambda c: abs(c.i - head.i))
+    if subjects and agent is None and not passive:
+        agent = subjects[0]  # the parse may give a verb two subjects: the nearer is its own
     for child in head.children:
-        if child.dep_ == "nsubj" and agent is None and not passive:
-            agent = child
+        if child.dep_ == "nsubj":
+            continue
         elif child.dep_ == "nsubj:pass" and target is None:
             target = child
         elif child.dep_ == "obj" and target is None and child.lemma_.lower() not in trigger.text.lower():

@@ -74,11 +74,12 @@ def _heads() -> dict[str, str]:
 
 
 @functools.cache
-def _countries() -> dict[tuple[str, ...], str]:
-    """Lemma sequences naming a country → the English country name (ACLED's)."""
+def _countries() -> dict[tuple[str, ...], tuple[str, bool]]:
+    """Lemma sequences naming a country → (the English country name, whether the words must be
+    capitalised: pycountry's names are proper nouns, and "Того" must not match "в том числе")."""
     from flashpoint.nlp.ru import normal_form
 
-    found: dict[tuple[str, ...], str] = {}
+    found: dict[tuple[str, ...], tuple[str, bool]] = {}
     try:
         import gettext
 
@@ -91,18 +92,18 @@ def _countries() -> dict[tuple[str, ...], str]:
                 continue
             for name in {ru.gettext(country.name), ru.gettext(getattr(country, "common_name", country.name))}:
                 if any("а" <= ch <= "я" for ch in name.lower()):
-                    found[tuple(normal_form(w) for w in name.replace(",", " ").split())] = english
+                    found[tuple(normal_form(w) for w in name.replace(",", " ").split())] = (english, True)
     except (ImportError, OSError):  # pycountry's Russian names are a help, not a need
         pass
     for row in lang.table("ru", "country_words"):
         english = en_actors.country_name(row["country"]) or row["country"]
-        found[tuple(row["lemma"].split())] = english
+        found[tuple(row["lemma"].split())] = (english, False)
     return found
 
 
 def country_of(token: Token) -> str | None:
     """The country a single word names ("Армении", "армянские"), or None."""
-    return _countries().get((token.lemma_.lower(),))
+    return country_in([token])
 
 
 def country_in(tokens: Iterable[Token]) -> str | None:
@@ -111,9 +112,10 @@ def country_in(tokens: Iterable[Token]) -> str | None:
     index = _countries()
     for i in range(len(items)):
         for n in (3, 2, 1):
-            key = tuple(t.lemma_.lower() for t in items[i:i + n])
-            if len(key) == n and key in index:
-                return index[key]
+            window = items[i:i + n]
+            found = index.get(tuple(t.lemma_.lower() for t in window)) if len(window) == n else None
+            if found is not None and (not found[1] or window[0].text[:1].isupper()):
+                return found[0]
     return None
 
 
@@ -161,7 +163,8 @@ def _table_matches(tokens: list[Token], default_country: str | None) -> list[tup
             window = words[i:i + n]
             if len(window) == n and all(t.lemma_.lower() == w or t.lower_ == w for t, w in zip(window, row.lemmas)):
                 # "армянские террористы": a country the phrase names fills the row's {country}.
-                named = country_in(_phrase_tokens(window[-1])) if "{country}" in row.actor else None
+                named = country_in(_left_adjectives(window[0]) + _phrase_tokens(window[-1])) \
+                    if "{country}" in row.actor else None
                 actor = _row_actor(row, named or default_country)
                 if actor is None:
                     continue
@@ -169,6 +172,17 @@ def _table_matches(tokens: list[Token], default_country: str | None) -> list[tup
                 step = n
                 break
         i += step
+    return found
+
+
+def _left_adjectives(token: Token) -> list[Token]:
+    """Adjectives written just before a word, whatever the parse made of them ("кыргызские
+    военные" where "кыргызские" hangs from the verb)."""
+    found: list[Token] = []
+    i = token.i - 1
+    while i >= token.sent.start and token.doc[i].pos_ == "ADJ":
+        found.insert(0, token.doc[i])
+        i -= 1
     return found
 
 
