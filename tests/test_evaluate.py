@@ -123,6 +123,24 @@ def test_a_perfect_system_scores_one_on_every_gold_field() -> None:
     assert report["places"]["f1"] == 1.0 and report["places"]["accuracy_161km"] == 1.0
     assert report["errors"] == []
     assert report["by_country"]["Sudan"]["recall"] == 1.0
+    assert report["events"]["fully_right"] == report["events"]["date_and_type_right"] == 1.0
+
+
+def test_fully_right_needs_every_annotated_field_and_counts_missed_events() -> None:
+    docs = read_gold(SMALL / "gold.jsonl")
+    truth = gold_truth(docs)
+
+    def one_more_dead(record: Record) -> list[Record]:
+        return [{**record, "fatalities": (record.get("fatalities") or 0) + 1}]
+
+    off_by_one = evaluate_gold(docs, fake_coder(truth, one_more_dead))["events"]
+    assert off_by_one["fully_right"] == 0.0 and off_by_one["date_and_type_right"] == 1.0
+
+    def drop_airstrikes(record: Record) -> list[Record]:
+        return [] if record["sub_event_type"] == "Air/drone strike" else [record]
+
+    half = evaluate_gold(docs, fake_coder(truth, drop_airstrikes))["events"]
+    assert half["fully_right"] == half["date_and_type_right"] == pytest.approx(2 / 4)
 
 
 def test_a_perfect_system_scores_one_on_an_acled_export() -> None:
@@ -151,6 +169,7 @@ def test_a_wrong_system_scores_low_on_exactly_the_wrong_fields() -> None:
     assert fields["actors_both"]["accuracy"] == 0.0 and fields["actors_either_order"]["accuracy"] == 1.0
     assert fields["fatalities"]["exact"] == 1.0 and fields["fatalities"]["mae"] == 0.0
     assert fields["country"]["accuracy"] == fields["admin1"]["accuracy"] == 1.0
+    assert report["events"]["fully_right"] == report["events"]["date_and_type_right"] == 0.0
     wrong_fields = {e["field"] for e in report["errors"] if not e.get("excluded")}
     assert wrong_fields == {"event_type", "sub_event_type", "event_date", "location", "actor1", "actor2"}
 

@@ -265,9 +265,11 @@ def build_article(draft: dict[str, Any], verbose: bool = True) -> dict[str, Any]
             print(f"  place {p['name']!r} [{p['kind']}]: {p['_what']}")
     for p in places:
         p.pop("_what", None)
-    return {"id": draft["id"], "style": draft["style"], "title": draft["title"],
-            "outlet": draft["outlet"], "url": draft.get("url"), "published": draft.get("published"),
-            "text": text, "events": events, "places": places}
+    record = {"id": draft["id"], "style": draft["style"], "title": draft["title"],
+              "outlet": draft["outlet"], "url": draft.get("url"), "published": draft.get("published")}
+    if draft.get("language"):  # non-English gold (tests/fixtures/ru) says its language
+        record["language"] = draft["language"]
+    return {**record, "text": text, "events": events, "places": places}
 
 
 def check_article(rec: dict[str, Any]) -> list[str]:

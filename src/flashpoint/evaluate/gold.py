@@ -49,10 +49,12 @@ class GoldDocument:
     outlet: str | None = None
     url: str | None = None
     style: str | None = None
+    language: str = "en"
+    """The text's language (ISO 639-1), given to the coder so it reads the text with that language's pipeline."""
 
     def document(self) -> Document:
         return Document(id=self.id, text=self.text, url=self.url, title=self.title,
-                        outlet=self.outlet, published=self.published, source=self.id)
+                        outlet=self.outlet, published=self.published, language=self.language, source=self.id)
 
 
 def _date(value: Any, where: str, name: str) -> dt.date | None:
@@ -105,6 +107,16 @@ def parse_gold_place(raw: Mapping[str, Any], text: str, where: str) -> Record:
     return {**raw, "start": start, "end": end}
 
 
+def _language(value: Any, where: str) -> str:
+    """A gold document's language code; English when the file does not say (the older gold files)."""
+    if value is None:
+        return "en"
+    if not isinstance(value, str) or not value.isalpha() or len(value) not in (2, 3):
+        raise EvaluationError(f"{where}: language {value!r} is not a language code such as \"en\" or \"ru\"",
+                              code=errors.E_BAD_GOLD_RECORD)
+    return value.lower()
+
+
 def parse_gold_document(raw: Any, where: str) -> GoldDocument:
     """One gold JSON object (see docs/gold-format.md)."""
     if not isinstance(raw, Mapping) or not isinstance(raw.get("text"), str) or not isinstance(raw.get("events"), list):
@@ -117,7 +129,8 @@ def parse_gold_document(raw: Any, where: str) -> GoldDocument:
         parse_gold_place(p, raw["text"], f"{where} place {i + 1}") for i, p in enumerate(places)]
     return GoldDocument(id=doc_id, text=raw["text"], events=events, places=parsed_places,
                         published=_date(raw.get("published"), where, "published"), title=raw.get("title"),
-                        outlet=raw.get("outlet"), url=raw.get("url"), style=raw.get("style"))
+                        outlet=raw.get("outlet"), url=raw.get("url"), style=raw.get("style"),
+                        language=_language(raw.get("language"), where))
 
 
 def read_json_objects(path: Path) -> list[tuple[str, Any]]:

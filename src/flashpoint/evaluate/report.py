@@ -272,12 +272,39 @@ def score_fields(pairs: Sequence[tuple[Record, Record]]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v["n"] or k in keep}
 
 
+FULLY_RIGHT_FIELDS = ("sub_event_type", "event_date", "location", "fatalities")
+"""What an analyst checks before using an event as it is: its type, its day, its place (within 25 km)
+and its dead. A field gold does not annotate is not held against the event."""
+
+
+def fully_right(gold: Record, system: Record | None, fields: Sequence[str] = FULLY_RIGHT_FIELDS) -> bool:
+    """Whether a gold event was found with every annotated one of ``fields`` right."""
+    if system is None:
+        return False
+    for name in fields:
+        if name == "location" and gold.get("latitude") is not None and gold.get("longitude") is not None:
+            km = distance_km(gold, system)
+            if km is None or km > LOCATION_ERROR_KM:
+                return False
+        elif name == "fatalities" and gold.get(name) is not None:
+            if int(gold[name]) != int(system.get(name) or 0):
+                return False
+        elif name not in ("location", "fatalities") and gold.get(name) and not field_correct(name, gold, system):
+            return False
+    return True
+
+
 def aggregate(outcomes: Sequence[Outcome]) -> dict[str, Any]:
-    """Detection P/R/F1 and field scores over a set of outcomes."""
+    """Detection P/R/F1, the share of gold events fully right, and field scores over a set of outcomes."""
     pairs = _pairs(outcomes)
-    n_gold = sum(1 for o in outcomes if o.gold is not None)
+    golds = [o for o in outcomes if o.gold is not None]
     n_system = sum(1 for o in outcomes if o.system is not None)
-    events = {"gold": n_gold, "system": n_system, "matched": len(pairs), **prf(len(pairs), n_system, n_gold)}
+    events = {"gold": len(golds), "system": n_system, "matched": len(pairs), **prf(len(pairs), n_system, len(golds)),
+              # Shares of ALL gold events (a missed event is not right): found with type, date, place
+              # and fatalities right; and found on the right day with the right type.
+              "fully_right": ratio(sum(fully_right(o.gold, o.system) for o in golds if o.gold), len(golds)),
+              "date_and_type_right": ratio(sum(fully_right(o.gold, o.system, ("sub_event_type", "event_date"))
+                                               for o in golds if o.gold), len(golds))}
     return {"events": events, "fields": score_fields(pairs)}
 
 
@@ -511,6 +538,10 @@ def _render_events(section: Mapping[str, Any]) -> list[str]:
     ev = section["events"]
     lines = ["  events                " + "  ".join(
         f"{k} {_fmt(ev[k])}" for k in ("gold", "system", "matched", "precision", "recall", "f1") if k in ev)]
+    if "fully_right" in ev:
+        lines.append(f"  of gold events        fully right {_fmt(ev['fully_right'])}  "
+                     f"date and type right {_fmt(ev['date_and_type_right'])}"
+                     "   (fully: type, date, within 25 km, fatalities, where annotated)")
     lines += [_line(name, section["fields"][name], keys) for name, keys in FIELD_LINES if name in section["fields"]]
     return lines
 

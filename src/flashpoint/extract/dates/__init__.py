@@ -6,6 +6,9 @@ where ``dateparser`` costs about a millisecond per call. ``dateparser`` is used 
 ago"-style phrases, cached. Weekdays, "yesterday", "last week" are plain calendar arithmetic on the
 publication date.
 
+Russian text is read by :mod:`flashpoint.extract.dates.ru` (``find_dates(..., language="ru")``) into the
+same mentions, with the year inference below.
+
 Every mention records how sure it is (ACLED's ``time_precision``) and whether its year was inferred.
 A date that cannot be pinned down (no year in the text and no publication date) keeps ``date=None``:
 flashpoint says it does not know rather than inventing a year.
@@ -142,13 +145,19 @@ _COUNT_AFTER = re.compile(
 # --- public API -----------------------------------------------------------------------------
 
 def find_dates(text: str, published: dt.date | None, *, start: int = 0,
-               context_year: int | None = None) -> list[DateMention]:
+               context_year: int | None = None, language: str = "en") -> list[DateMention]:
     """Every date mention in ``text``, in order, resolved as far as the text allows.
 
     ``start`` is the offset of ``text`` in the document: spans are shifted by it, so that a caller
     passing one sentence gets offsets into ``Document.text``. ``context_year`` is a year known from
     text before this slice (an earlier sentence); an explicit year inside ``text`` takes over from it.
+    ``language`` picks the words: ``"ru"`` reads Russian (:mod:`flashpoint.extract.dates.ru`); any
+    other code gets the English rules (digits and ISO dates read the same in every language).
     """
+    if language == "ru":
+        from flashpoint.extract.dates.ru import find_dates_ru  # only when Russian is read
+
+        return find_dates_ru(text, published, start=start, context_year=context_year)
     raw = _explicit_mentions(text)
     windows = _keyword_windows(text)
     if windows:
