@@ -14,13 +14,13 @@ from flashpoint import errors, settings
 from flashpoint.errors import InputError
 from flashpoint.ingest.clean import remove_chrome
 from flashpoint.ingest.files import (
+    detect_language,
     document_from_html,
     document_from_record,
     document_from_text,
-    detect_language,
     is_clearly_non_english,
-    reading_language,
     read_sources,
+    reading_language,
 )
 from flashpoint.model import Document, Failure
 

@@ -202,6 +202,7 @@ class Coder:
         from flashpoint.extract.attribution import Attribution
         from flashpoint.extract.ru.attribution import attribute as attribute_ru
         from flashpoint.geo import ru_places
+        from flashpoint.resolve.notes import write_notes
 
         # 1. Places, through their Latin names, in the same gazetteer.
         places = ru_places.find_places(doc, self.gazetteer)
@@ -218,6 +219,8 @@ class Coder:
         # 4. One event per happening, as for English; then the Russian place wording.
         events = resolve(mentions, document, places, self.geoparser, focus_country=focus)
         ru_places.refine_locations(events, places, document.text)
+        for event in events:  # the notes again, with the places' Latin names and precision
+            event.notes = write_notes(event)
         return CodedDocument(document=document, places=places, events=events)
 
     def _code_parsed(self, document: Document, doc: Doc) -> CodedDocument:

@@ -208,7 +208,7 @@ def refine_locations(events: list[Event], places: list[Place], text: str) -> Non
         if place is None:
             continue
         if event.location and _CYRILLIC.search(event.location) and place.resolved_name:
-            event.location = _latin_location(event.location, place)
+            event.location = place.resolved_name
         if event.geo_precision is None or event.geo_precision < 1:
             continue
         division = (place.feature_code or "").startswith(_DIVISION_CODES)
@@ -216,11 +216,6 @@ def refine_locations(events: list[Event], places: list[Place], text: str) -> Non
             event.geo_precision = 2
         elif not division and event.geo_precision == 1 and _near(text, place, places):
             event.geo_precision = 2
-
-
-def _latin_location(written: str, place: Place) -> str:
-    name = place.resolved_name or written
-    return name
 
 
 def _near(text: str, place: Place, places: list[Place]) -> bool:
