@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["RussianParser", "normal_form", "parser"]
 
 _ENT_LABELS = {"LOC": "GPE", "PER": "PERSON", "ORG": "ORG"}
-_PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*")
-"""A run of text up to a blank line (its trailing spaces left to the gap after it)."""
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass
@@ -74,42 +73,36 @@ class RussianParser:
         return self._vocab
 
     def __call__(self, text: str) -> Doc:
-        """The parse of ``text``, paragraph by paragraph: a headline without a full stop must not
-        run into the paragraph below it (razdel would join them into one sentence)."""
-        words: list[_Word] = []
-        starts: list[int] = []
-        pos = 0
-        for match in _PARAGRAPH.finditer(text):
-            pos = self._add_paragraph(text, match.start(), match.group(), pos, words, starts)
-        _gap(text, pos, len(text), words, starts)
-        return self._to_spacy(words)
-
-    def _add_paragraph(self, text: str, offset: int, paragraph: str, pos: int,
-                       words: list[_Word], starts: list[int]) -> int:
+        """The parse of ``text``. Sentences end at blank lines: a headline without a full stop
+        must not run into the paragraph below it (razdel would join them)."""
         from natasha import Doc as NDoc
 
         m = self.models
-        ndoc = NDoc(paragraph)
+        ndoc = NDoc(text)
         ndoc.segment(m.segmenter)
-        ndoc.tag_morph(m.morph)
+        ndoc.sents = _split_at_blank_lines(text, ndoc.sents)
+        ndoc.tag_morph(m.morph)  # each model runs once over all the sentences (batched inside)
         ndoc.parse_syntax(m.syntax)
         ndoc.tag_ner(m.ner)
-        first = len(starts)
+        words: list[_Word] = []
+        starts: list[int] = []
+        pos = 0
         for sent in ndoc.sents:
             ids: dict[str, int] = {}
             sent_words: list[tuple[_Word, str]] = []
             for tok in sent.tokens:
-                _gap(text, pos, offset + tok.start, words, starts)
+                _gap(text, pos, tok.start, words, starts)
                 ids[tok.id] = len(words)
                 word = _Word(tok.text, False, _lemma(m.vocab, tok), tok.pos or "X",
                              _feats(tok.feats), len(words), (tok.rel or "dep").lower())
                 words.append(word)
-                starts.append(offset + tok.start)
+                starts.append(tok.start)
                 sent_words.append((word, tok.head_id))
-                pos = offset + tok.stop
+                pos = tok.stop
             _attach(sent_words, ids)
-        _mark_entities(ndoc.spans, words, starts, offset, first)
-        return pos
+        _gap(text, pos, len(text), words, starts)
+        _mark_entities(ndoc.spans, words, starts, 0, 0)
+        return self._to_spacy(words)
 
     def _to_spacy(self, words: list[_Word]) -> Doc:
         from spacy.tokens import Doc
@@ -126,6 +119,27 @@ class RussianParser:
             ents=[w.ent for w in words],
         )
         return doc
+
+
+def _split_at_blank_lines(text: str, sents: list[Any]) -> list[Any]:
+    """razdel's sentences, cut where a blank line falls between two of their tokens."""
+    from natasha.doc import DocSent
+
+    out: list[Any] = []
+    for sent in sents:
+        tokens = sent.tokens
+        first = 0
+        for k in range(1, len(tokens)):
+            if _BLANK_LINE.search(text, tokens[k - 1].stop, tokens[k].start):
+                out.append(_sent(DocSent, text, tokens[first:k]))
+                first = k
+        out.append(sent if first == 0 else _sent(DocSent, text, tokens[first:]))
+    return out
+
+
+def _sent(cls: Any, text: str, tokens: list[Any]) -> Any:
+    start, stop = tokens[0].start, tokens[-1].stop
+    return cls(start, stop, text[start:stop], tokens=tokens)
 
 
 def _gap(text: str, pos: int, start: int, words: list[_Word], starts: list[int]) -> None:
