@@ -48,6 +48,7 @@ class _Mention:
     lemma: str
     division: bool
     country: str | None = None
+    kind: str = "literal"
 
 
 _TRANSLIT = dict(zip(
@@ -105,7 +106,8 @@ def _mentions(doc: Doc) -> list[_Mention]:
         if division_noun is not None and division_noun.i >= ent.end:
             lemma = f"{lemma} {division_noun.lemma_.lower()}"
         division = division_noun is not None or tokens[-1].lemma_.lower() in _words("divisions")
-        found[ent.start_char] = _Mention(ent.start_char, ent.end_char, ent.text, lemma, division, country_in(tokens))
+        found[ent.start_char] = _Mention(ent.start_char, ent.end_char, ent.text, lemma, division, country_in(tokens),
+                                         "metonymic" if _speaks(ent.root) else "literal")
     for tok in doc:
         if tok.lemma_.lower() in _words("divisions") and tok.pos_ == "NOUN":
             for adj in _named_adjectives(tok):
@@ -117,6 +119,22 @@ def _mentions(doc: Doc) -> list[_Mention]:
                 if name.idx not in found:
                     found[name.idx] = _Mention(name.idx, name.idx + len(name.text), name.text, name.lemma_.lower(), False)
     return sorted(found.values(), key=lambda m: m.start)
+
+
+def _speaks(token: Token) -> bool:
+    """"в Баку заявили", "Ереван сообщил": a place standing for the government that speaks
+    (metonymic, as the English "Moscow said"), not a scene."""
+    verb = token.head
+    if verb.lemma_.lower() not in _speech_verbs():
+        return False
+    if token.dep_ == "nsubj":
+        return True
+    return token.dep_ in ("obl", "nmod") and any(c.lemma_.lower() == "в" for c in token.children if c.dep_ == "case")
+
+
+@functools.cache
+def _speech_verbs() -> frozenset[str]:
+    return frozenset(lang.data(LANG, "attribution")["speech_verbs"])
 
 
 def _division_after(token: Token) -> Token | None:
@@ -156,7 +174,11 @@ def _lookup(m: _Mention, gazetteer: Gazetteer) -> list[tuple[GazEntry, str]]:
         if entry is not None:
             return [(entry, m.country)]
     seen: dict[int, tuple[GazEntry, str]] = {}
-    for name in latin_candidates(m.text, m.lemma, m.division):
+    names = latin_candidates(m.text, m.lemma, m.division)
+    # A spelling the gazetteer knows exactly beats a loose match of a likelier one ("Sudzha"
+    # exactly, not "Sucha" loosely); among equals the likeliest spelling wins.
+    exact = [n for n in names if gazetteer.is_name(n, loose=False)]
+    for name in exact[:1] or names:
         for entry in gazetteer.lookup(name, limit=10):
             seen.setdefault(entry.geonameid, (entry, name))
         if seen:
@@ -165,7 +187,7 @@ def _lookup(m: _Mention, gazetteer: Gazetteer) -> list[tuple[GazEntry, str]]:
 
 
 def _resolve(m: _Mention, found: list[tuple[GazEntry, str]], votes: Counter[str]) -> Place:
-    place = Place(name=m.text, start=m.start, end=m.end)
+    place = Place(name=m.text, start=m.start, end=m.end, kind=m.kind)
     if not found:
         place.reason = f"not in the gazetteer (tried {', '.join(latin_candidates(m.text, m.lemma, m.division)[:3])})"
         return place
@@ -191,6 +213,8 @@ def _resolve(m: _Mention, found: list[tuple[GazEntry, str]], votes: Counter[str]
     place.resolved_name = entry.name
     place.score = round(score((0, (entry, spelling))), 3)
     wording = "written as a division" if m.division else "written as a place"
+    if m.kind == "metonymic":
+        wording += ", standing for who speaks there (not a scene)"
     place.reason = f"Russian '{m.text}' (lemma '{m.lemma}') read as '{spelling}', {wording}; {len(found)} candidate(s)"
     place.alternatives = [e.to_dict() for e, _ in found if e.geonameid != entry.geonameid][:3]
     return place
