@@ -123,6 +123,8 @@ def _artillery(triggers: list[Trigger], sent: Span, following: Span | None) -> N
     words = [t for span in (sent, following) if span is not None for t in span]
     if not any(t.lemma_.lower() in instruments or t.lower_ in instruments for t in words):
         return
+    if any(t.lemma_.lower() in frame_words("small_arms", LANG) for t in sent):
+        return  # "из стрелкового оружия и минометов": an exchange of fire
     for trigger in triggers:
         if trigger.frame in fire and "@violence" in trigger.types:
             trigger.types["Shelling/artillery/missile attack"] = max(trigger.types.values())
@@ -155,6 +157,9 @@ def _fill_roles(sent: Span, mention: Mention, ctx: DocContext) -> None:
             agent_tok, target_tok = agent_tok or own_agent, target_tok or own_target
         agent, agent_span = _actor_at(agent_tok, ctx)
         target, target_span = _actor_at(target_tok, ctx)
+        if target is None and target_tok is not None and _civilian_place(target_tok):
+            target = en_actors.normalise_actor("civilians", default_country=ctx.default_country)
+            target_span = (target_tok.idx, target_tok.idx + len(target_tok.text))
         if target_span is not None and target_span == agent_span:
             target, target_span = None, None
         if trigger is ranked[0] or agent is not None:
@@ -261,6 +266,13 @@ def _actor_at(token: Token | None, ctx: DocContext) -> tuple[Actor | None, CharS
         return actor, (token.idx, token.idx + len(token.text))
     actor = ru_actors.normalise_phrase(token, ctx.default_country)
     return (actor, (lo, hi)) if actor is not None else (None, None)
+
+
+def _civilian_place(token: Token) -> bool:
+    """A target that is a civilian place or people without an actor name ("лагерь для
+    перемещённых лиц", "рынок"): ``lang/ru/civilian_targets.txt``."""
+    words = lang.words(LANG, "civilian_targets")
+    return any(t.lemma_.lower() in words for t in token.subtree if t.i - token.i < 6)
 
 
 def _nearest_before(sent: Span, trigger: Trigger, mention: Mention, ctx: DocContext) -> tuple[Actor | None, CharSpan | None]:
