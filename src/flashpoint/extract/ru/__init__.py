@@ -23,7 +23,7 @@ from flashpoint.extract import actors as en_actors
 from flashpoint.extract.actors import Actor, ActorMention
 from flashpoint.extract.classify import RuleClassifier
 from flashpoint.extract.detect import Trigger
-from flashpoint.extract.lexicon import frame_words, frames
+from flashpoint.extract.lexicon import frame_words, frames, trigger_index
 from flashpoint.extract.mentions import DocContext, Mention, _assign_date, _classify_all, _history, _typing_context
 from flashpoint.extract.ru import actors as ru_actors
 from flashpoint.extract.ru.attribution import RuAttribution
@@ -157,6 +157,9 @@ def _fill_roles(sent: Span, mention: Mention, ctx: DocContext) -> None:
             agent_tok, target_tok = agent_tok or own_agent, target_tok or own_target
         agent, agent_span = _actor_at(agent_tok, ctx)
         target, target_span = _actor_at(target_tok, ctx)
+        if target is None and target_tok is not None and _protesters(target_tok):
+            target = en_actors.normalise_actor("protesters", default_country=ctx.default_country)
+            target_span = (target_tok.idx, target_tok.idx + len(target_tok.text))
         if target is None and target_tok is not None and _civilian_place(target_tok):
             target = en_actors.normalise_actor("civilians", default_country=ctx.default_country)
             target_span = (target_tok.idx, target_tok.idx + len(target_tok.text))
@@ -266,6 +269,13 @@ def _actor_at(token: Token | None, ctx: DocContext) -> tuple[Actor | None, CharS
         return actor, (token.idx, token.idx + len(token.text))
     actor = ru_actors.normalise_phrase(token, ctx.default_country)
     return (actor, (lo, hi)) if actor is not None else (None, None)
+
+
+def _protesters(token: Token) -> bool:
+    """"по участникам акции протеста", "по митингующим": the people of a protest."""
+    index = trigger_index(LANG)
+    return any(any("@protest" in e.types for e in index.get(t.lemma_.lower(), ()))
+               for t in token.subtree if t.i - token.i < 4)
 
 
 def _civilian_place(token: Token) -> bool:

@@ -134,6 +134,8 @@ def _predicate(trigger: Token) -> Token:
     """The verb whose subject names the victims: "получили ранения" (ранение is its object),
     "стали шехидами" (a predicate noun in the instrumental, whatever relation the parse gives
     it), "взяты в плен"; the casualty verb itself otherwise."""
+    if "Ins" in trigger.morph.get("Case", []) and trigger.head.lemma_.lower() in _set("transitive_verbs"):
+        return trigger.head  # "потеряла семерых военнослужащих убитыми"
     if trigger.pos_ in ("NOUN", "ADJ") and trigger.head.pos_ in ("VERB", "AUX", "ADJ") and (
             trigger.dep_ in ("obj", "obl", "xcomp", "nmod") or "Ins" in trigger.morph.get("Case", [])
             or trigger.head.lemma_.lower() in _set("copulas")):
@@ -151,7 +153,23 @@ def _victims(trigger: Token) -> list[Token]:
         found = [c for c in predicate.head.children if c.dep_ in _SUBJECTS]  # "были обстреляны и ранены"
     if not found and trigger.pos_ in ("NOUN", "ADJ") and _figure_tokens(trigger):
         found = [trigger]  # "пять погибших", "трое раненых"
+    if not found:
+        left = _left_victim(predicate)
+        found = [left] if left is not None else []
     return found
+
+
+def _left_victim(predicate: Token) -> Token | None:
+    """When the parse hangs the subject elsewhere ("…, не менее восьми человек получили
+    ранения"): the person word or figure written just before the verb, in its clause."""
+    doc = predicate.doc
+    for i in range(predicate.i - 1, max(predicate.sent.start, predicate.i - 5) - 1, -1):
+        tok = doc[i]
+        if tok.is_punct:
+            return None
+        if _is_person(tok) or number_value(tok) is not None:
+            return tok
+    return None
 
 
 def find_casualties(sent: Span, *, default_country: str | None = None) -> list[Casualty]:
@@ -193,7 +211,7 @@ def _casualty(kind: str, trigger: Token, victim: Token, sent: Span, used: set[in
     else:
         return None
     key = figure[0].i
-    if key in used:
+    if key in used or _subset(figure[0], sent):
         return None
     used.update(t.i for t in figure)
     negated = any(c.lemma_.lower() == "не" for c in trigger.children) or any(
@@ -210,6 +228,13 @@ def _casualty(kind: str, trigger: Token, victim: Token, sent: Span, used: set[in
         start = min(start, victim.idx)
     return Casualty(kind, count, start, end, (trigger.idx, trigger.idx + len(trigger.text)), name, span, qualifier,
                     (sent.start_char, sent.end_char), hint, None)
+
+
+def _subset(first: Token, sent: Span) -> bool:
+    """"пять человек, в том числе двое детей": the second figure is part of the first."""
+    before = [t.lower_ for t in first.doc[max(sent.start, first.i - 4):first.i]]
+    text = " ".join(before)
+    return any(text.endswith(marker) or f"{marker} " in f"{text} " for marker in _set("subset_markers"))
 
 
 def _loose_figure(trigger: Token, victim: Token) -> list[Token]:

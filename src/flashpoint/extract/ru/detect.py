@@ -104,6 +104,8 @@ def _heads_its_phrase(token: Token) -> bool:
     "гранату"): not as a modifier ("гранатомётный расчёт") or an inventory ("склад ракет")."""
     if token.dep_ in ("amod", "compound"):
         return False
+    if any(c.lemma_.lower() in frame_words("less_lethal", LANG) for c in token.children if c.dep_ in ("amod", "conj")):
+        return False  # "светошумовые гранаты"
     idle = frame_words("weapon_idle", LANG)
     head = token.head
     return not (token.dep_ == "nmod" and head.lemma_.lower() in idle)
