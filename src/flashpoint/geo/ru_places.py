@@ -105,7 +105,8 @@ def _mentions(doc: Doc) -> list[_Mention]:
         lemma = " ".join(t.lemma_.lower() for t in tokens)
         if division_noun is not None and division_noun.i >= ent.end:
             lemma = f"{lemma} {division_noun.lemma_.lower()}"
-        division = division_noun is not None or tokens[-1].lemma_.lower() in _words("divisions")
+        division = division_noun is not None or tokens[-1].lemma_.lower() in _words("divisions") \
+            or _division_before(ent.root)
         found[ent.start_char] = _Mention(ent.start_char, ent.end_char, ent.text, lemma, division, country_in(tokens),
                                          "metonymic" if _speaks(ent.root) else "literal")
     for tok in doc:
@@ -119,6 +120,13 @@ def _mentions(doc: Doc) -> list[_Mention]:
                 if name.idx not in found:
                     found[name.idx] = _Mention(name.idx, name.idx + len(name.text), name.text, name.lemma_.lower(), False)
     return sorted(found.values(), key=lambda m: m.start)
+
+
+def _division_before(token: Token) -> bool:
+    """"в провинции Дейр-эз-Зор", "Баткенского района село …": a division noun the name stands in
+    apposition to, written before it."""
+    head = token.head
+    return head.i < token.i and head.lemma_.lower() in _words("divisions") and token.dep_ in ("appos", "flat", "flat:name", "nmod")
 
 
 def _speaks(token: Token) -> bool:
