@@ -17,7 +17,7 @@ from flashpoint.errors import E_PROCESSING, E_TOO_LARGE, FlashpointError, InputE
 from flashpoint.extract import actors
 from flashpoint.extract.attribution import attribute
 from flashpoint.extract.classify import RuleClassifier, TypeClassifier
-from flashpoint.extract.dates import DateMention, find_dates
+from flashpoint.extract.dates import find_dates
 from flashpoint.extract.mentions import DocContext, extract_mentions
 from flashpoint.model import CodedDocument, Document, Failure, Place
 from flashpoint.resolve.events import resolve
@@ -212,7 +212,8 @@ class Coder:
         if document.outlet is None and attribution.outlet:
             document.outlet = attribution.outlet
         # 3. Dates, actors, mentions (typed by the rules over the Russian frames).
-        ctx = DocContext(published=document.published, dates=russian_dates(document),
+        ctx = DocContext(published=document.published,
+                         dates=find_dates(document.text, document.published, language=document.language),
                          actor_mentions=ru.actor_mentions(doc, focus), attribution=Attribution(None, None, [], {}),
                          classifier=RuleClassifier(), default_country=focus)
         mentions = ru.extract_mentions(doc, ru.RuContext(ctx, attribution))
@@ -250,17 +251,6 @@ class Coder:
         # 6. One event per happening, located, with notes and evidence.
         events = resolve(mentions, document, places, self.geoparser, focus_country=focus)
         return CodedDocument(document=document, places=places, events=events)
-
-
-def russian_dates(document: Document) -> list[DateMention]:
-    """Date mentions of a Russian text (``find_dates(..., language="ru")``); none while the
-    installed ``extract.dates`` reads English only (events then take the publication week)."""
-    import inspect
-
-    if "language" not in inspect.signature(find_dates).parameters:
-        log.warning("extract.dates reads English only: Russian dates are not read")
-        return []
-    return find_dates(document.text, document.published, language=document.language)  # type: ignore[call-arg]
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*\s+")

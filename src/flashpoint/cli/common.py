@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -28,7 +30,10 @@ LANGUAGE_CHOICES = ("en", "ru")
 """What ``--language`` accepts (flashpoint.ingest.files.LANGUAGES)."""
 
 
-def language_option(command: click.Command) -> click.Command:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def language_option(command: F) -> F:
     """``--language en|ru``: take every input to be in this language instead of detecting it."""
     return click.option("--language", type=click.Choice(LANGUAGE_CHOICES), default=None,
                         help="The inputs' language (default: detected per document; Ukrainian and others "

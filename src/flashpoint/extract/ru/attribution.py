@@ -87,16 +87,24 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
     sents = list(doc.sents)
     own: dict[int, RuStatement] = {}
     for k, sent in enumerate(sents):
-        st = _statement_in(sent, result.statements[-1] if result.statements else None, default_country)
-        if st is not None and st.side is None and st.official and result.statements:
+        st = _statement_in(sent, result.statements[-1] if result.statements else None, None)
+        if st is not None and st.side is None and st.state_body:
+            # Named again without its country: the body named before, else the document's country.
             _inherit_party(st, result.statements)
+            if st.side is None and default_country is not None and st.official:
+                st.party, st.side = f"Government of {default_country}", default_country
         if st is not None:
             own[k] = st
             result.statements.append(st)
             if st.outlet and result.outlet is None:
                 result.outlet, result.outlet_span = st.outlet, st.outlet_span
     last: int | None = None
+    first = min(own) if own else None
     for k, sent in enumerate(sents):
+        if first is not None and k < first <= k + 2 and _same_paragraph(sents, k, first):
+            # A lead told before its source ("Шебекино попал под обстрел. Как сообщил губернатор, …").
+            result.sentence_statement[sent.start_char] = result.statements.index(own[first])
+            continue
         if k in own:
             last = result.statements.index(own[k])
         else:
@@ -107,6 +115,11 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
         if last is not None:
             result.sentence_statement[sent.start_char] = last
     return result
+
+
+def _same_paragraph(sents: list[Span], a: int, b: int) -> bool:
+    text = sents[a].doc.text
+    return "\n\n" not in text[sents[a].start_char:sents[b].start_char].rstrip()
 
 
 def _inherit_party(st: RuStatement, earlier: list[RuStatement]) -> None:
@@ -159,7 +172,7 @@ def _statement_in(sent: Span, previous: RuStatement | None, home: str | None) ->
 
 def _from_verb(verb: Token, previous: RuStatement | None, home: str | None) -> RuStatement | None:
     reference = next((c for c in verb.children if c.lemma_.lower() in _words("reference")), None)
-    subject = _first_child(verb, ("nsubj",))
+    subject = _first_child(verb, ("nsubj",)) or _stray_subject(verb)
     if reference is not None:
         source = _first_child(reference, ("nmod", "obl"))
         if source is not None:
@@ -179,6 +192,13 @@ def _from_verb(verb: Token, previous: RuStatement | None, home: str | None) -> R
     if subject.pos_ == "PRON" or subject.lemma_.lower() in ("который",):
         return previous
     return _make(subject, None, home)
+
+
+def _stray_subject(verb: Token) -> Token | None:
+    """"Пограничная служба … сообщает, что военнослужащие … открыли огонь": the parse may hang the
+    speaker on the reported verb; a subject written before the verb of saying is its own."""
+    found = [t for t in verb.subtree if t.dep_ == "nsubj" and t.i < verb.i and t.head.i > verb.i]
+    return found[0] if found else None
 
 
 def _first_child(token: Token, deps: tuple[str, ...]) -> Token | None:
