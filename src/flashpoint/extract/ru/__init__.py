@@ -199,6 +199,10 @@ def _side_of(token: Token) -> Token | None:
             if child.lemma_.lower() in nouns and _case(child) in preps:
                 owner = next((g for g in child.children if g.dep_ == "nmod"), None)
                 return owner if owner is not None else child
+            # the parse's fixed preposition: "со стороны ВСУ" as case "со" + fixed "стороны"
+            case = next((c for c in child.children if c.dep_ == "case" and c.lemma_.lower() in preps), None)
+            if case is not None and any(f.dep_ == "fixed" and f.lemma_.lower() in nouns for f in case.children):
+                return child
     return None
 
 
@@ -231,7 +235,10 @@ def _role_tokens(head: Token, trigger: Trigger) -> tuple[Token | None, Token | N
         if between is not None:
             conj = next((c for c in between.children if c.dep_ == "conj"), None)
             agent, target = (between, conj) if conj is not None and agent is None else (agent, between)
-    if agent is None:
+    if agent is None and head.head.lemma_.lower() in frame_words("undergo_verbs", LANG):
+        # "Шебекино попал под обстрел": the subject of "попасть под" is what was hit.
+        target = target or next((c for c in head.head.children if c.dep_ == "nsubj"), None)
+    elif agent is None:
         agent = _climbed_subject(head)
     return agent, target
 
@@ -260,13 +267,15 @@ def _actor_at(token: Token | None, ctx: DocContext) -> tuple[Actor | None, CharS
     phrase = [t for t in token.subtree if not t.is_space]
     lo, hi = phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
     inside = [m for m in ctx.actor_mentions if lo <= m.start and m.end <= hi]
-    if inside:
-        best = next((m for m in inside if m.start <= token.idx < m.end), inside[0])
-        return best.actor, (best.start, best.end)
+    own = next((m for m in inside if m.start <= token.idx < m.end), None)
+    if own is not None:
+        return own.actor, (own.start, own.end)
     country = ru_actors.country_of(token)
-    if country is not None:
+    if country is not None:  # "со стороны Украины": the state, not the word "стороны"
         actor = ru_actors.state_forces(country)
         return actor, (token.idx, token.idx + len(token.text))
+    if inside:
+        return inside[0].actor, (inside[0].start, inside[0].end)
     actor = ru_actors.normalise_phrase(token, ctx.default_country)
     return (actor, (lo, hi)) if actor is not None else (None, None)
 
