@@ -14,11 +14,13 @@ from flashpoint import errors, settings
 from flashpoint.errors import InputError
 from flashpoint.ingest.clean import remove_chrome
 from flashpoint.ingest.files import (
+    detect_language,
     document_from_html,
     document_from_record,
     document_from_text,
     is_clearly_non_english,
     read_sources,
+    reading_language,
 )
 from flashpoint.model import Document, Failure
 
@@ -209,7 +211,7 @@ def test_directory_is_read_recursively_sorted_skipping_hidden() -> None:
     results = read(FIX / "corpus")
     names = [r.source.split("corpus/", 1)[1] for r in results]
     assert names == ["a_records.json[0]", "a_records.json[1]", "b_short.txt", "sub/a_page.html", "sub/russian.txt"]
-    assert isinstance(results[-1], Failure) and results[-1].code == errors.E_NOT_ENGLISH
+    assert isinstance(results[-1], Document) and results[-1].language == "ru"  # Russian is read (issue 20)
 
 
 def test_empty_directory_is_reported(tmp_path: Path) -> None:
@@ -284,6 +286,7 @@ def test_non_english_is_refused_but_english_with_names_is_not() -> None:
     assert isinstance(read(FIX / "short.txt")[0], Document)
     assert not is_clearly_non_english("Kalbajar, Lachin, Shusha, Fuzuli, Aghdam, Tartar, Goranboy, Gadabay.")
     assert is_clearly_non_english((FIX / "corpus" / "sub" / "russian.txt").read_text(encoding="utf-8"))
+    assert detect_language((FIX / "corpus" / "sub" / "russian.txt").read_text(encoding="utf-8")) == "ru"
 
 
 def test_a_failure_never_stops_the_run(tmp_path: Path) -> None:
@@ -375,3 +378,43 @@ def test_picture_and_account_furniture_goes_but_similar_story_lines_stay() -> No
                      "Register to vote, the commission urged on Monday.")
     assert removed == ["Listen to this article, 3 min", "Image source, Getty Images",
                        "Image caption, Smoke rises over the town after the strike", "Photo: AFP", "Sign in"]
+
+
+# --- language: English, Russian, and Ukrainian refused ----------------------------------------
+
+# Written for these tests: one short report, in Russian and in Ukrainian.
+RUSSIAN = ("В результате обстрела погибли два военнослужащих, ещё трое получили ранения. Об этом сообщили "
+           "в пресс-службе министерства обороны, отметив, что это была уже третья провокация за неделю.")
+UKRAINIAN = ("Внаслідок обстрілу загинули двоє військовослужбовців, ще троє отримали поранення. Про це "
+             "повідомили в пресс-службі міністерства оборони, зазначивши, що це вже третя провокація за тиждень.")
+BULGARIAN = ("В резултат на обстрела загинаха двама военнослужещи, а още трима бяха ранени. Това съобщиха от "
+             "пресслужбата на министерството на отбраната, като отбелязаха, че това е трета провокация за седмица.")
+
+
+def test_languages_are_told_apart() -> None:
+    assert detect_language(RUSSIAN) == "ru"
+    assert detect_language(UKRAINIAN) == "uk"
+    assert detect_language(BULGARIAN) == "other"
+    assert detect_language("Troops clashed near the border on Monday, the ministry said in a statement.") == "en"
+    assert detect_language('The commander shouted "Мы не отступим!" before the assault on Tuesday, a video shows.') == "en"
+
+
+def test_russian_is_read_and_ukrainian_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
+    (tmp_path / "uk.txt").write_text(UKRAINIAN, encoding="utf-8")
+    russian, ukrainian = read(tmp_path / "ru.txt", tmp_path / "uk.txt")
+    assert isinstance(russian, Document) and russian.language == "ru" and russian.text == RUSSIAN
+    assert isinstance(ukrainian, Failure) and ukrainian.code == errors.E_NOT_ENGLISH
+    assert "Ukrainian" in ukrainian.reason and "--language" in ukrainian.reason and "\n" not in ukrainian.reason
+
+
+def test_language_can_be_forced(tmp_path: Path) -> None:
+    (tmp_path / "uk.txt").write_text(UKRAINIAN, encoding="utf-8")
+    with reading_language("ru"):
+        [forced] = read(tmp_path / "uk.txt")
+    assert isinstance(forced, Document) and forced.language == "ru"
+    record = document_from_record({"text": "Короткая заметка.", "language": "ru"}, source="s")
+    assert record.language == "ru"
+    with pytest.raises(InputError) as err:
+        document_from_record({"text": RUSSIAN, "language": "fr"}, source="s")
+    assert err.value.code == errors.E_NOT_ENGLISH

@@ -82,7 +82,28 @@ class Coder:
 
     def code(self, document: Document) -> CodedDocument:
         """Code one document (raises FlashpointError if it cannot be processed)."""
-        return self.code_parsed(document, self.parse(document.text))
+        return self.code_parsed(document, self.parse_document(document))
+
+    def parse_document(self, document: Document) -> Doc:
+        """The parse of a document in its own language (Russian through natasha: ``nlp.ru``)."""
+        if document.language == "ru":
+            return self.parse_russian(document.text)
+        return self.parse(document.text)
+
+    def parse_russian(self, text: str) -> Doc:
+        """The Russian parse of ``text``, in chunks as ``parse`` does (offsets index the whole text)."""
+        from flashpoint.nlp.ru import parser
+
+        if len(text) <= self.chunk_chars:
+            return parser()(text)
+        from spacy.tokens import Doc
+
+        parts = [parser()(text[a:b]) for a, b in split_for_parser(text, self.chunk_chars)]
+        doc = Doc.from_docs(parts, ensure_whitespace=False)
+        if doc.text != text:
+            raise InputError(f"the parse of this {len(text):,}-character text could not be joined: split it "
+                             "into separate documents", code=E_TOO_LARGE)
+        return doc
 
     def parse(self, text: str) -> Doc:
         """The parse of ``text``; a text longer than ``chunk_chars`` is parsed in chunks cut at
@@ -133,7 +154,7 @@ class Coder:
         short: list[Document] = []
         limit = self._chunk_limit()
         for document in buffer:
-            if len(document.text) <= limit:
+            if len(document.text) <= limit and document.language != "ru":  # Russian: its own parser
                 short.append(document)
                 continue
             yield from self._pipe(short)
@@ -160,7 +181,7 @@ class Coder:
 
     def _parse_one(self, document: Document) -> Failure | tuple[Document, Doc]:
         try:
-            return document, self.parse(document.text)
+            return document, self.parse_document(document)
         except FlashpointError as exc:
             return Failure(document.source or document.id, str(exc.args[0]), exc.code)
         except Exception as exc:  # one bad document must not stop the run
@@ -171,7 +192,37 @@ class Coder:
     def code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
         """The stages, in order, on an already parsed document."""
         with actors.using(self.dictionary), actors.reading(document.text):
+            if document.language == "ru":
+                return self._code_russian(document, doc)
             return self._code_parsed(document, doc)
+
+    def _code_russian(self, document: Document, doc: Doc) -> CodedDocument:
+        """The Russian stages (``flashpoint.extract.ru``), in the same order and to the same contract."""
+        from flashpoint.extract import ru
+        from flashpoint.extract.attribution import Attribution
+        from flashpoint.extract.ru.attribution import attribute as attribute_ru
+        from flashpoint.geo import ru_places
+        from flashpoint.resolve.notes import write_notes
+
+        # 1. Places, through their Latin names, in the same gazetteer.
+        places = ru_places.find_places(doc, self.gazetteer)
+        focus = focus_country(places)
+        # 2. Who says what.
+        attribution = attribute_ru(doc, document.outlet, default_country=focus)
+        if document.outlet is None and attribution.outlet:
+            document.outlet = attribution.outlet
+        # 3. Dates, actors, mentions (typed by the rules over the Russian frames).
+        ctx = DocContext(published=document.published,
+                         dates=find_dates(document.text, document.published, language=document.language),
+                         actor_mentions=ru.actor_mentions(doc, focus), attribution=Attribution(None, None, [], {}),
+                         classifier=RuleClassifier(), default_country=focus)
+        mentions = ru.extract_mentions(doc, ru.RuContext(ctx, attribution))
+        # 4. One event per happening, as for English; then the Russian place wording.
+        events = resolve(mentions, document, places, self.geoparser, focus_country=focus)
+        ru_places.refine_locations(events, places, document.text)
+        for event in events:  # the notes again, with the places' Latin names and precision
+            event.notes = write_notes(event)
+        return CodedDocument(document=document, places=places, events=events)
 
     def _code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
         # 1. Every place named, resolved against the gazetteer (and the user's own places, if any).

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -22,6 +24,20 @@ def parse_date(_ctx: click.Context | None, _param: click.Parameter | None, value
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-11-20") from None
+
+
+LANGUAGE_CHOICES = ("en", "ru")
+"""What ``--language`` accepts (flashpoint.ingest.files.LANGUAGES)."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def language_option(command: F) -> F:
+    """``--language en|ru``: take every input to be in this language instead of detecting it."""
+    return click.option("--language", type=click.Choice(LANGUAGE_CHOICES), default=None,
+                        help="The inputs' language (default: detected per document; Ukrainian and others "
+                             "are refused).")(command)
 
 
 def one_line(text: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from flashpoint import __version__
-from flashpoint.cli.common import failure_line, parse_date, run
+from flashpoint.cli.common import failure_line, language_option, parse_date, run
 from flashpoint.model import CodedDocument, Document, Failure
 from flashpoint.output import FORMATS, write
 
@@ -46,11 +46,12 @@ def cli(verbose: int) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes to code on (default: the cores available; small inputs use one).")
+@language_option
 def code_cmd(sources: tuple[str, ...], fmt: str | None, published: dt.date | None, model: str | None, quiet: bool,
-             workers: int | None) -> None:
+             workers: int | None, language: str | None) -> None:
     """Code reports (files, directories, JSON/JSONL, HTML, or - for stdin) into events."""
     from flashpoint.cli.train import ensure_default_model
-    from flashpoint.ingest.files import read_sources
+    from flashpoint.ingest.files import read_sources, reading_language
     from flashpoint.parallel import available_cores, code_in_parallel
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
@@ -59,7 +60,8 @@ def code_cmd(sources: tuple[str, ...], fmt: str | None, published: dt.date | Non
     inputs = read_sources(list(sources), published=published, stdin=sys.stdin)
     coded = code_in_parallel(inputs, workers=workers or available_cores(), model=model)
     results = _report_failures(coded, failures, progress=not quiet and sys.stderr.isatty())
-    write(results, fmt, sys.stdout, pretty=sys.stdout.isatty())
+    with reading_language(language):  # the inputs are read while the results are written
+        write(results, fmt, sys.stdout, pretty=sys.stdout.isatty())
     if failures:
         click.echo(f"flashpoint: {len(failures)} input(s) failed; the others were coded.", err=True)
         sys.exit(1)

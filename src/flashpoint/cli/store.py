@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from flashpoint import errors
-from flashpoint.cli.common import failure_line, parse_date
+from flashpoint.cli.common import failure_line, language_option, parse_date
 from flashpoint.errors import StoreError
 
 DB_HELP = "Database: a SQLite file path or a postgresql:// URL (default ./flashpoint.db; env FLASHPOINT_DB)."
@@ -53,12 +53,15 @@ def _dump(data: Any) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes to code on (default: the cores available; small inputs use one).")
-def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, quiet: bool, workers: int | None) -> None:
+@language_option
+def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, quiet: bool, workers: int | None,
+               language: str | None) -> None:
     """Code reports (files, directories, JSONL, feeds, URLs) into the database and link incidents.
 
     Re-ingesting a document changes nothing; a failed input is recorded (see `flashpoint failures`).
     """
     from flashpoint.corpus import ingest
+    from flashpoint.ingest.files import reading_language
     from flashpoint.parallel import available_cores
 
     show = not quiet and sys.stderr.isatty()
@@ -68,7 +71,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, qui
             click.echo(f"\ringested {report.added}, already stored {report.skipped}, failed "
                        f"{len(report.failures)}, events {report.events}", err=True, nl=False)
 
-    with _open(db) as store:
+    with _open(db) as store, reading_language(language):
         report = ingest(list(sources), store, published=published, stdin=sys.stdin, progress=progress,
                         workers=workers or available_cores())
     if show:

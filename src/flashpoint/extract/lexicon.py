@@ -51,17 +51,18 @@ def _read_json(name: str) -> Any:
 
 
 @functools.cache
-def frames() -> dict[str, Frame]:
-    """Every frame by name, with its slots."""
-    raw = lang.data("en", "frames")["frames"]
+def frames(language: str = "en") -> dict[str, Frame]:
+    """Every frame by name, with its slots (``lang/<language>/frames.json``)."""
+    raw = lang.data(language, "frames")["frames"]
     return {name: Frame(name, dict(f.get("slots", {})), bool(f.get("instrument", False))) for name, f in raw.items()}
 
 
 @functools.cache
-def trigger_index() -> dict[str, tuple[TriggerEntry, ...]]:
-    """Trigger entries of every frame keyed by their first word, longest phrases first."""
+def trigger_index(language: str = "en") -> dict[str, tuple[TriggerEntry, ...]]:
+    """Trigger entries of every frame keyed by their first word, longest phrases first (the
+    same frame data model in every language: ``lang/<language>/frames.json``)."""
     index: dict[str, list[TriggerEntry]] = {}
-    for name, frame in lang.data("en", "frames")["frames"].items():
+    for name, frame in lang.data(language, "frames")["frames"].items():
         for raw in frame["words"]:
             words = tuple(raw["phrase"].lower().split())
             entry = TriggerEntry(
@@ -82,9 +83,9 @@ def trigger_index() -> dict[str, tuple[TriggerEntry, ...]]:
 
 
 @functools.cache
-def frame_words(name: str) -> frozenset[str]:
+def frame_words(name: str, language: str = "en") -> frozenset[str]:
     """A top-level word list of frames.json (``event_heads``, ``accident_words`` …), lower-cased."""
-    return frozenset(w.lower() for w in lang.data("en", "frames").get(name, ()))
+    return frozenset(w.lower() for w in lang.data(language, "frames").get(name, ()))
 
 
 @functools.cache

@@ -16,23 +16,28 @@ import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TextIO
 
-from flashpoint import errors, settings
+from flashpoint import errors, lang, settings
 from flashpoint.errors import InputError
 from flashpoint.extract.dates import find_dates, parse_iso_date
 from flashpoint.ingest.clean import remove_chrome
 from flashpoint.model import Document, Failure
 
 __all__ = [
+    "LANGUAGES",
     "content_id",
     "dateline_date",
+    "detect_language",
     "document_from_html",
     "document_from_record",
     "document_from_text",
     "is_clearly_non_english",
     "read_sources",
+    "reading_language",
 ]
 
 log = logging.getLogger(__name__)
@@ -324,15 +329,16 @@ def _control_share(sample: str) -> float:
 
 def document_from_text(text: str, *, source: str, id: str | None = None, url: str | None = None,
                        title: str | None = None, outlet: str | None = None,
-                       published: dt.date | None = None) -> Document:
+                       published: dt.date | None = None, language: str | None = None) -> Document:
     """A document from plain text: chrome removed, title and dateline read if present.
 
     The text is kept as written apart from removed chrome lines, so that offsets index it.
-    Raises ``InputError`` (E101 empty, E103 too large, E104 clearly not English).
+    ``language`` forces the language ("en" or "ru"); else it is detected (``detect_language``).
+    Raises ``InputError`` (E101 empty, E103 too large, E104 not in a language flashpoint reads).
     """
     _check_size(text, source)
     clean, removed = remove_chrome(text)
-    _check_content(clean, source)
+    language = _check_content(clean, source, language)
     return Document(
         id=id if id is not None else content_id(clean),
         text=clean,
@@ -340,6 +346,7 @@ def document_from_text(text: str, *, source: str, id: str | None = None, url: st
         title=title if title is not None else title_line(clean),
         outlet=outlet,
         published=published if published is not None else dateline_date(clean),
+        language=language,
         removed=removed,
         source=source,
     )
@@ -347,7 +354,7 @@ def document_from_text(text: str, *, source: str, id: str | None = None, url: st
 
 def document_from_html(html: str, *, source: str, id: str | None = None, url: str | None = None,
                        title: str | None = None, outlet: str | None = None,
-                       published: dt.date | None = None) -> Document:
+                       published: dt.date | None = None, language: str | None = None) -> Document:
     """A document from a web page: main text by trafilatura (comments excluded), metadata from the page.
 
     Values passed in take precedence over the page's own metadata.
@@ -359,7 +366,7 @@ def document_from_html(html: str, *, source: str, id: str | None = None, url: st
         raise InputError(f"{source}: no article text found in the HTML page: check that it is an article "
                          "page, or pass the text itself", code=errors.E_EMPTY)
     clean, removed = remove_chrome(text)
-    _check_content(clean, source)
+    language = _check_content(clean, source, language)
     page_date = parse_iso_date(extracted["date"]) if extracted.get("date") else None
     return Document(
         id=id if id is not None else content_id(clean),
@@ -368,6 +375,7 @@ def document_from_html(html: str, *, source: str, id: str | None = None, url: st
         title=title if title is not None else (extracted.get("title") or title_line(clean)),
         outlet=outlet if outlet is not None else (extracted.get("sitename") or extracted.get("hostname")),
         published=published if published is not None else (page_date or dateline_date(clean)),
+        language=language,
         removed=removed,
         source=source,
     )
@@ -375,7 +383,7 @@ def document_from_html(html: str, *, source: str, id: str | None = None, url: st
 
 def document_from_record(obj: dict[str, Any], *, source: str) -> Document:
     """A document from a JSON object: ``text`` or ``html``, optional ``id``, ``url``, ``title``,
-    ``outlet``, ``published`` (``YYYY-MM-DD`` or an ISO datetime)."""
+    ``outlet``, ``published`` (``YYYY-MM-DD`` or an ISO datetime), ``language`` ("en"/"ru": forces it)."""
     body = obj.get("text")
     kind = "text"
     if not (isinstance(body, str) and body.strip()) and isinstance(obj.get("html"), str):
@@ -385,11 +393,11 @@ def document_from_record(obj: dict[str, Any], *, source: str) -> Document:
                          code=errors.E_BAD_JSON)
     if not isinstance(body, str):
         raise InputError(f"{source}: the record's '{kind}' field must be a string", code=errors.E_BAD_JSON)
-    fields = {name: _optional_str(obj, name, source) for name in ("id", "url", "title", "outlet")}
+    fields = {name: _optional_str(obj, name, source) for name in ("id", "url", "title", "outlet", "language")}
     published = _record_date(obj.get("published"), source)
     build = document_from_html if kind == "html" else document_from_text
     return build(body, source=source, id=fields["id"], url=fields["url"], title=fields["title"],
-                 outlet=fields["outlet"], published=published)
+                 outlet=fields["outlet"], published=published, language=fields["language"])
 
 
 def _optional_str(obj: dict[str, Any], name: str, source: str) -> str | None:
@@ -444,15 +452,27 @@ def _check_size(text: str, source: str) -> None:
         raise InputError(_too_large(source, size), code=errors.E_TOO_LARGE)
 
 
-def _check_content(text: str, source: str) -> None:
+def _check_content(text: str, source: str, language: str | None = None) -> str:
+    """Refuse an empty text or one in a language flashpoint does not read; the document's language.
+
+    A language given by the caller (a record's ``language``, ``--language``) wins over detection."""
     if not text.strip():
         raise InputError(f"{source}: is empty (or only web-page chrome): give a document with text",
                          code=errors.E_EMPTY)
     if _WORD.search(text) is None:
         raise InputError(f"{source}: has no words in it: give a document with text", code=errors.E_EMPTY)
-    if is_clearly_non_english(text):
-        raise InputError(f"{source}: is not in English: flashpoint reads English reports; "
-                         "translate it first", code=errors.E_NOT_ENGLISH)
+    forced = language or _FORCED_LANGUAGE.get()
+    if forced is not None:
+        if forced not in LANGUAGES:
+            raise InputError(f"{source}: language {forced!r} is not one flashpoint reads: use one of "
+                             f"{', '.join(LANGUAGES)}", code=errors.E_NOT_ENGLISH)
+        return forced
+    found = detect_language(text)
+    if found in LANGUAGES:
+        return found
+    named = _LANGUAGE_NAMES.get(found, "not in English or Russian")
+    raise InputError(f"{source}: is {named}: flashpoint reads English and Russian reports; translate it first "
+                     "(or force the language with --language en|ru)", code=errors.E_NOT_ENGLISH)
 
 
 # --- title and dateline ---------------------------------------------------------------------
@@ -492,6 +512,59 @@ def dateline_date(text: str) -> dt.date | None:
 
 
 # --- language -------------------------------------------------------------------------------
+
+LANGUAGES: tuple[str, ...] = ("en", "ru")
+"""The languages flashpoint codes (``Document.language``)."""
+
+_LANGUAGE_NAMES = {"uk": "in Ukrainian", "other": "not in English or Russian"}
+
+_FORCED_LANGUAGE: ContextVar[str | None] = ContextVar("flashpoint_forced_language", default=None)
+
+
+@contextmanager
+def reading_language(language: str | None) -> Iterator[None]:
+    """Documents read inside this block are taken to be in ``language`` (``--language``), not
+    detected; None leaves detection on."""
+    token = _FORCED_LANGUAGE.set(language)
+    try:
+        yield
+    finally:
+        _FORCED_LANGUAGE.reset(token)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN_LETTERS = frozenset("іїєґ")
+_RUSSIAN_LETTERS = frozenset("ыэъё")
+"""Letters of one language's alphabet and not the other's (ъ and ё are rare but Russian only)."""
+
+
+def detect_language(text: str) -> str:
+    """"en", "ru", "uk" or "other", from a sample of the text.
+
+    A mostly-Cyrillic text is Russian when it has letters only Russian writes (ы э ъ ё) and more
+    Russian than Ukrainian function words, Ukrainian on the mirror evidence (і ї є ґ, its own
+    function words), else another Cyrillic language (Bulgarian, Serbian …: "other"). A Latin
+    text is English unless ``is_clearly_non_english`` says plainly otherwise; a text too short to
+    judge is taken as English, as before.
+    """
+    sample = text[:6000].lower()
+    words = _WORD.findall(sample)
+    letters = sum(len(w) for w in words)
+    if letters < 40:
+        return "en"
+    cyrillic = len(_CYRILLIC.findall(sample))
+    if cyrillic / letters < 0.5:
+        return "other" if is_clearly_non_english(text) else "en"
+    ru_letters = sum(1 for ch in sample if ch in _RUSSIAN_LETTERS)
+    uk_letters = sum(1 for ch in sample if ch in _UKRAINIAN_LETTERS)
+    ru_words = sum(1 for w in words if w in lang.words("ru", "function_words"))
+    uk_words = sum(1 for w in words if w in lang.words("uk", "function_words"))
+    if ru_letters > 2 * uk_letters and ru_words > uk_words:
+        return "ru"
+    if uk_letters > 2 * ru_letters and uk_words > ru_words:
+        return "uk"
+    return "other"
+
 
 _WORD = re.compile(r"[^\W\d_]+")
 _ENGLISH = frozenset("""

@@ -162,11 +162,12 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return {ta, tb} <= {"Protests", "Riots"}
 
 
-_LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
+_LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as|и|или|а также|, а также)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
+"""What may stand between the places of one list (English, and Russian "и", "а также")."""
 
 
-_NOT_SCENE = re.compile(r"\b(?:between|from|to|towards?|linking|connecting)\s+(?:the\s+)?(?:towns?\s+of\s+|cities\s+of\s+)?$", re.I)
-_LIST_END = re.compile(r"\b(?:and|or|as well as)\b", re.I)
+_NOT_SCENE = re.compile(r"\b(?:between|from|to|towards?|linking|connecting|между|из|от|до)\s+(?:the\s+)?(?:towns?\s+of\s+|cities\s+of\s+)?$", re.I)
+_LIST_END = re.compile(r"\b(?:and|or|as well as|и|или|а также)\b", re.I)
 
 
 def _listed_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> list[Location]:

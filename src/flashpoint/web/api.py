@@ -641,7 +641,7 @@ async def post_document(
         return JSONResponse(body, status_code=status, headers={"Location": body["url"]})
     jobs = request.app.state.jobs
     try:
-        state = jobs.submit(prepared, _english_warning(prepared.text))
+        state = jobs.submit(prepared, _english_warning(prepared.text) if prepared.language == "en" else [])
     except queue.Full:
         raise ApiError(503, "busy", "too many documents are waiting to be coded: try again in a minute") from None
     if wait:
