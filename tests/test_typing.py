@@ -108,6 +108,37 @@ def test_a_confident_none_vetoes_the_mention() -> None:
     assert classifier._decide(np.array([0.8, 0.2])) == [("Attack", 0.8)]
 
 
+class _CountingEncoder:
+    """Stands in for the sentence encoder: a fixed vector per text, and a record of what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.asked.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_embeddings_are_cached_by_text_and_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scipy.sparse import csr_matrix
+
+    import flashpoint.extract.typemodel as typemodel
+
+    featurizer = Featurizer({"word_ngrams": [1, 1], "word_features": 8, "char_ngrams": [3, 3], "char_features": 8,
+                             "rule_features": 8})
+    model = LinearModel(["Attack"], csr_matrix((1, featurizer.n_features)), np.zeros(1, np.float32))
+    encoder = _CountingEncoder()
+    classifier = TrainedClassifier(model, featurizer, {"name": "t"}, encoder=encoder)
+    monkeypatch.setattr(typemodel, "CACHE_SIZE", 2)
+    first = classifier.vectors(["a", "bb", "a"])
+    assert encoder.asked == [["a", "bb"]]  # each distinct text once
+    assert [v[0] for v in first] == [1.0, 2.0, 1.0]
+    classifier.vectors(["bb", "ccc"])  # "a" is now the least recently used: dropped
+    assert encoder.asked[-1] == ["ccc"]
+    classifier.vectors(["bb", "a"])
+    assert encoder.asked[-1] == ["a"]
+
+
 def test_ngram_columns_are_the_hashing_vectorizers() -> None:
     from flashpoint.extract.typemodel import DEFAULT_FEATURES
 

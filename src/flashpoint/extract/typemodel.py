@@ -17,8 +17,11 @@ nothing is unpickled.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -258,7 +261,7 @@ class TrainedClassifier:
         """The head's probability below which the rules' label, if the head gives it half as much, stands."""
         self.examples = examples
         self._encoder = encoder
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._word_weights: dict[int, np.ndarray] = {}
         self._rules = RuleClassifier()
         self._use_rules = bool(self.featurizer.params.get("use_rules", True))
@@ -279,14 +282,23 @@ class TrainedClassifier:
         return self._encoder
 
     def vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Embeddings of ``texts``; the ones not seen before are encoded together, in one batch."""
-        fresh = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        """Embeddings of ``texts``; the ones not seen lately are encoded together, in one call.
+
+        Cached by a digest of the text (a bounded, least-recently-used cache: a long run keeps
+        memory flat, and the boilerplate sentences that recur across a feed are encoded once).
+        """
+        keys = [_text_key(t) for t in texts]
+        fresh = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}
         if fresh:
-            if len(self._cache) > 50_000:  # a long run: keep memory flat
-                self._cache.clear()
-            for text, vector in zip(fresh, self.encoder.encode(fresh, batch_size=32), strict=True):
-                self._cache[text] = vector
-        return [self._cache[t] for t in texts]
+            for key, vector in zip(fresh, self.encoder.encode(list(fresh.values())), strict=True):
+                self._cache[key] = vector
+        out = []
+        for key in keys:
+            self._cache.move_to_end(key)
+            out.append(self._cache[key])
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return out
 
     # Ranking ------------------------------------------------------------------------------------
 
@@ -306,14 +318,15 @@ class TrainedClassifier:
                 todo.append((n, instance))
         if not todo:
             return out
-        if self.featurizer.uses_embedding:
-            for (_, instance), vector in zip(todo, self.vectors([i.text for _, i in todo]), strict=True):
-                instance.vector = vector
-        X = self.featurizer.transform([i for _, i in todo])
-        probs = self.model.probabilities(X)
-        for row, (n, instance) in enumerate(todo):
-            out[n] = self._decide(probs[row], rule_top=_rule_top(instance))
-            mentions[n].extras["type_explanation"] = self.explain(instance, X[row], probs[row], out[n])
+        with one_math_thread():
+            if self.featurizer.uses_embedding:
+                for (_, instance), vector in zip(todo, self.vectors([i.text for _, i in todo]), strict=True):
+                    instance.vector = vector
+            X = self.featurizer.transform([i for _, i in todo])
+            probs = self.model.probabilities(X)
+            for row, (n, instance) in enumerate(todo):
+                out[n] = self._decide(probs[row], rule_top=_rule_top(instance))
+                mentions[n].extras["type_explanation"] = self.explain(instance, X[row], probs[row], out[n])
         return out
 
     def _decide(self, probs: np.ndarray, rule_top: str | None = None) -> list[tuple[str, float]]:
@@ -373,6 +386,37 @@ class TrainedClassifier:
 def _rule_top(instance: Instance) -> str | None:
     top = [k.split("=", 1)[1] for k, v in instance.rule.items() if k.startswith("rule1=") and v]
     return top[0] if top else None
+
+
+CACHE_SIZE = 20_000
+"""Texts whose embeddings a classifier keeps (about 1.6 kB each: some 30 MB when full)."""
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+_math_threads: Any = None
+
+
+@contextlib.contextmanager
+def one_math_thread() -> Iterator[None]:
+    """BLAS (and OpenMP) at one thread while the head's arithmetic runs.
+
+    numpy's OpenBLAS starts a helper thread per core; after each product big enough to share (the
+    nearest-example search, 1,689 × 384), that helper spins for a while before sleeping. Measured
+    (issue 18): one coding process spent 3.2 extra CPU-seconds per 130 documents in it (+50 %), the
+    search itself ran 9× slower than on one thread, and with two coding processes each one's
+    spinning helper took the core the other needed. The limit is set and restored around each
+    call (about 0.06 ms), so nothing else in the process is affected.
+    """
+    global _math_threads
+    if _math_threads is None:
+        from threadpoolctl import ThreadpoolController  # installed with scikit-learn
+
+        _math_threads = ThreadpoolController()
+    with _math_threads.limit(limits=1):
+        yield
 
 
 def encoder_threads() -> int:

