@@ -68,8 +68,11 @@ def serve(db: str, host: str, port: int, cors_origins: tuple[str, ...], tile_url
         click.echo(f"flashpoint: serving {db} at http://{host}:{port}/ with {workers} worker"
                    f"{'s' if workers > 1 else ''} — {mode}; API docs at /docs", err=True)
         # An import string and a factory: each worker process builds its own app (and database pool).
+        # The protocol sets TCP_NODELAY per connection (flashpoint.web.protocol says why).
+        from flashpoint.web.protocol import NoDelayHttp
+
         uvicorn.run("flashpoint.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", timeout_graceful_shutdown=GRACEFUL_S)
+                    http=NoDelayHttp, log_level="warning", timeout_graceful_shutdown=GRACEFUL_S)
 
 
 def _build_outlines() -> None:
