@@ -1,2 +1,3 @@
 """Places: name keys (names), the index build (gazbuild) and its queries (gazetteer), GeoNames import
-(geonames), geoparsing (geoparse), the scene of an event (scene) and geodesy."""
+(geonames), geoparsing (geoparse), the scene of an event (scene: the words around a place; attach:
+its tie to the event's words in the parse), places far from the document's focus (focus) and geodesy."""
