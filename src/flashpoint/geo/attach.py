@@ -74,6 +74,17 @@ def _party_heads() -> frozenset[str]:
     return frozenset(w for name in _PARTY_LISTS for w in heads.get(name, []) if isinstance(w, str))
 
 
+@functools.cache
+def _locative_participles() -> frozenset[str]:
+    return words("en", "locative_participles")
+
+
+def _describing(tok: Token) -> bool:
+    """A relative clause or participle that describes a noun ("a man who lived in X", "a flight
+    bound for X"), unless it only says where the noun lies ("the hills overlooking X")."""
+    return tok.dep_ in _DESCRIBING and tok.lower_ not in _locative_participles()
+
+
 def _names_party(tok: Token) -> bool:
     return tok.lower_ in _party_heads() or tok.lemma_.lower() in _party_heads() or tok.ent_type_ in _PARTY_ENTITIES
 
@@ -144,7 +155,8 @@ def link(doc: Doc, trigger_index: int, start_char: int, end_char: int, trigger_t
         dep = tok.dep_
         if dep == "prep" or tok.pos_ == "ADP" and dep in ("prep", "agent", "dative"):
             preps.append(tok.lower_)
-        if (dep in _CLAUSE or dep == "conj" and tok.pos_ in ("VERB", "AUX")) and crossed is None:
+        if (dep in _CLAUSE or dep == "conj" and tok.pos_ in ("VERB", "AUX")) and crossed is None \
+                and not (dep in _DESCRIBING and not _describing(tok)):
             crossed = tok
         if dep in _ARGUMENT and tok.head.i in anchors and not any(p in _scene_preps() for p in preps) \
                 and _names_party(tok):
@@ -158,7 +170,7 @@ def link(doc: Doc, trigger_index: int, start_char: int, end_char: int, trigger_t
     if tok.i in anchors:
         if crossed is None:
             return Link("party" if argument else "own", name, via)
-        kind = "other" if crossed.dep_ in _DESCRIBING else "related"
+        kind = "other" if _describing(crossed) else "related"
         return Link(kind, name, f"{crossed.text} … {via}".strip(" …"))
     # The place's clause does not reach the trigger: it is above it (a speaker's or a main
     # clause the trigger's clause depends on) or beside it.
@@ -184,7 +196,7 @@ def _describes(place: Token, trigger: Token) -> bool:
     for _ in range(_MAX_STEPS):
         if tok.i in above_trigger or tok.head is tok:
             return False
-        if tok.dep_ in _DESCRIBING:
+        if _describing(tok):
             return True
         tok = tok.head
     return False

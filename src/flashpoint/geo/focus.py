@@ -27,8 +27,9 @@ NEAR_OTHER_KM = 300.0
 """Another place named this near supports a far one (a story told away from the focus)."""
 _SEATS = frozenset({"PPLC", "PPLA", "PPLA2"})
 """Capitals and seats of provinces and districts: well known enough to be meant without context."""
-_OUTRIGHT = ("PCL", "TERR", "ADM1", "CONT", "OCN", "SEA", "GULF", "RGN", "BAY", "STRT")
-"""Countries, first-level divisions, seas and regions: their names mean them wherever they lie."""
+_OUTRIGHT = ("PCL", "TERR", "CONT", "OCN", "SEA", "GULF", "RGN", "BAY", "STRT")
+"""Countries, seas and regions: their names mean them wherever they lie (a first-level division
+needs its country named: "Line", a Kiribati division, is not the Line of Control)."""
 
 
 @dataclass(frozen=True)

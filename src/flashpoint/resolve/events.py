@@ -93,7 +93,8 @@ def resolve(
             continue
         location, told_here = _locate(mention, document, places, locator, dateline, doc=doc, far=far, focus=focus_country)
         nearby = _all_places(mention, document, places, locator)
-        target = _merge_target(mention, location, built)
+        # A place the sentence does not name itself (the story's scene) cannot tell it apart.
+        target = _merge_target(mention, location if told_here else None, built)
         listed = _listed_places(mention, document, places, locator) if target is None else []
         if listed:
             for k, place in enumerate(listed):
@@ -262,26 +263,22 @@ def _locate(
             at_dateline.geo_precision = max(at_dateline.geo_precision, 2)
             at_dateline.reason = f"{at_dateline.location}: the dateline (the story names no other place)"
         return at_dateline, False
-    return found, found is not None
-
-
-_REFINE_KM = 60.0
-"""A town named later within this distance of an event placed at its district refines the place."""
+    # A speaker's, a party's or a destination's place stands only for want of another: it
+    # neither refines nor splits an event.
+    return found, found is not None and not weak
 
 
 def _refines(location: Location, e: Event) -> bool:
     """A later sentence of the same event names its place more precisely: the town after only the
-    country ("in Pakistan … in Kohat"), or a town in (or by) the district it was first placed at
-    ("in North Waziristan … the village of X")."""
+    country ("in Pakistan … in Kohat"), or a town in the district it was first placed at ("in
+    North Waziristan … the village of X")."""
     if e.geo_precision == 3:
         return location.geo_precision < 3
     if e.geo_precision != 2 or location.geo_precision != 1 or location.country != e.country:
         return False
-    if e.location in (location.admin1, location.admin2):
-        return True
-    if None in (e.latitude, e.longitude, location.latitude, location.longitude):
-        return False
-    return haversine_km(e.latitude, e.longitude, location.latitude, location.longitude) <= _REFINE_KM  # type: ignore[arg-type]
+    # Only a district the town lies in: "near the village of X … the wounded were taken to
+    # hospital in Y" keeps X.
+    return e.location in (location.admin1, location.admin2)
 
 
 def _in_sentence(mention: Mention, usable: list[Place], locator: Locator, text: str,
@@ -335,20 +332,30 @@ def _bucket(tie: Link, p: Place) -> int:
 
 def _story_scene(mention: Mention, usable: list[Place], locator: Locator, text: str) -> Location | None:
     """The scene the story named before this sentence: in the two sentences before, else earlier
-    in its paragraph (a brief tells one story per paragraph)."""
+    in its paragraph (a brief tells one story per paragraph). Only places named as places: a
+    demonym there ("the Armenian authorities denied") tells who, not where."""
     start = mention.sent_span[0]
+    usable = [p for p in usable if p.kind == "literal" and not _dateline_like(p, text)]
+    para = _paragraph_start(text, start)
     if mention.context_span is not None:
         earlier = locator.locate(usable, mention.context_span[0], mention.context_span[1], text)
+        if earlier is not None and earlier.geo_precision == 3 and earlier.spans and earlier.spans[0][0] < para:
+            earlier = None  # a country named in the paragraph before: that story's, not this one's
         if earlier is not None:
             earlier.reason = f"{earlier.location}: the sentence names no place of its own; named just before"
             return earlier
-    para = _paragraph_start(text, start)
     if para < start:
         earlier = locator.locate(usable, para, start, text)
         if earlier is not None:
             earlier.reason = f"{earlier.location}: the sentence names no place of its own; the scene of its paragraph"
             return earlier
     return None
+
+
+def _dateline_like(p: Place, text: str) -> bool:
+    """A place in capitals at the start of a line ("GOMA, 3 November -"): where the reporter files
+    from, not a scene the story told (dateline_span misses the forms without a month first)."""
+    return p.name.isupper() and len(p.name) > 3 and (p.start == 0 or text[p.start - 1] == "\n")
 
 
 def _paragraph_names(country: str | None, mention: Mention, places: list[Place], text: str) -> bool:
@@ -397,9 +404,26 @@ def _all_places(mention: Mention, document: Document, places: list[Place], locat
 def _at(location: Location, b: _Building) -> bool:
     """Whether a location is one the event was already told at."""
     e = b.event
-    if location.location == e.location or (location.admin1 is not None and location.admin1 == e.admin1):
+    if location.location == e.location or location.location in b.where:
         return True
-    return location.location in b.where or (location.admin1 is not None and location.admin1 in b.where)
+    if location.admin1 is None or not (location.admin1 == e.admin1 or location.admin1 in b.where):
+        return False
+    # The same province is the same place for a region or a district, not for two towns apart:
+    # "shelling in X district ... later the same night, posts near town Y" are two events (ACLED:
+    # one event per place and day).
+    return not _apart(location, e)
+
+
+_APART_KM = 30.0
+
+
+def _apart(location: Location, e: Event) -> bool:
+    """Two places at least one of which is a town, farther apart than ``_APART_KM``."""
+    if location.geo_precision == 3 or e.geo_precision == 3 or 1 not in (location.geo_precision, e.geo_precision):
+        return False
+    if None in (e.latitude, e.longitude, location.latitude, location.longitude):
+        return False
+    return haversine_km(e.latitude, e.longitude, location.latitude, location.longitude) > _APART_KM  # type: ignore[arg-type]
 
 
 def _merge_target(mention: Mention, location: Location | None, built: list[_Building]) -> _Building | None:
