@@ -205,6 +205,9 @@ class Event:
     longitude: float | None = None
     geo_precision: int | None = None
     geonameid: int | None = None
+    location_reason: str = ""
+    """Why the event is placed where it is: the place's link to the words that tell the event, and
+    the places passed over with their roles ("Houla: where 'killed' happened; not Beirut: speaker")."""
     fatalities: int = 0
     injured: int = 0
     captured: int = 0

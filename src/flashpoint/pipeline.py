@@ -249,7 +249,7 @@ class Coder:
         )
         mentions = extract_mentions(doc, ctx)
         # 6. One event per happening, located, with notes and evidence.
-        events = resolve(mentions, document, places, self.geoparser, focus_country=focus)
+        events = resolve(mentions, document, places, self.geoparser, focus_country=focus, doc=doc)
         return CodedDocument(document=document, places=places, events=events)
 
 

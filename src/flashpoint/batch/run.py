@@ -379,7 +379,7 @@ _FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
 _DATE_COLUMNS = frozenset({"event_date", "end_date"})
 _LIST_COLUMNS = frozenset({"claim_chain", "loaded_terms"})
 _EVENT_EXTRA = ("geonameid", "claimant_quote", "evidence", "claimant_official", "missing", "fatalities_rule",
-                "casualties", "initiator_claimant", "type_explanation")
+                "casualties", "initiator_claimant", "type_explanation", "location_reason")
 """Columns beyond ``flashpoint code``'s CSV, so that ``load`` can rebuild each event exactly."""
 
 
@@ -444,7 +444,8 @@ def _event_row(event: Event, document_id: str) -> dict[str, Any]:
                initiator_claimant=(json.dumps(event.initiator_claimant.to_dict(), ensure_ascii=False)
                                    if event.initiator_claimant is not None else None),
                type_explanation=(json.dumps(event.type_explanation, ensure_ascii=False)
-                                 if event.type_explanation else None))
+                                 if event.type_explanation else None),
+               location_reason=event.location_reason)
     return row
 
 
@@ -903,6 +904,7 @@ def event_from_row(row: dict[str, Any]) -> Event:
         casualties=[CasualtyClaim.from_dict(c) for c in json.loads(row.get("casualties") or "[]")],
         initiator_claimant=Claimant(**initiator_claimant) if initiator_claimant else None,
         type_explanation=json.loads(row.get("type_explanation") or "null"),
+        location_reason=row.get("location_reason") or "",
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flashpoint.lang import table, words
 from flashpoint.model import Place
 
-__all__ = ["Role", "role_of", "scene_order"]
+__all__ = ["Role", "near_place", "role_of", "scene_order", "scene_role"]
 
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 
@@ -117,3 +117,29 @@ def scene_order(text: str, places: Sequence[Place], specificity: Callable[[Place
     # to a scene as specific as itself, not to a larger division named as the scene.
     return sorted(roles, key=lambda pr: (not (pr[1].scene or pr[1].role == "reference"), specificity(pr[0]),
                                          not pr[1].scene, distance(pr[0]), pr[0].start))
+
+
+_NEAR_BEFORE = re.compile(
+    r"\b(?:outskirts\s+of|suburbs?\s+of|outside(?:\s+of)?|near(?:by)?|around|environs\s+of|vicinity\s+of)"
+    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.IGNORECASE)
+_NEAR_AFTER = re.compile(r"^\s+(?:area|outskirts|suburbs|environs|countryside)\b", re.IGNORECASE)
+
+
+def near_place(text: str, span: tuple[int, int], precision: int) -> int:
+    """ACLED's geo_precision for a spot near a town: "outside X", "on the outskirts of X", "in the
+    X area" are 2, not 1 (the town itself). A part of the town ("a district of X", "northern X"
+    for a city) stays 1: ACLED codes a neighbourhood to its town."""
+    if precision != 1:
+        return precision
+    start, end = span
+    if _NEAR_BEFORE.search(text[max(0, start - 40):start]) or _NEAR_AFTER.match(text[end:end + 20]):
+        return 2
+    return precision
+
+
+def scene_role(text: str, place: Place, anchor: tuple[int, int] | None) -> Role:
+    """``role_of``, with the destination of a motion ("deployed to X", "fired at X") as the scene."""
+    role = role_of(text, place)
+    if role.role == "destination" and anchor is not None and text[anchor[0]:anchor[1]].lower() in _motion_words():
+        return Role("scene", role.cue)
+    return role

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from spacy.tokens import Doc
+
 from flashpoint.extract import actors
 from flashpoint.extract.claims import (
     acled_count,
@@ -23,7 +25,11 @@ from flashpoint.extract.claims import (
     settle_sides,
 )
 from flashpoint.extract.mentions import Mention, is_violent
+from flashpoint.geo.attach import Link, link
+from flashpoint.geo.focus import check_far
+from flashpoint.geo.geodesy import haversine_km
 from flashpoint.geo.geoparse import EventLocation as Location
+from flashpoint.geo.scene import near_place, scene_role
 from flashpoint.model import Document, Event, Place, Span
 from flashpoint.resolve.notes import write_notes
 from flashpoint.typology import EVENT_TYPE_OF, disorder_type
@@ -68,10 +74,13 @@ def resolve(
     locator: Locator | None,
     *,
     focus_country: str | None = None,
+    doc: Doc | None = None,
 ) -> list[Event]:
-    """Merge mentions into events and fill every field."""
+    """Merge mentions into events and fill every field; ``doc`` (the parse) ties each event's
+    place to the words that tell it."""
     built: list[_Building] = []
     dateline = dateline_span(document.text)  # once per document: where the reporter files from
+    far = check_far(places)  # places far from the focus with nothing for them: never a scene
     mentions, folded = _fold_headlines(mentions, document)
     for mention in mentions:
         if mention.sub_event_type is None:
@@ -82,9 +91,10 @@ def resolve(
         if mention.sub_event_type in _STRATEGIC_NEEDS_DATE and mention.date_source == "inherited":
             # Background ("troops were deployed there last year …") told inside another story.
             continue
-        location = _locate(mention, document, places, locator, dateline)
+        location, told_here = _locate(mention, document, places, locator, dateline, doc=doc, far=far, focus=focus_country)
         nearby = _all_places(mention, document, places, locator)
-        target = _merge_target(mention, location, built)
+        # A place the sentence does not name itself (the story's scene) cannot tell it apart.
+        target = _merge_target(mention, location if told_here else None, built)
         listed = _listed_places(mention, document, places, locator) if target is None else []
         if listed:
             for k, place in enumerate(listed):
@@ -105,8 +115,12 @@ def resolve(
                     _inherit_location(target.event, previous.event)
                 else:
                     _apply_location(target.event, location, focus_country, document, places)
+            # A place the event's own sentences named was weighed there, with the parse; one the
+            # story names after them ("The attacks occurred in the town of X") is news.
+            new_place = told_here or (location is not None and bool(location.spans) and location.spans[0][0] >= max(
+                (m.sent_span[1] for m in target.mentions), default=0))
             _absorb(target, mention, document.text)
-            if location is not None and target.event.geo_precision == 3 and location.geo_precision < 3:
+            if new_place and location is not None and _refines(location, target.event):
                 _apply_location(target.event, location, focus_country, document, places)
             target.where |= nearby
         for headline in folded.get(id(mention), []):
@@ -210,14 +224,17 @@ def _background(m: Mention, document: Document) -> bool:
 
 
 def _locate(
-    mention: Mention, document: Document, places: list[Place], locator: Locator | None, dateline: Span | None
-) -> Location | None:
-    """Where it happened: the most specific place named in the sentence, not counting the
-    dateline (where the reporter files from) or places that name an actor; if the sentence names
-    no town, the town the story named just before."""
+    mention: Mention, document: Document, places: list[Place], locator: Locator | None, dateline: Span | None,
+    *, doc: Doc | None = None, far: frozenset[tuple[int, int]] = frozenset(), focus: str | None = None,
+) -> tuple[Location | None, bool]:
+    """Where it happened: the place the parse ties to the event's trigger (geo/attach.py), the
+    most specific first, not counting the dateline (where the reporter files from), places that
+    name an actor, or places far from the document's focus with nothing for them (geo/focus.py).
+    If the sentence names no such place, or only a country, or only a speaker's or a party's
+    place, the scene the story named just before (the two sentences before, then the paragraph).
+    The flag says whether the place was named in the mention's own sentence."""
     if locator is None:
-        return None
-    start, end = mention.sent_span
+        return None, False
     # A place that names one of the actors ("Armenia attempted to deploy …") is not where it happened.
     actor_spans = [s for s in (mention.agent_span, mention.target_span) if s is not None]
     usable = [
@@ -225,22 +242,140 @@ def _locate(
         if p.kind != "metonymic"  # "Moscow said", "Moscow time": a government or a clock, not a scene
         and not any(a <= p.start < b for a, b in actor_spans)
         and not (dateline and dateline[0] <= p.start < dateline[1])
+        and (p.start, p.end) not in far
     ]
-    # The scene is read from the event's trigger: the place of "exploded in X", not the speaker's.
-    trigger = max(mention.triggers, key=lambda t: max(t.types.values()), default=None)
-    anchor = (trigger.char_start, trigger.char_end) if trigger is not None else None
-    found = locator.locate(usable, start, end, document.text, anchor=anchor)
-    if (found is None or found.geo_precision == 3) and mention.context_span is not None:
-        earlier = locator.locate(usable, mention.context_span[0], mention.context_span[1], document.text)
-        if earlier is not None and earlier.geo_precision < 3 and (found is None or earlier.country == found.country):
-            return earlier
+    found, weak = _in_sentence(mention, usable, locator, document.text, doc)
+    if found is None or found.geo_precision == 3 or weak:
+        earlier = _story_scene(mention, usable, locator, document.text)
+        if earlier is not None and found is None and earlier.geo_precision == 3 and earlier.country != focus \
+                and _paragraph_names(focus, mention, places, document.text):
+            earlier = None  # a country named in passing; the paragraph is about the document's country
+        if earlier is not None and (
+                found is None
+                or (weak and earlier.geo_precision <= found.geo_precision and earlier.country == found.country)
+                or (earlier.geo_precision < 3 and earlier.country == found.country)):
+            if found is not None:
+                earlier.reason += f"; not {found.location}: {found.reason}"
+            return earlier, False
     if found is None and dateline is not None:
         # Nothing else is named: the dateline city is the best (least precise) guess.
         at_dateline = locator.locate(places, dateline[0], dateline[1], document.text)
         if at_dateline is not None:
             at_dateline.geo_precision = max(at_dateline.geo_precision, 2)
-        return at_dateline
-    return found
+            at_dateline.reason = f"{at_dateline.location}: the dateline (the story names no other place)"
+        return at_dateline, False
+    # A speaker's, a party's or a destination's place stands only for want of another: it
+    # neither refines nor splits an event.
+    return found, found is not None and not weak
+
+
+def _refines(location: Location, e: Event) -> bool:
+    """A later sentence of the same event names its place more precisely: the town after only the
+    country ("in Pakistan … in Kohat"), or a town in the district it was first placed at ("in
+    North Waziristan … the village of X")."""
+    if e.geo_precision == 3:
+        return location.geo_precision < 3
+    if e.geo_precision != 2 or location.geo_precision != 1 or location.country != e.country:
+        return False
+    # Only a district the town lies in: "near the village of X … the wounded were taken to
+    # hospital in Y" keeps X.
+    return e.location in (location.admin1, location.admin2)
+
+
+def _in_sentence(mention: Mention, usable: list[Place], locator: Locator, text: str,
+                 doc: Doc | None) -> tuple[Location | None, bool]:
+    """The event's place in its own sentence, and whether it is only a weak one (a speaker's,
+    a party's or a comparison's place: the parse ties no other to the trigger)."""
+    start, end = mention.sent_span
+    # The scene is read from the event's trigger: the place of "exploded in X", not the speaker's.
+    trigger = max(mention.triggers, key=lambda t: max(t.types.values()), default=None)
+    anchor = (trigger.char_start, trigger.char_end) if trigger is not None else None
+    inside = [p for p in usable if start <= p.start and p.end <= end and p.geonameid is not None]
+    literal = [p for p in inside if p.kind == "literal"]
+    links: dict[tuple[int, int], Link] = {}
+    passed: set[tuple[int, int]] = set()
+    weak = False
+    if doc is not None and trigger is not None and literal:
+        links = {(p.start, p.end): link(doc, trigger.head, p.start, p.end, trigger.text) for p in literal}
+        # A place the words around it give another role ("fired from X", "said in X") ranks with
+        # the parse's weak ties whatever the parse says.
+        buckets = {(p.start, p.end): _bucket(links[(p.start, p.end)], p)
+                   if (r := scene_role(text, p, anchor)).scene or r.role == "reference" else 2 for p in literal}
+        best = min(buckets.values())
+        passed = {span for span, b in buckets.items() if b != best}
+        weak = best == 2
+    pool = [p for p in usable if (p.start, p.end) not in passed]  # the others still weigh a country tie
+    found = locator.locate(pool, start, end, text, anchor=anchor)
+    if found is None:
+        return None, False
+    chosen = links.get(found.spans[0]) if found.spans else None
+    notes = [found.reason] if found.reason else []
+    if chosen is not None:
+        notes.append(f"in the parse, {chosen.describe()}")
+    for p in literal:
+        lk = links.get((p.start, p.end))
+        if lk is not None and (p.start, p.end) in passed and p.name != found.location:
+            notes.append(f"not {p.name}: {lk.describe()}")
+    found.reason = "; ".join(notes)
+    if found.spans:
+        found.geo_precision = near_place(text, found.spans[0], found.geo_precision)
+    return found, weak
+
+
+def _bucket(tie: Link, p: Place) -> int:
+    """How strongly the parse ties a place to the event (0 strongest). A town in a party's name
+    ("the Kandahar brigade", "Peshawar residents") is not where it happened, but a country that
+    is a party ("Armenia and Azerbaijan fought") is likely the event's country."""
+    if tie.kind == "party" and (p.feature_code or "").startswith("PCL"):
+        return 1
+    return tie.bucket
+
+
+def _story_scene(mention: Mention, usable: list[Place], locator: Locator, text: str) -> Location | None:
+    """The scene the story named before this sentence: in the two sentences before, else earlier
+    in its paragraph (a brief tells one story per paragraph). Only places named as places: a
+    demonym there ("the Armenian authorities denied") tells who, not where."""
+    start = mention.sent_span[0]
+    usable = [p for p in usable if p.kind == "literal" and not _dateline_like(p, text)]
+    para = _paragraph_start(text, start)
+    if mention.context_span is not None:
+        earlier = locator.locate(usable, mention.context_span[0], mention.context_span[1], text)
+        if earlier is not None and earlier.geo_precision == 3 and earlier.spans and earlier.spans[0][0] < para:
+            earlier = None  # a country named in the paragraph before: that story's, not this one's
+        if earlier is not None:
+            earlier.reason = f"{earlier.location}: the sentence names no place of its own; named just before"
+            return earlier
+    if para < start:
+        earlier = locator.locate(usable, para, start, text)
+        if earlier is not None:
+            earlier.reason = f"{earlier.location}: the sentence names no place of its own; the scene of its paragraph"
+            return earlier
+    return None
+
+
+def _dateline_like(p: Place, text: str) -> bool:
+    """A place in capitals at the start of a line ("GOMA, 3 November -"): where the reporter files
+    from, not a scene the story told (dateline_span misses the forms without a month first)."""
+    return p.name.isupper() and len(p.name) > 3 and (p.start == 0 or text[p.start - 1] == "\n")
+
+
+def _paragraph_names(country: str | None, mention: Mention, places: list[Place], text: str) -> bool:
+    """Whether the mention's paragraph, up to its sentence's end, names a place in ``country``."""
+    start, end = _paragraph_start(text, mention.sent_span[0]), mention.sent_span[1]
+    return country is not None and any(start <= p.start < end and p.country == country for p in places)
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_PARAGRAPH_REACH = 3000
+"""Characters read back for a paragraph's start: a story's paragraph, not the whole document."""
+
+
+def _paragraph_start(text: str, pos: int) -> int:
+    """Where the paragraph holding ``pos`` begins (after the last blank line before it)."""
+    last = 0 if pos <= _PARAGRAPH_REACH else pos  # no break within reach: no paragraph to read
+    for m in _PARAGRAPH_BREAK.finditer(text, max(0, pos - _PARAGRAPH_REACH), pos):
+        last = m.end()
+    return last
 
 
 _DATELINE = re.compile(
@@ -270,9 +405,26 @@ def _all_places(mention: Mention, document: Document, places: list[Place], locat
 def _at(location: Location, b: _Building) -> bool:
     """Whether a location is one the event was already told at."""
     e = b.event
-    if location.location == e.location or (location.admin1 is not None and location.admin1 == e.admin1):
+    if location.location == e.location or location.location in b.where:
         return True
-    return location.location in b.where or (location.admin1 is not None and location.admin1 in b.where)
+    if location.admin1 is None or not (location.admin1 == e.admin1 or location.admin1 in b.where):
+        return False
+    # The same province is the same place for a region or a district, not for two towns apart:
+    # "shelling in X district ... later the same night, posts near town Y" are two events (ACLED:
+    # one event per place and day).
+    return not _apart(location, e)
+
+
+_APART_KM = 30.0
+
+
+def _apart(location: Location, e: Event) -> bool:
+    """Two places at least one of which is a town, farther apart than ``_APART_KM``."""
+    if location.geo_precision == 3 or e.geo_precision == 3 or 1 not in (location.geo_precision, e.geo_precision):
+        return False
+    if None in (e.latitude, e.longitude, location.latitude, location.longitude):
+        return False
+    return haversine_km(e.latitude, e.longitude, location.latitude, location.longitude) > _APART_KM  # type: ignore[arg-type]
 
 
 def _merge_target(mention: Mention, location: Location | None, built: list[_Building]) -> _Building | None:
@@ -555,6 +707,7 @@ def _apply_location(
             e.location = location.country  # "Tajik troops …": the country, named as a country
         e.latitude, e.longitude, e.geo_precision = location.latitude, location.longitude, location.geo_precision
         e.geonameid = location.geonameid
+        e.location_reason = location.reason
         for span in location.spans:
             for name in ("location", "country", "admin1", "latitude", "longitude"):
                 e.add_evidence(name, span)
@@ -564,9 +717,11 @@ def _apply_location(
         # Only the country is known: ACLED's precision 3, at the country's own point.
         e.location, e.country, e.geo_precision = fallback.country, fallback.country, 3
         e.latitude, e.longitude, e.geonameid = fallback.latitude, fallback.longitude, fallback.geonameid
+        e.location_reason = f"{fallback.country}: the story names no place for it; the document's country"
         e.add_evidence("country", (fallback.start, fallback.end))
     elif focus_country is not None:
         e.country, e.geo_precision = focus_country, 3
+        e.location_reason = f"the story names no place for it; the document's country ({focus_country})"
 
 
 def previous_country(previous: _Building | None) -> str | None:
@@ -583,6 +738,7 @@ def _inherit_location(e: Event, previous: Event) -> None:
     e.location, e.country, e.admin1, e.admin2 = previous.location, previous.country, previous.admin1, previous.admin2
     e.latitude, e.longitude, e.geonameid = previous.latitude, previous.longitude, previous.geonameid
     e.geo_precision = max(previous.geo_precision or 2, 2)
+    e.location_reason = f"the sentence names no place; where the story just was ({previous.location})"
     for name in ("location", "country", "admin1"):
         for span in previous.evidence.get(name, []):
             e.add_evidence(name, span)

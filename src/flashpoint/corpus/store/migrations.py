@@ -151,6 +151,12 @@ def _event_type_explanation(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE events ADD COLUMN type_explanation TEXT"))
 
 
+def _event_location_reason(conn: Connection) -> None:
+    """Why each event is placed where it is (the place's tie to the event's words, places passed over)."""
+    if "location_reason" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.execute(text("ALTER TABLE events ADD COLUMN location_reason TEXT NOT NULL DEFAULT ''"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
@@ -161,6 +167,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0007_incident_casualties", _incident_casualties),
     ("0008_casualty_claims_and_link_reasons", _casualty_claims),
     ("0009_event_type_explanation", _event_type_explanation),
+    ("0010_event_location_reason", _event_location_reason),
 )
 
 

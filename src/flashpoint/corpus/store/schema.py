@@ -116,6 +116,7 @@ events = Table(
     Column("fatalities_rule", Text, nullable=False, default=""),
     Column("initiator_claimant", Text),
     Column("type_explanation", Text),
+    Column("location_reason", Text, nullable=False, default=""),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),

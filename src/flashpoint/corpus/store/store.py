@@ -399,7 +399,7 @@ _EVENT_SCALARS = (
     "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
     "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "missing", "fatalities_rule", "source", "notes", "confidence",
+    "missing", "fatalities_rule", "source", "notes", "confidence", "location_reason",
 )
 
 
