@@ -9,12 +9,14 @@ type on the same day at a compatible place is the same happening.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from spacy.tokens import Doc
 
+from flashpoint import lang
 from flashpoint.extract import actors
 from flashpoint.extract.claims import (
     acled_count,
@@ -176,12 +178,21 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return {ta, tb} <= {"Protests", "Riots"}
 
 
-_LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|as well as|, and|, as well as|и|или|а также|, а также)?\s*(?:the\s+)?(?:(?:villages?|towns?|settlements?|cities|districts?|areas?|directions?)\s+(?:of\s+)?)?$", re.I)
-"""What may stand between the places of one list (English, and Russian "и", "а также")."""
+@functools.cache
+def _list_patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """For one language (``lang/<code>/place_lists.json``): what may stand between the places of one
+    list, the words before a list that make it a route, and the word that ends a list."""
+    words = lang.data(language, "place_lists")
 
+    def alternatives(key: str) -> str:
+        return "|".join(re.escape(w) for w in sorted(words[key], key=len, reverse=True)) or "(?!)"
 
-_NOT_SCENE = re.compile(r"\b(?:between|from|to|towards?|linking|connecting|между|из|от|до)\s+(?:the\s+)?(?:towns?\s+of\s+|cities\s+of\s+)?$", re.I)
-_LIST_END = re.compile(r"\b(?:and|or|as well as|и|или|а также)\b", re.I)
+    article = rf"(?:(?:{alternatives('articles')})\s+)?"
+    of = rf"(?:(?:{alternatives('of')})\s+)?"
+    gap = re.compile(rf"^\s*(?:{alternatives('gaps')})?\s*{article}(?:(?:{alternatives('list_nouns')})\s+{of})?$", re.I)
+    route = re.compile(rf"\b(?:{alternatives('route_words')})\s+{article}(?:(?:{alternatives('route_nouns')})\s+)?$", re.I)
+    end = re.compile(rf"\b(?:{alternatives('ends')})\b", re.I)
+    return gap, route, end
 
 
 def _listed_places(mention: Mention, document: Document, places: list[Place], locator: Locator | None) -> list[Location]:
@@ -196,18 +207,19 @@ def _listed_places(mention: Mention, document: Document, places: list[Place], lo
         and not (p.feature_code or "").startswith(("PCL", "ADM1", "ADM2", "CONT", "RGN"))
     ]
     towns.sort(key=lambda p: p.start)
+    list_gap, route, list_end = _list_patterns(document.language if document.language in ("en", "ru") else "en")
     run: list[Place] = []
     best: list[Place] = []
     for p in towns:
-        if run and _LIST_GAP.match(document.text[run[-1].end:p.start]) and p.geonameid not in {q.geonameid for q in run}:
+        if run and list_gap.match(document.text[run[-1].end:p.start]) and p.geonameid not in {q.geonameid for q in run}:
             run.append(p)
         else:
             run = [p]
         if len(run) > len(best):
             best = list(run)
-    if len(best) < 2 or _NOT_SCENE.search(document.text[max(start, best[0].start - 30):best[0].start]):
+    if len(best) < 2 or route.search(document.text[max(start, best[0].start - 30):best[0].start]):
         return []  # 'on the road between Gao and Ménaka', 'from Lahore to Islamabad': not the scenes
-    if len(best) < 2 or not _LIST_END.search(document.text[best[0].end:best[-1].start]):
+    if len(best) < 2 or not list_end.search(document.text[best[0].end:best[-1].start]):
         return []  # 'Al Mansurah, Aden' is a place and its region; a list ends with 'and'
     if any(p.name in (q.admin1, q.admin2) for p in best for q in best if p.geonameid != q.geonameid):
         return []
