@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, select, text
 
 from flashpoint.corpus.store import schema
+from flashpoint.corpus.store.kept import rebuild_kept
 
 Migration = Callable[[Connection], None]
 
@@ -158,8 +159,6 @@ def _incident_kinds_and_versions(conn: Connection) -> None:
     (``schema.incident_split_documents``), built from every incident's events. SQLite: an event
     joining an incident raises its ``killed_max`` to the event's figure instead of recounting
     every member (the same value: a new maximum is the old one or the newcomer's)."""
-    from flashpoint.corpus.store.store import rebuild_kept
-
     schema.incident_kinds.create(conn, checkfirst=True)
     schema.incident_versions.create(conn, checkfirst=True)
     schema.incident_split_documents.create(conn, checkfirst=True)

@@ -22,6 +22,9 @@ from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert
 from flashpoint import errors
 from flashpoint.corpus import disputes, link
 from flashpoint.corpus.store import db, migrations
+from flashpoint.corpus.store.kept import Kind, fold_kinds, fold_versions, rebuild_kept
+from flashpoint.corpus.store.rows import event_from_row as _event_from_row
+from flashpoint.corpus.store.rows import event_row as _event_row
 from flashpoint.corpus.store.schema import (
     WINDOW_CLASSES,
     documents,
@@ -34,10 +37,9 @@ from flashpoint.corpus.store.schema import (
     incidents,
     places,
     unlinks,
-    window_class,
 )
 from flashpoint.errors import StoreError
-from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
+from flashpoint.model import CodedDocument, Document, Event, Failure, Place
 
 # Hot statements are built once: SQLAlchemy then reuses their compiled form without rebuilding them.
 _Q_HAS_DOCUMENT = select(documents.c.id).where(documents.c.id == bindparam("id"))
@@ -114,7 +116,6 @@ _Q_SEPARATED_INCIDENTS = (select(incident_events.c.incident_id)
 _SPLIT_DOCS = (select(incident_split_documents.c.document_id)
                .where(incident_split_documents.c.incident_id == bindparam("iid")))
 _OTHER = incident_events.alias("other")
-_SIBLING = events.alias("sibling")
 _ALONE = ~(select(_OTHER.c.event_id).where(_OTHER.c.incident_id == incident_events.c.incident_id,
                                            _OTHER.c.event_id != incident_events.c.event_id).exists())
 _Q_SIBLINGS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
@@ -127,16 +128,6 @@ _Q_SIBLINGS = (select(events, incident_events.c.incident_id, documents.c.publish
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass
-class _Kind:
-    """One kind of report in an incident (``link.kind_key``): its first report and how many there are."""
-
-    event: Event
-    key: str
-    n: int
-    seq: int
 
 
 @dataclass
@@ -212,7 +203,7 @@ class Store:
                 event.document_id = doc.id
             conn.execute(insert(events), [_event_row(e, seq, self.rules) for seq, e in enumerate(coded.events)])
         own: dict[int, list[Event]] = {}  # this document's events, by the incident each joined
-        kinds: dict[int, list[_Kind]] = {}  # other documents' reports in the incidents looked at, by kind
+        kinds: dict[int, list[Kind]] = {}  # other documents' reports in the incidents looked at, by kind
         for event in coded.events:
             incident_id = self._link(conn, event, own, kinds)
             own.setdefault(incident_id, []).append(event)
@@ -221,7 +212,7 @@ class Store:
             conn.execute(insert(incident_split_documents), [{"incident_id": i, "document_id": doc.id} for i in own])
         for incident_id, mine in own.items():
             self._refresh_incident_with(conn, incident_id, kinds.get(incident_id, []), mine, doc, seqs)
-            _fold_kinds(conn, incident_id, kinds.get(incident_id, []), mine, seqs, self.rules)
+            fold_kinds(conn, incident_id, kinds.get(incident_id, []), mine, seqs, self.rules)
         return Added(doc.id, added=True, events=len(coded.events), incidents=tuple(sorted(own)))
 
     def add_failure(self, failure: Failure) -> None:
@@ -241,7 +232,7 @@ class Store:
     # --- linking --------------------------------------------------------------------------------
 
     def _link(self, conn: Connection, event: Event, own: dict[int, list[Event]],
-              kinds: dict[int, list[_Kind]]) -> int:
+              kinds: dict[int, list[Kind]]) -> int:
         """Put a just-inserted event in the incident it belongs to, or a new one; returns its id.
 
         Each candidate is judged on one report per kind (``link.kind_key``) with its count, plus
@@ -282,7 +273,7 @@ class Store:
             ids |= {int(r.incident_id) for r in conn.execute(_Q_OWN_CANDIDATES[area], params)}
         return ids
 
-    def _read_kinds(self, conn: Connection, incident_ids: Sequence[int], kinds: dict[int, list[_Kind]]) -> None:
+    def _read_kinds(self, conn: Connection, incident_ids: Sequence[int], kinds: dict[int, list[Kind]]) -> None:
         """Each incident's kinds of report, first report of each in (document, seq) order."""
         for i in incident_ids:
             kinds[i] = []
@@ -291,7 +282,7 @@ class Store:
         rows = list(conn.execute(_Q_KINDS, {"ids": list(incident_ids)}))
         found = self._events(conn, [r.event_id for r in rows])
         for row in rows:
-            kinds[row.incident_id].append(_Kind(found[row.event_id][0], row.kind, row.n_events, row.seq))
+            kinds[row.incident_id].append(Kind(found[row.event_id][0], row.kind, row.n_events, row.seq))
 
     def _events(self, conn: Connection, ids: Sequence[str]) -> dict[str, tuple[Event, dt.date | None]]:
         """Stored events by id, with their documents' dates (from memory when read before)."""
@@ -336,7 +327,7 @@ class Store:
             **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=_now()))
         rebuild_kept(conn, [incident_id], self.rules)
 
-    def _refresh_incident_with(self, conn: Connection, incident_id: int, kinds: list[_Kind], mine: list[Event],
+    def _refresh_incident_with(self, conn: Connection, incident_id: int, kinds: list[Kind], mine: list[Event],
                                doc: Document, seqs: dict[str, int]) -> None:
         """An incident's summary after ``doc`` added ``mine`` to it, read from its kinds and versions
         (not every member): the same dates, place and disputed fields as from all its events."""
@@ -355,7 +346,7 @@ class Store:
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
             **summary, n_events=incidents.c.n_events + len(mine), n_documents=incidents.c.n_documents + 1,
             disputed=",".join(comparison.disputed), updated_at=_now()))
-        _fold_versions(conn, incident_id, kept, mine, doc, seqs)
+        fold_versions(conn, incident_id, kept, mine, doc, seqs)
 
     # --- user decisions -----------------------------------------------------------------------
 
@@ -516,44 +507,6 @@ def _place_row(document_id: str, seq: int, p: Place) -> dict[str, Any]:
     return row
 
 
-_EVENT_SCALARS = (
-    "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
-    "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
-    "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "missing", "fatalities_rule", "source", "notes", "confidence",
-)
-
-
-def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
-    row = {name: getattr(e, name) for name in _EVENT_SCALARS}
-    window = link.date_window(e, rules)
-    row.update(
-        id=e.id, document_id=e.document_id, seq=seq,
-        claimant=json.dumps(e.claimant.to_dict(), ensure_ascii=False), claimant_side=e.claimant.side,
-        loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
-        casualties=json.dumps([c.to_dict() for c in e.casualties], ensure_ascii=False),
-        initiator_claimant=(json.dumps(e.initiator_claimant.to_dict(), ensure_ascii=False)
-                            if e.initiator_claimant is not None else None),
-        evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
-        type_explanation=json.dumps(e.type_explanation, ensure_ascii=False) if e.type_explanation else None,
-        date_lo=window[0] if window else None, date_hi=window[1] if window else None,
-        window_class=window_class(window[0], window[1]) if window else None,
-    )
-    return row
-
-
-def _event_from_row(r: Any) -> Event:
-    evidence = {k: [(int(s), int(t)) for s, t in v] for k, v in json.loads(r["evidence"]).items()}
-    return Event(
-        id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"])),
-        loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
-        casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
-        initiator_claimant=Claimant(**json.loads(r["initiator_claimant"])) if r["initiator_claimant"] else None,
-        type_explanation=json.loads(r["type_explanation"]) if r["type_explanation"] else None,
-        **{name: r[name] for name in _EVENT_SCALARS},
-    )
-
-
 def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) -> tuple[str, ...] | None:
     """Which "near ``event``" query to run (a box around its point, its admin1, or its place name), with
     its parameters put in ``params``; None when the event has no place to compare."""
@@ -602,104 +555,6 @@ def _sibling_claims(conn: Connection, incident_id: int,
             out.append(Event(id=event.id, document_id=event.document_id, claimant=event.claimant, casualties=claims))
             published[r.document_id] = r.doc_published
     return out, published
-
-
-# --- what the store keeps of each incident: its kinds of report and its versions ----------------
-
-def _kind_row(incident_id: int, event: Event, key: str, seq: int, n: int, rules: link.LinkRules) -> dict[str, Any]:
-    window = link.date_window(event, rules)
-    return {"incident_id": incident_id, "kind": key, "event_id": event.id, "document_id": event.document_id,
-            "seq": seq, "n_events": n, "date_lo": window[0] if window else None,
-            "date_hi": window[1] if window else None,
-            "window_class": window_class(window[0], window[1]) if window else None,
-            "latitude": event.latitude, "longitude": event.longitude, "admin1": event.admin1,
-            "location": event.location}
-
-
-def _fold_kinds(conn: Connection, incident_id: int, kinds: list[_Kind], mine: list[Event], seqs: dict[str, int],
-                rules: link.LinkRules = link.DEFAULT_RULES) -> None:
-    """Count this document's events into the incident's kinds (a kind keeps its first report in
-    (document, seq) order)."""
-    known = {k.key: k for k in kinds}
-    added: dict[str, list[Event]] = {}
-    for event in mine:
-        added.setdefault(link.kind_key(event), []).append(event)
-    new_rows = []
-    for key, group in added.items():
-        first = group[0]
-        kind = known.get(key)
-        if kind is None:
-            new_rows.append(_kind_row(incident_id, first, key, seqs[first.id], len(group), rules))
-            continue
-        values: dict[str, Any] = {"n_events": _KC.n_events + len(group)}
-        if (first.document_id or "", seqs[first.id]) < (kind.event.document_id or "", kind.seq):
-            values.update(event_id=first.id, document_id=first.document_id, seq=seqs[first.id])
-        conn.execute(update(incident_kinds).where(_KC.incident_id == incident_id, _KC.kind == key).values(**values))
-    if new_rows:
-        conn.execute(insert(incident_kinds), new_rows)
-
-
-def _fold_versions(conn: Connection, incident_id: int, kept: dict[str, tuple[str, int]], mine: list[Event],
-                   doc: Document, seqs: dict[str, int]) -> None:
-    """Record this document's versions (a version keeps its last report in (document, seq) order)."""
-    latest: dict[str, tuple[Event, int]] = {}
-    for event in mine:
-        for key in disputes.version_keys(event, doc.published):
-            latest[key] = (event, seqs[event.id])
-    new_rows = []
-    for key, (event, seq) in latest.items():
-        old = kept.get(key)
-        if old is None:
-            new_rows.append({"incident_id": incident_id, "vkey": key, "event_id": event.id,
-                             "document_id": doc.id, "seq": seq})
-        elif (doc.id, seq) > old:
-            conn.execute(update(incident_versions).where(_VC.incident_id == incident_id, _VC.vkey == key)
-                         .values(event_id=event.id, document_id=doc.id, seq=seq))
-    if new_rows:
-        conn.execute(insert(incident_versions), new_rows)
-
-
-_Q_ALL_MEMBERS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
-                  .join(incident_events, incident_events.c.event_id == events.c.id)
-                  .join(documents, documents.c.id == events.c.document_id)
-                  .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
-
-
-def rebuild_kept(conn: Connection, incident_ids: Sequence[int] | None = None,
-                 rules: link.LinkRules = link.DEFAULT_RULES) -> None:
-    """(Re)build the kinds, versions and split documents the store keeps of the given incidents
-    (None: all) from every member: after an unlink, and once by migration 0010."""
-    q = _Q_ALL_MEMBERS
-    for table in (incident_kinds, incident_versions, incident_split_documents):
-        clear = delete(table)
-        if incident_ids is not None:
-            clear = clear.where(table.c.incident_id.in_(list(incident_ids)))
-        conn.execute(clear)
-    if incident_ids is not None:
-        q = q.where(incident_events.c.incident_id.in_(list(incident_ids)))
-    kinds: dict[tuple[int, str], dict[str, Any]] = {}
-    versions: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in conn.execute(q):
-        event, iid = _event_from_row(row._mapping), int(row.incident_id)
-        key = link.kind_key(event)
-        if (iid, key) in kinds:
-            kinds[(iid, key)]["n_events"] += 1
-        else:
-            kinds[(iid, key)] = _kind_row(iid, event, key, row.seq, 1, rules)
-        for vkey in disputes.version_keys(event, row.doc_published):
-            versions[(iid, vkey)] = {"incident_id": iid, "vkey": vkey, "event_id": event.id,
-                                     "document_id": event.document_id, "seq": row.seq}
-    for table, rows in ((incident_kinds, kinds), (incident_versions, versions)):
-        if rows:
-            conn.execute(insert(table), list(rows.values()))
-    split = (select(incident_events.c.incident_id, events.c.document_id).distinct()
-             .join(events, events.c.id == incident_events.c.event_id)
-             .where(select(_OTHER.c.event_id).join(_SIBLING, _SIBLING.c.id == _OTHER.c.event_id)
-                    .where(_SIBLING.c.document_id == events.c.document_id,
-                           _OTHER.c.incident_id != incident_events.c.incident_id).exists()))
-    if incident_ids is not None:
-        split = split.where(incident_events.c.incident_id.in_(list(incident_ids)))
-    conn.execute(insert(incident_split_documents).from_select(["incident_id", "document_id"], split))
 
 
 def _casualties_by_side(comparison: disputes.Comparison, texts: dict[str, str]) -> list[dict[str, Any]]:
