@@ -562,3 +562,30 @@ def test_rows_read_per_new_report_stay_bounded_as_its_incident_grows(tmp_path: P
         assert store.counts()["incidents"] == 1
         assert store.incidents()[0]["disputed_fields"] == ["killed:Armenia"]
     assert max(reads[380:]) <= max(reads[40:60]) < 30, (reads[40:60], reads[380:])
+
+
+def test_migration_0010_builds_the_kept_incident_state_of_an_existing_store(db_url: str) -> None:
+    """A store written before 0010 gets the same kinds, versions and split documents as one that
+    kept them from the start, and goes on linking as before."""
+    from sqlalchemy import delete, select
+
+    from flashpoint.corpus.store import schema
+
+    kept = (schema.incident_kinds, schema.incident_versions, schema.incident_split_documents)
+    reports = [coded(f"m{i}", clash(side, fatalities=i), clash(side, location="Armenia", geo_precision=3,
+                                                                 latitude=None, longitude=None, admin1=None,
+                                                                 event_type="Strategic developments"))
+               for i, side in enumerate(("Armenia", "Azerbaijan", "Armenia", "Azerbaijan"))]
+    with open_store(db_url) as s:
+        for report in reports[:3]:
+            s.add(report)
+        with s.engine.begin() as conn:
+            written = [sorted(tuple(r) for r in conn.execute(select(t))) for t in kept]
+            for t in kept:
+                conn.execute(delete(t))
+            conn.execute(delete(schema.migrations).where(schema.migrations.c.name == "0010_incident_kinds_and_versions"))
+    with open_store(db_url) as s:
+        with s.engine.connect() as conn:
+            assert [sorted(tuple(r) for r in conn.execute(select(t))) for t in kept] == written
+        assert all(written) and s.add(reports[3]).added
+        assert [i["n_events"] for i in s.incidents()] == [4, 4]
