@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
-from flashpoint.corpus.disputes import compare
+from flashpoint.corpus.disputes import compare, version_keys
 from flashpoint.model import CasualtyClaim, Claimant, Event
 
 D = dt.date(2021, 11, 16)
@@ -166,3 +167,43 @@ def test_civilians_killed_in_different_towns_are_not_rival_counts() -> None:
     assert "killed:Civilians (Congo)" not in apart.disputed
     same = compare([civ("a", "M23", 3, "exact", "Sake"), civ("b", "Congo", 12, "at least", "Sake")], published=published)
     assert "killed:Civilians (Congo)" in same.disputed
+
+
+def _random_report(rng: random.Random, i: int) -> tuple[Event, dt.date]:
+    """A report drawn from few values, so that many reports repeat each other field by field."""
+    side = rng.choice(("Armenia", "Azerbaijan", None))
+    claims = [CasualtyClaim(kind=rng.choice(("killed", "injured", "captured", "missing")),
+                            count=rng.choice((1, 3, None)), qualifier=rng.choice(("exact", "at least", "up to", "revised")),
+                            victim_side=rng.choice(("Armenia", "Azerbaijan", "Civilians (Armenia)", "unidentified")),
+                            claimant_side=side, official=rng.random() < 0.8, earlier=rng.random() < 0.1,
+                            text=rng.choice(("3 soldiers", "several soldiers")), places=rng.choice(([], ["Sotk"])))
+              for _ in range(rng.choice((0, 0, 1, 2)))]
+    event = Event(id=f"e{i}", document_id=f"d{i}", claimant=Claimant(name=f"MoD {side}", side=side),
+                  initiator=rng.choice((None, "Military Forces of Armenia (2018-)", "Military Forces of Azerbaijan")),
+                  fatalities=rng.choice((0, 1, 4)), injured=rng.choice((0, 2)),
+                  evidence={"fatalities": [(0, 1)]} if rng.random() < 0.3 else {},
+                  location=rng.choice(("Sotk", "Kut", "Armenia", None)), admin1=rng.choice(("Gegharkunik", None)),
+                  country=rng.choice(("Armenia", "Azerbaijan")), latitude=rng.choice((40.2, 40.3, None)), longitude=45.9,
+                  geo_precision=rng.choice((1, 2)), event_type=rng.choice(("Battles", "Explosions/Remote violence")),
+                  event_date=rng.choice((D, D + dt.timedelta(days=1))), time_precision=rng.choice((1, 2)),
+                  casualties=claims)
+    return event, D + dt.timedelta(days=rng.choice((0, 1, 2)))
+
+
+def test_the_last_report_of_each_version_key_gives_the_same_disputed_fields_as_all_reports() -> None:
+    """What the store keeps of a growing incident (incident_versions): per version key, the last
+    report in order. Judged on those alone, an incident has the same disputed fields."""
+    rng = random.Random(5)
+    checked = 0
+    for trial in range(300):
+        reports = [_random_report(rng, trial * 100 + i) for i in range(rng.randrange(2, 40))]
+        published = {e.document_id or "": day for e, day in reports}
+        last: dict[str, Event] = {}
+        for event, day in reports:
+            for key in version_keys(event, day):
+                last[key] = event
+        kept = [e for e, _ in reports if any(last[k] is e for k in version_keys(e, published[e.document_id or ""]))]
+        full = compare([e for e, _ in reports], published=published)
+        assert sorted(compare(kept, published=published).disputed) == sorted(full.disputed)
+        checked += len(kept) < len(reports)
+    assert checked > 30  # the keys did merge reports in many incidents

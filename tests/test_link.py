@@ -156,3 +156,32 @@ def test_blocking_cells_reach_the_widest_radius_far_north() -> None:
     b = ev("b", latitude=69.0, longitude=36.5, geo_precision=3, admin1=None)   # ~140 km east
     assert link.distance_km(69.0, 33.0, 69.0, 36.5) < 150
     assert len(link.link([a, b])) == 1
+
+
+def test_one_event_per_kind_with_its_count_chooses_as_every_member_does() -> None:
+    """The store judges a candidate incident on one report per ``kind_key`` with its count (the
+    incident's kinds), not on every member: the choice is the same."""
+    rng = random.Random(3)
+    actors = ("Military Forces of Azerbaijan (2003-)", "Military Forces of Armenia (2018-)", "Civilians (Armenia)", None)
+
+    def draw(i: int) -> Event:
+        return ev(f"d{i}", event_date=D + dt.timedelta(days=rng.choice((0, 0, 1))), time_precision=rng.choice((1, 1, 2)),
+                  event_type=rng.choice(("Battles", "Explosions/Remote violence", "Violence against civilians")),
+                  actor1=rng.choice(actors), actor2=rng.choice(actors), geo_precision=rng.choice((1, 2)),
+                  latitude=rng.choice((SOTK[0], KALBAJAR[0])), longitude=rng.choice((SOTK[1], KALBAJAR[1])))
+
+    incidents: dict[int, list[Event]] = {}
+    differing = 0
+    for i in range(600):
+        event = draw(i)
+        kinds: dict[int, dict[str, list[Event]]] = {}
+        for key, members in incidents.items():
+            for m in members:
+                kinds.setdefault(key, {}).setdefault(link.kind_key(m), []).append(m)
+        firsts = {k: [group[0] for group in g.values()] for k, g in kinds.items()}
+        counts = {k: [len(group) for group in g.values()] for k, g in kinds.items()}
+        chosen = link.choose_incident(event, incidents)
+        assert link.choose_incident(event, firsts, counts=counts) == chosen
+        differing += sum(len(f) < len(incidents[k]) for k, f in firsts.items())
+        incidents.setdefault(chosen if chosen is not None else len(incidents) + 1, []).append(event)
+    assert differing > 100 and max(len(m) for m in incidents.values()) > 10

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,9 +27,10 @@ from click.testing import CliRunner
 import pg
 from flashpoint.cli.store import COMMANDS
 from flashpoint.corpus import ingest, open_store
+from flashpoint.corpus.store import FileAccess
 from flashpoint.corpus.store.store import Store
 from flashpoint.errors import StoreError
-from flashpoint.model import Claimant, CodedDocument, Document, Event, Failure, Place
+from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -507,3 +509,83 @@ def test_demo_unrelated_incidents_stay_apart(demo_store: Store) -> None:
         own = set(_incidents_of(demo_store, [doc]))
         assert own, f"{doc}: no event coded"
         assert not own & (set(clash) | set(grenade)), f"{doc} linked into the clash or grenade incident"
+
+
+# --- the cost of a new report does not grow with its incident ---------------------------------------
+
+class RowCountingFiles(FileAccess):
+    """Real SQLite files, with a count of every row the store fetches (the lowest layer: the cursor)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def connect(self, uri: str) -> sqlite3.Connection:
+        files = self
+
+        class Cursor(sqlite3.Cursor):
+            def fetchone(self) -> Any:
+                row = super().fetchone()
+                files.rows += row is not None
+                return row
+
+            def fetchmany(self, size: int | None = None) -> list[Any]:
+                rows = super().fetchmany(self.arraysize if size is None else size)
+                files.rows += len(rows)
+                return rows
+
+            def fetchall(self) -> list[Any]:
+                rows = super().fetchall()
+                files.rows += len(rows)
+                return rows
+
+        class Connection(sqlite3.Connection):
+            def cursor(self, factory: Any = Cursor) -> Any:  # type: ignore[override]
+                return super().cursor(factory)
+
+        return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False, factory=Connection)
+
+
+def test_rows_read_per_new_report_stay_bounded_as_its_incident_grows(tmp_path: Path) -> None:
+    """400 reports of one clash (two sides, a few figures): the 400th costs the store no more rows
+    than the 50th (issue 17: each new report read every member back, 27 -> 2.5 docs/s)."""
+    files = RowCountingFiles()
+    reads: list[int] = []
+    with open_store(tmp_path / "grow.db", files=files) as store:
+        for i in range(400):
+            side = ("Armenia", "Azerbaijan")[i % 2]
+            claims = [CasualtyClaim(kind="killed", count=1 + i % 3, victim_side="Armenia", claimant_side=side)]
+            report = coded(f"doc{i:04d}", clash(side, fatalities=1 + i % 3, casualties=claims),
+                           published=D + dt.timedelta(days=i % 2))
+            before = files.rows
+            store.add(report)
+            reads.append(files.rows - before)
+        assert store.counts()["incidents"] == 1
+        assert store.incidents()[0]["disputed_fields"] == ["killed:Armenia"]
+    assert max(reads[380:]) <= max(reads[40:60]) < 30, (reads[40:60], reads[380:])
+
+
+def test_migration_0011_builds_the_kept_incident_state_of_an_existing_store(db_url: str) -> None:
+    """A store written before 0011 gets the same kinds, versions and split documents as one that
+    kept them from the start, and goes on linking as before."""
+    from sqlalchemy import delete, select
+
+    from flashpoint.corpus.store import schema
+
+    kept = (schema.incident_kinds, schema.incident_versions, schema.incident_split_documents)
+    reports = [coded(f"m{i}", clash(side, fatalities=i), clash(side, location="Armenia", geo_precision=3,
+                                                                 latitude=None, longitude=None, admin1=None,
+                                                                 event_type="Strategic developments"))
+               for i, side in enumerate(("Armenia", "Azerbaijan", "Armenia", "Azerbaijan"))]
+    with open_store(db_url) as s:
+        for report in reports[:3]:
+            s.add(report)
+        with s.engine.begin() as conn:
+            written = [sorted(tuple(r) for r in conn.execute(select(t))) for t in kept]
+            for t in kept:
+                conn.execute(delete(t))
+            conn.execute(delete(schema.migrations).where(schema.migrations.c.name == "0011_incident_kinds_and_versions"))
+    with open_store(db_url) as s:
+        with s.engine.connect() as conn:
+            assert [sorted(tuple(r) for r in conn.execute(select(t))) for t in kept] == written
+        assert all(written) and s.add(reports[3]).added
+        assert [i["n_events"] for i in s.incidents()] == [4, 4]

@@ -50,12 +50,14 @@ def _dump(data: Any) -> None:
 @_db_option
 @click.option("--published", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Publication date for inputs that do not carry one.")
+@click.option("--model", default=None, help="Type classifier: 'default' (the encoder head; the default when built), "
+              "'rules' (rules only, fastest) or a trained model's name or folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes to code on (default: the cores available; small inputs use one).")
 @language_option
-def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, quiet: bool, workers: int | None,
-               language: str | None) -> None:
+def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, model: str | None, quiet: bool,
+               workers: int | None, language: str | None) -> None:
     """Code reports (files, directories, JSONL, feeds, URLs) into the database and link incidents.
 
     Re-ingesting a document changes nothing; a failed input is recorded (see `flashpoint failures`).
@@ -73,7 +75,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str, published: dt.date | None, qui
 
     with _open(db) as store, reading_language(language):
         report = ingest(list(sources), store, published=published, stdin=sys.stdin, progress=progress,
-                        workers=workers or available_cores())
+                        workers=workers or available_cores(), model=model)
     if show:
         click.echo("", err=True)
     for failure in report.failures:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +27,7 @@ from flashpoint.corpus.link import actor_key, dates_compatible
 from flashpoint.geo.geodesy import haversine_km
 from flashpoint.model import CasualtyClaim, Claimant, Event, Span
 
-__all__ = ["FIELDS", "COUNT_FIELDS", "Comparison", "Version", "compare", "side_of", "CONSERVATIVE_RULE"]
+__all__ = ["FIELDS", "COUNT_FIELDS", "Comparison", "Version", "compare", "side_of", "version_keys", "CONSERVATIVE_RULE"]
 
 COUNT_FIELDS = ("fatalities", "injured", "captured")
 FIELDS = ("initiator", *COUNT_FIELDS, "location", "event_type", "sub_event_type", "event_date")
@@ -410,6 +412,45 @@ def _key(name: str, value: Any) -> Any:
     if name == "initiator":
         return actor_key(value)
     return value.casefold().strip() if isinstance(value, str) else value
+
+
+# --- what a report adds to the judgement ----------------------------------------------------------
+
+_PLACE_READ = ("location", "admin1", "country", "latitude", "longitude", "geo_precision")
+_DATE_READ = ("event_date", "end_date", "time_precision")
+_CLAIM_UNREAD = ("evidence", "sentence")
+
+
+def version_keys(event: Event, published: dt.date | None) -> list[str]:
+    """One key per field ``event`` gives a version of: all that ``compare`` reads of that version
+    (its value, its voice, its document's date, the place or dates a conflict test looks at).
+
+    Two reports with the same key for a field are the same version to the judgement of that field,
+    whatever their order: keeping only the last report in order for each key (of every field)
+    leaves which fields are disputed unchanged, so an incident of thousands of like reports is
+    judged on a few (the store keeps those, ``incident_versions``)."""
+    day = published.isoformat() if published else None
+    keys: list[Any] = [("claimed", bool(event.casualties))]
+    for name in FIELDS:
+        value = _READERS[name](event)
+        if value is None:
+            continue
+        who = event.initiator_claimant if name == "initiator" and event.initiator_claimant is not None else event.claimant
+        extra: list[Any] = []
+        if name == "initiator":
+            extra = [_blames_itself(value, event)]
+        elif name == "location":
+            extra = [getattr(event, f) for f in _PLACE_READ]
+        elif name == "event_date":
+            extra = [str(getattr(event, f)) for f in _DATE_READ]
+        keys.append((name, _voice_of(who, event), day, value, extra))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for claim in event.casualties:
+        if claim.victim_side and claim.victim_side != "unidentified":
+            read = {k: v for k, v in claim.to_dict().items() if k not in _CLAIM_UNREAD}
+            groups.setdefault(f"{_GROUP.get(claim.kind, claim.kind)}:{claim.victim_side}", []).append(read)
+    keys.extend((name, day, claims) for name, claims in sorted(groups.items()))
+    return [hashlib.sha1(json.dumps(k, ensure_ascii=False, default=str).encode("utf-8")).hexdigest() for k in keys]
 
 
 def _summary(versions: Mapping[str, list[Version]]) -> dict[str, Any]:

@@ -45,10 +45,11 @@ class IngestReport:
                 "failed": len(self.failures), "incidents_touched": len(self.incidents)}
 
 
-def default_coder(documents: Iterable[Document | Failure], workers: int = 1) -> Iterator[CodedDocument | Failure]:
+def default_coder(documents: Iterable[Document | Failure], workers: int = 1,
+                  model: str | None = None) -> Iterator[CodedDocument | Failure]:
     from flashpoint.parallel import code_in_parallel
 
-    return code_in_parallel(documents, workers=workers)
+    return code_in_parallel(documents, workers=workers, model=model)
 
 
 def ingest(
@@ -60,17 +61,19 @@ def ingest(
     stdin: TextIO | None = None,
     progress: Progress | None = None,
     workers: int = 1,
+    model: str | None = None,
 ) -> IngestReport:
     """Read, code, store and link every document in ``sources``; never stops for one bad input.
 
-    ``workers`` > 1 codes on that many processes (the store is still written by this one).
+    ``workers`` > 1 codes on that many processes (the store is still written by this one);
+    ``model`` picks the type classifier as ``code --model`` does (None: the default).
     """
     from flashpoint.ingest.sources import read_any
 
     store.check_writable()  # read-only media: say so before coding anything
     report = IngestReport()
     documents = _new_only(read_any(list(sources), published=published, stdin=stdin), store, report, progress)
-    coded = coder(documents) if coder else default_coder(documents, workers)
+    coded = coder(documents) if coder else default_coder(documents, workers, model)
     for item in coded:
         if isinstance(item, Failure):
             store.add_failure(item)

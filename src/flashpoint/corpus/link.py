@@ -26,6 +26,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import hashlib
+import json
 import math
 import re
 from collections import defaultdict
@@ -51,6 +53,7 @@ __all__ = [
     "reasons",
     "search_window",
     "dyad",
+    "kind_key",
     "types_compatible",
     "why_not",
 ]
@@ -355,6 +358,21 @@ def search_window(event: Event, rules: LinkRules = DEFAULT_RULES) -> tuple[dt.da
     return window[0] - pad, window[1] + pad
 
 
+KIND_FIELDS = ("event_type", "sub_event_type", "event_date", "end_date", "time_precision", "latitude", "longitude",
+               "geo_precision", "country", "admin1", "location", "actor1", "actor2")
+"""Every field of an event that linking reads (the rules, the score, the reasons, the blocking) and
+that an incident's summary reads (dates, place), except the document and voice, which matter only
+between two events of one document."""
+
+
+def kind_key(event: Event) -> str:
+    """Reports of one kind: two events of different documents with the same key are alike to every
+    rule, score and reason, so an incident is judged on one event per kind, however many it holds."""
+    values = [getattr(event, name) for name in KIND_FIELDS]
+    text = json.dumps([v.isoformat() if isinstance(v, dt.date) else v for v in values], ensure_ascii=False)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 def compatible(a: Event, b: Event, rules: LinkRules = DEFAULT_RULES) -> bool:
     return why_not(a, b, rules) is None
 
@@ -380,12 +398,15 @@ def choose_incident(
     *,
     cannot_link: Collection[frozenset[str]] = (),
     rules: LinkRules = DEFAULT_RULES,
+    counts: Mapping[int, Sequence[int]] | None = None,
 ) -> int | None:
     """The candidate incident ``event`` belongs to, or None to start a new one.
 
     ``candidates`` maps incident keys to their events; ``cannot_link`` holds pairs of event ids the
     user separated. The best-scoring incident whose every event is compatible wins (lowest key on
-    ties, so the outcome does not depend on dict order).
+    ties, so the outcome does not depend on dict order). ``counts`` (parallel to each incident's
+    events) says how many reports of one ``kind_key`` an event stands for: an incident of three
+    thousand reports of a few kinds is judged on those few.
     """
     best: tuple[float, int] | None = None
     for key in sorted(candidates):
@@ -394,7 +415,8 @@ def choose_incident(
             continue
         if not all(compatible(event, m, rules) for m in members):
             continue
-        score = sum(_pair_score(event, m) for m in members) / len(members)
+        weights = counts[key] if counts is not None and key in counts else [1] * len(members)
+        score = sum(w * _pair_score(event, m) for m, w in zip(members, weights)) / sum(weights)
         if best is None or score > best[0]:
             best = (score, key)
     return None if best is None else best[1]

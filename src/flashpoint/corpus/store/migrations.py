@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, select, text
 
 from flashpoint.corpus.store import schema
+from flashpoint.corpus.store.kept import rebuild_kept
 
 Migration = Callable[[Connection], None]
 
@@ -157,6 +158,27 @@ def _event_location_reason(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE events ADD COLUMN location_reason TEXT NOT NULL DEFAULT ''"))
 
 
+def _incident_kinds_and_versions(conn: Connection) -> None:
+    """What the store keeps of each incident so that a new report costs the same however large the
+    incident: its kinds of report (``schema.incident_kinds``), its versions of each disputable
+    field (``schema.incident_versions``) and its documents that also have events elsewhere
+    (``schema.incident_split_documents``), built from every incident's events. SQLite: an event
+    joining an incident raises its ``killed_max`` to the event's figure instead of recounting
+    every member (the same value: a new maximum is the old one or the newcomer's)."""
+    schema.incident_kinds.create(conn, checkfirst=True)
+    schema.incident_versions.create(conn, checkfirst=True)
+    schema.incident_split_documents.create(conn, checkfirst=True)
+    rebuild_kept(conn)
+    if conn.dialect.name != "sqlite":
+        return
+    figure = "(SELECT fatalities FROM events WHERE id = new.event_id)"
+    conn.execute(text("DROP TRIGGER IF EXISTS incidents_killed_link"))
+    conn.execute(text(
+        "CREATE TRIGGER incidents_killed_link AFTER INSERT ON incident_events BEGIN "
+        f"UPDATE incidents SET killed_max = CASE WHEN killed_max IS NULL OR killed_max < {figure} THEN {figure} "
+        "ELSE killed_max END WHERE id = new.incident_id; END"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
@@ -168,6 +190,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0008_casualty_claims_and_link_reasons", _casualty_claims),
     ("0009_event_type_explanation", _event_type_explanation),
     ("0010_event_location_reason", _event_location_reason),
+    ("0011_incident_kinds_and_versions", _incident_kinds_and_versions),
 )
 
 

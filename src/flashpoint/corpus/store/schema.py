@@ -166,6 +166,49 @@ incident_events = Table(
 linking rule put it there ("same dyad; same day; 9.8 km apart; shared place Tegh"), "" for the
 event that started the incident (migration 0008)."""
 
+incident_kinds = Table(
+    "incident_kinds", metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("event_id", String(200), nullable=False),
+    Column("document_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("n_events", Integer, nullable=False, default=1),
+    Column("date_lo", Date),
+    Column("date_hi", Date),
+    Column("window_class", Integer),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("admin1", Text),
+    Column("location", Text),
+    Index("ix_incident_kinds_window", "window_class", "date_lo"),
+)
+"""Each incident's reports grouped by ``link.kind_key`` (all that linking and the incident summary
+read), with a count and the first report of the kind in (document, seq) order: the candidate
+search and the choice of incident read a row per kind, not per report (migration 0011). The
+search columns repeat the first report's."""
+
+incident_versions = Table(
+    "incident_versions", metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("vkey", String(40), primary_key=True),
+    Column("event_id", String(200), nullable=False),
+    Column("document_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+)
+"""Each incident's distinct versions of each disputable field (``disputes.version_keys``), with the
+last report in (document, seq) order that gives it: which fields are disputed is judged on these
+reports alone, the same answer as on all of them (migration 0011)."""
+
+incident_split_documents = Table(
+    "incident_split_documents", metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("document_id", String(64), primary_key=True),
+)
+"""Documents with events in this incident and in another: only those can lend an incident the
+casualty claims of a sibling event (``store._sibling_claims``), so that search does not walk every
+member's document (migration 0011)."""
+
 unlinks = Table(
     "unlinks", metadata,
     Column("event_id", String(200), primary_key=True),

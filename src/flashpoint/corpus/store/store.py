@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,19 +22,24 @@ from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert
 from flashpoint import errors
 from flashpoint.corpus import disputes, link
 from flashpoint.corpus.store import db, migrations
+from flashpoint.corpus.store.kept import Kind, fold_kinds, fold_versions, rebuild_kept
+from flashpoint.corpus.store.rows import event_from_row as _event_from_row
+from flashpoint.corpus.store.rows import event_row as _event_row
 from flashpoint.corpus.store.schema import (
     WINDOW_CLASSES,
     documents,
     events,
     failures,
     incident_events,
+    incident_kinds,
+    incident_split_documents,
+    incident_versions,
     incidents,
     places,
     unlinks,
-    window_class,
 )
 from flashpoint.errors import StoreError
-from flashpoint.model import CasualtyClaim, Claimant, CodedDocument, Document, Event, Failure, Place
+from flashpoint.model import CodedDocument, Document, Event, Failure, Place
 
 # Hot statements are built once: SQLAlchemy then reuses their compiled form without rebuilding them.
 _Q_HAS_DOCUMENT = select(documents.c.id).where(documents.c.id == bindparam("id"))
@@ -70,13 +75,55 @@ _Q_CANDIDATES = {
 }
 
 
-_Q_SIBLINGS = (select(events, incident_events.c.incident_id)
+_KC = incident_kinds.c
+_VC = incident_versions.c
+_K_OVERLAPS = or_(
+    *(and_(_KC.window_class == i, _KC.date_lo.between(bindparam(f"earliest{i}"), bindparam("hi")))
+      for i in range(len(WINDOW_CLASSES))),
+    and_(_KC.window_class == len(WINDOW_CLASSES), _KC.date_lo <= bindparam("hi")),
+)
+_K_IN_BOX = and_(_KC.latitude.between(bindparam("lat0"), bindparam("lat1")),
+                 _KC.longitude.between(bindparam("lon0"), bindparam("lon1")))
+_K_IN_ADMIN1 = func.lower(_KC.admin1) == bindparam("admin1")
+
+
+def _kind_candidates_query(area: Any) -> Any:
+    return select(_KC.incident_id).where(_K_OVERLAPS, _KC.date_hi >= bindparam("lo"), area).distinct()
+
+
+_Q_KIND_CANDIDATES = {
+    ("box", "admin1"): _kind_candidates_query(or_(_K_IN_BOX, _K_IN_ADMIN1)),
+    ("box",): _kind_candidates_query(_K_IN_BOX),
+    ("admin1",): _kind_candidates_query(_K_IN_ADMIN1),
+    ("location",): _kind_candidates_query(func.lower(_KC.location) == bindparam("location")),
+}
+"""The same search as ``_Q_CANDIDATES`` over each incident's kinds of report (other documents')."""
+_Q_OWN_CANDIDATES = {kind: q.where(events.c.document_id == bindparam("doc")) for kind, q in _Q_CANDIDATES.items()}
+"""The same search over the events of the document being stored (linked a moment ago)."""
+_Q_KINDS = (select(_KC.incident_id, _KC.kind, _KC.n_events, _KC.event_id, _KC.seq)
+            .where(_KC.incident_id.in_(bindparam("ids", expanding=True)))
+            .order_by(_KC.incident_id, _KC.document_id, _KC.seq))
+_Q_VERSIONS = (select(_VC.vkey, _VC.event_id, _VC.document_id, _VC.seq).where(_VC.incident_id == bindparam("iid"))
+               .order_by(_VC.document_id, _VC.seq))
+_Q_EVENTS = (select(events, documents.c.published.label("doc_published"))
+             .join(documents, documents.c.id == events.c.document_id)
+             .where(events.c.id.in_(bindparam("ids", expanding=True))))
+_EVENT_CACHE = 20_000
+"""Stored events a store keeps in memory (events never change once stored): the first report of
+each kind and the last of each version are read again for every new report of their incident."""
+_Q_SEPARATED_INCIDENTS = (select(incident_events.c.incident_id)
+                          .where(incident_events.c.event_id.in_(bindparam("ids", expanding=True))))
+_SPLIT_DOCS = (select(incident_split_documents.c.document_id)
+               .where(incident_split_documents.c.incident_id == bindparam("iid")))
+_OTHER = incident_events.alias("other")
+_ALONE = ~(select(_OTHER.c.event_id).where(_OTHER.c.incident_id == incident_events.c.incident_id,
+                                           _OTHER.c.event_id != incident_events.c.event_id).exists())
+_Q_SIBLINGS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
                .join(incident_events, incident_events.c.event_id == events.c.id)
-               .where(events.c.document_id.in_(bindparam("docs", expanding=True)),
-                      incident_events.c.incident_id != bindparam("iid")))
-_Q_SIZES = (select(incident_events.c.incident_id, func.count().label("n"))
-            .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
-            .group_by(incident_events.c.incident_id))
+               .join(documents, documents.c.id == events.c.document_id)
+               .where(events.c.document_id.in_(_SPLIT_DOCS), incident_events.c.incident_id != bindparam("iid"),
+                      events.c.casualties.is_not(None), events.c.casualties != "[]", _ALONE))
+"""Events with casualty claims standing alone in another incident whose documents have an event in this one."""
 
 
 def _now() -> dt.datetime:
@@ -99,6 +146,7 @@ class Store:
     def __init__(self, engine: Engine, *, rules: link.LinkRules = link.DEFAULT_RULES) -> None:
         self.engine = engine
         self.rules = rules
+        self._cache: OrderedDict[str, tuple[Event, dt.date | None]] = OrderedDict()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -154,14 +202,18 @@ class Store:
             for event in coded.events:
                 event.document_id = doc.id
             conn.execute(insert(events), [_event_row(e, seq, self.rules) for seq, e in enumerate(coded.events)])
-        touched: dict[int, list[Event]] = {}
-        published = {doc.id: doc.published}
+        own: dict[int, list[Event]] = {}  # this document's events, by the incident each joined
+        kinds: dict[int, list[Kind]] = {}  # other documents' reports in the incidents looked at, by kind
         for event in coded.events:
-            incident_id, members = self._link(conn, event, touched, published)
-            touched[incident_id] = members
-        for incident_id, members in touched.items():
-            self._refresh_incident(conn, incident_id, members, published)
-        return Added(doc.id, added=True, events=len(coded.events), incidents=tuple(sorted(touched)))
+            incident_id = self._link(conn, event, own, kinds)
+            own.setdefault(incident_id, []).append(event)
+        seqs = {e.id: i for i, e in enumerate(coded.events)}
+        if len(own) > 1:  # this document's events in several incidents: each may lend the others claims
+            conn.execute(insert(incident_split_documents), [{"incident_id": i, "document_id": doc.id} for i in own])
+        for incident_id, mine in own.items():
+            self._refresh_incident_with(conn, incident_id, kinds.get(incident_id, []), mine, doc, seqs)
+            fold_kinds(conn, incident_id, kinds.get(incident_id, []), mine, seqs, self.rules)
+        return Added(doc.id, added=True, events=len(coded.events), incidents=tuple(sorted(own)))
 
     def add_failure(self, failure: Failure) -> None:
         """Record an input that could not be processed (the same failure again only updates its time)."""
@@ -179,13 +231,20 @@ class Store:
 
     # --- linking --------------------------------------------------------------------------------
 
-    def _link(self, conn: Connection, event: Event, touched: dict[int, list[Event]],
-              published: dict[str, dt.date | None]) -> tuple[int, list[Event]]:
-        """Put a just-inserted event in the incident it belongs to, or a new one; returns it and its events."""
-        candidates = self._candidate_incidents(conn, event, published)
-        candidates.update({k: v for k, v in touched.items() if k in candidates})  # this document's own links
-        separated = {frozenset((event.id, r.other_event_id)) for r in conn.execute(_Q_SEPARATED, {"id": event.id})}
-        incident_id = link.choose_incident(event, candidates, cannot_link=separated, rules=self.rules)
+    def _link(self, conn: Connection, event: Event, own: dict[int, list[Event]],
+              kinds: dict[int, list[Kind]]) -> int:
+        """Put a just-inserted event in the incident it belongs to, or a new one; returns its id.
+
+        Each candidate is judged on one report per kind (``link.kind_key``) with its count, plus
+        this document's own events one by one (the same-document rule reads them)."""
+        ids = self._candidate_ids(conn, event, bool(own))
+        separated = [r.other_event_id for r in conn.execute(_Q_SEPARATED, {"id": event.id})]
+        if separated:  # an incident holding an event the user separated this one from is never joined
+            ids -= {r.incident_id for r in conn.execute(_Q_SEPARATED_INCIDENTS, {"ids": separated})}
+        self._read_kinds(conn, [i for i in ids if i not in kinds], kinds)
+        candidates = {i: [k.event for k in kinds.get(i, [])] + own.get(i, []) for i in ids}
+        counts = {i: [k.n for k in kinds.get(i, [])] + [1] * len(own.get(i, [])) for i in ids}
+        incident_id = link.choose_incident(event, candidates, rules=self.rules, counts=counts)
         reasons = ""
         if incident_id is None:
             now = _now()
@@ -195,22 +254,53 @@ class Store:
             reasons = _link_reasons(event, candidates[incident_id], self.rules)
         conn.execute(insert(incident_events).values(event_id=event.id, incident_id=incident_id, linked_by="auto",
                                                     reasons=reasons))
-        return int(incident_id), [*candidates.get(incident_id, []), event]
+        return int(incident_id)
 
-    def _candidate_incidents(self, conn: Connection, event: Event,
-                             published: dict[str, dt.date | None]) -> dict[int, list[Event]]:
-        """Incidents with an event near ``event`` in time and area (blocking), with all their events."""
+    def _candidate_ids(self, conn: Connection, event: Event, own: bool) -> set[int]:
+        """Incidents with a report near ``event`` in time and area (blocking): a kind of report of
+        another document, or (``own``) an event of this one linked a moment ago."""
         window = link.search_window(event, self.rules)  # ± the front rule's days
         if window is None:
-            return {}
+            return set()
         lo, hi = window
-        params: dict[str, Any] = {"hi": hi, "lo": lo, "event_id": event.id}
+        params: dict[str, Any] = {"hi": hi, "lo": lo, "event_id": event.id, "doc": event.document_id}
         params.update({f"earliest{i}": lo - dt.timedelta(days=w) for i, w in enumerate(WINDOW_CLASSES)})
-        kind = _area_params(event, self.rules, params)
-        if kind is None:
-            return {}
-        ids = [r.incident_id for r in conn.execute(_Q_CANDIDATES[kind], params)]
-        return self._members(conn, ids, published) if ids else {}
+        area = _area_params(event, self.rules, params)
+        if area is None:
+            return set()
+        ids = {int(r.incident_id) for r in conn.execute(_Q_KIND_CANDIDATES[area], params)}
+        if own:
+            ids |= {int(r.incident_id) for r in conn.execute(_Q_OWN_CANDIDATES[area], params)}
+        return ids
+
+    def _read_kinds(self, conn: Connection, incident_ids: Sequence[int], kinds: dict[int, list[Kind]]) -> None:
+        """Each incident's kinds of report, first report of each in (document, seq) order."""
+        for i in incident_ids:
+            kinds[i] = []
+        if not incident_ids:
+            return
+        rows = list(conn.execute(_Q_KINDS, {"ids": list(incident_ids)}))
+        found = self._events(conn, [r.event_id for r in rows])
+        for row in rows:
+            kinds[row.incident_id].append(Kind(found[row.event_id][0], row.kind, row.n_events, row.seq))
+
+    def _events(self, conn: Connection, ids: Sequence[str]) -> dict[str, tuple[Event, dt.date | None]]:
+        """Stored events by id, with their documents' dates (from memory when read before)."""
+        out: dict[str, tuple[Event, dt.date | None]] = {}
+        missing = []
+        for i in dict.fromkeys(ids):
+            hit = self._cache.get(i)
+            if hit is None:
+                missing.append(i)
+            else:
+                out[i] = hit
+                self._cache.move_to_end(i)
+        for start in range(0, len(missing), 500):
+            for row in conn.execute(_Q_EVENTS, {"ids": missing[start:start + 500]}):
+                out[row.id] = self._cache[row.id] = (_event_from_row(row._mapping), row.doc_published)
+        while len(self._cache) > _EVENT_CACHE:
+            self._cache.popitem(last=False)
+        return out
 
     @staticmethod
     def _members(conn: Connection, incident_ids: Sequence[int],
@@ -223,18 +313,40 @@ class Store:
                 published[row.document_id] = row.doc_published
         return dict(out)
 
-    def _refresh_incident(self, conn: Connection, incident_id: int, members: list[Event] | None = None,
-                          published: dict[str, dt.date | None] | None = None) -> None:
-        """Recompute an incident's cached summary (dates, place, counts, disputed fields)."""
-        if members is None or published is None:
-            published = {}
-            members = self._members(conn, [incident_id], published).get(incident_id, [])
+    def _refresh_incident(self, conn: Connection, incident_id: int) -> None:
+        """Recompute an incident's cached summary (dates, place, counts, disputed fields) from all its
+        events, and what the store keeps of it (kinds, versions); after a user's unlink."""
+        published: dict[str, dt.date | None] = {}
+        members = self._members(conn, [incident_id], published).get(incident_id, [])
         if not members:
+            rebuild_kept(conn, [incident_id], self.rules)
             conn.execute(delete(incidents).where(incidents.c.id == incident_id))
             return
-        comparison = disputes.compare(members + _sibling_claims(conn, incident_id, members), published=published)
+        comparison = disputes.compare(members + _sibling_claims(conn, incident_id, members)[0], published=published)
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
             **_incident_summary(members), disputed=",".join(comparison.disputed), updated_at=_now()))
+        rebuild_kept(conn, [incident_id], self.rules)
+
+    def _refresh_incident_with(self, conn: Connection, incident_id: int, kinds: list[Kind], mine: list[Event],
+                               doc: Document, seqs: dict[str, int]) -> None:
+        """An incident's summary after ``doc`` added ``mine`` to it, read from its kinds and versions
+        (not every member): the same dates, place and disputed fields as from all its events."""
+        published: dict[str, dt.date | None] = {doc.id: doc.published}
+        rows = list(conn.execute(_Q_VERSIONS, {"iid": incident_id}))
+        kept = {r.vkey: (r.document_id, r.seq) for r in rows}
+        found = self._events(conn, [r.event_id for r in rows])
+        stored = {r.event_id: found[r.event_id][0] for r in rows}  # in (document, seq) order
+        published.update({event.document_id or "": day for event, day in found.values()})
+        shown = [k.event for k in kinds] + mine
+        siblings, sibling_published = _sibling_claims(conn, incident_id, shown)
+        published.update(sibling_published)
+        comparison = disputes.compare([*stored.values(), *mine, *siblings], published=published)
+        summary = _incident_summary(shown)
+        del summary["n_events"], summary["n_documents"]
+        conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
+            **summary, n_events=incidents.c.n_events + len(mine), n_documents=incidents.c.n_documents + 1,
+            disputed=",".join(comparison.disputed), updated_at=_now()))
+        fold_versions(conn, incident_id, kept, mine, doc, seqs)
 
     # --- user decisions -----------------------------------------------------------------------
 
@@ -361,7 +473,7 @@ class Store:
         published = {d: docs[d].published for d in docs}
         texts = {d: docs[d].text for d in docs}
         with self.engine.connect() as conn:
-            siblings = _sibling_claims(conn, incident_id, members)
+            siblings = _sibling_claims(conn, incident_id, members)[0]
         comparison = disputes.compare(members + siblings, published=published, texts=texts)
         data = incident_row_dict(row._mapping)
         data["events"] = [_event_summary(e, docs.get(e.document_id or "")) for e in members]
@@ -395,44 +507,6 @@ def _place_row(document_id: str, seq: int, p: Place) -> dict[str, Any]:
     return row
 
 
-_EVENT_SCALARS = (
-    "event_date", "end_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
-    "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "initiator", "country", "admin1", "admin2",
-    "location", "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "injured", "captured",
-    "missing", "fatalities_rule", "source", "notes", "confidence", "location_reason",
-)
-
-
-def _event_row(e: Event, seq: int, rules: link.LinkRules) -> dict[str, Any]:
-    row = {name: getattr(e, name) for name in _EVENT_SCALARS}
-    window = link.date_window(e, rules)
-    row.update(
-        id=e.id, document_id=e.document_id, seq=seq,
-        claimant=json.dumps(e.claimant.to_dict(), ensure_ascii=False), claimant_side=e.claimant.side,
-        loaded_terms=json.dumps(e.loaded_terms, ensure_ascii=False),
-        casualties=json.dumps([c.to_dict() for c in e.casualties], ensure_ascii=False),
-        initiator_claimant=(json.dumps(e.initiator_claimant.to_dict(), ensure_ascii=False)
-                            if e.initiator_claimant is not None else None),
-        evidence=json.dumps({k: [list(s) for s in v] for k, v in e.evidence.items()}),
-        type_explanation=json.dumps(e.type_explanation, ensure_ascii=False) if e.type_explanation else None,
-        date_lo=window[0] if window else None, date_hi=window[1] if window else None,
-        window_class=window_class(window[0], window[1]) if window else None,
-    )
-    return row
-
-
-def _event_from_row(r: Any) -> Event:
-    evidence = {k: [(int(s), int(t)) for s, t in v] for k, v in json.loads(r["evidence"]).items()}
-    return Event(
-        id=r["id"], document_id=r["document_id"], claimant=Claimant(**json.loads(r["claimant"])),
-        loaded_terms=json.loads(r["loaded_terms"]), evidence=evidence,
-        casualties=[CasualtyClaim.from_dict(c) for c in json.loads(r["casualties"] or "[]")],
-        initiator_claimant=Claimant(**json.loads(r["initiator_claimant"])) if r["initiator_claimant"] else None,
-        type_explanation=json.loads(r["type_explanation"]) if r["type_explanation"] else None,
-        **{name: r[name] for name in _EVENT_SCALARS},
-    )
-
-
 def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) -> tuple[str, ...] | None:
     """Which "near ``event``" query to run (a box around its point, its admin1, or its place name), with
     its parameters put in ``params``; None when the event has no place to compare."""
@@ -454,30 +528,33 @@ def _area_params(event: Event, rules: link.LinkRules, params: dict[str, Any]) ->
     return tuple(kind) or None
 
 
-def _sibling_claims(conn: Connection, incident_id: int, members: list[Event]) -> list[Event]:
+def _sibling_claims(conn: Connection, incident_id: int,
+                    members: list[Event]) -> tuple[list[Event], dict[str, dt.date | None]]:
     """Casualty claims a member's own report put in an event of its own (the coder split the report:
     "the Tajik side lost up to 70 people" read as a second happening). They join the comparison when
     that event stands alone, is dated within a day of the incident, and the victims are one of the
-    incident's sides; only the claims are taken, never the event's place, type or actors."""
-    docs = sorted({e.document_id for e in members if e.document_id})
-    if not docs:
-        return []
-    rows = [r for r in conn.execute(_Q_SIBLINGS, {"docs": docs, "iid": incident_id}) if r.casualties not in (None, "[]")]
+    incident's sides; only the claims are taken, never the event's place, type or actors. Returns
+    them with their documents' dates.
+
+    ``members`` may be one event per kind of the incident's reports (sides and days are all that is
+    read of them); the documents are every member's, found in the database."""
+    rows = list(conn.execute(_Q_SIBLINGS, {"iid": incident_id}))
     if not rows:
-        return []
-    sizes = {r.incident_id: r.n for r in conn.execute(_Q_SIZES, {"ids": sorted({r.incident_id for r in rows})})}
+        return [], {}
     sides = set().union(*(link.dyad(e) for e in members))
     days = {e.event_date for e in members if e.event_date}
     out: list[Event] = []
+    published: dict[str, dt.date | None] = {}
     for r in rows:
         event = _event_from_row(r._mapping)
         near = event.event_date is not None and any(abs((event.event_date - d).days) <= 1 for d in days)
-        if sizes.get(r.incident_id) != 1 or not near:
+        if not near:
             continue
         claims = [c for c in event.casualties if (c.victim_side or "").casefold() in sides]
         if claims:
             out.append(Event(id=event.id, document_id=event.document_id, claimant=event.claimant, casualties=claims))
-    return out
+            published[r.document_id] = r.doc_published
+    return out, published
 
 
 def _casualties_by_side(comparison: disputes.Comparison, texts: dict[str, str]) -> list[dict[str, Any]]:
