@@ -36,6 +36,7 @@ A user's own dictionary (learnt by ``flashpoint train``) is layered over them wi
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flashpoint import lang
+from flashpoint.nlp.text import doc_text
 
 if TYPE_CHECKING:  # spaCy is only needed for find_actor_mentions' argument types.
     from spacy.tokens import Doc, Span, Token
@@ -894,7 +896,7 @@ def _candidates(doc: Doc) -> list[Span]:
         if grown.end > chunk.end:
             spans.append(grown)
     spans.extend(ent for ent in doc.ents if ent.label_ in ("ORG", "NORP", "GPE"))
-    for start, end, _ in _group_matches(doc.text):
+    for start, end, _ in _group_matches(doc_text(doc)):
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None:
             spans.append(span)
@@ -928,9 +930,21 @@ def find_actor_mentions(doc: Doc, *, default_country: str | None = None) -> list
         ):
             continue
         found.append(ActorMention(span.start_char, span.end_char, span.text, actor, span.root.i))
+    return longest_disjoint(found)
+
+
+def longest_disjoint(found: list[ActorMention]) -> list[ActorMention]:
+    """Longest first, each mention kept unless it overlaps one kept before; in text order. The kept
+    never overlap, so only the kept neighbours by start can overlap a newcomer (a bisect, not a scan)."""
     chosen: list[ActorMention] = []
+    starts: list[int] = []
     for mention in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
-        if all(mention.end <= c.start or mention.start >= c.end for c in chosen):
-            chosen.append(mention)
-    return sorted(chosen, key=lambda m: m.start)
+        k = bisect.bisect_left(starts, mention.start)
+        if k > 0 and chosen[k - 1].end > mention.start:
+            continue
+        if k < len(chosen) and chosen[k].start < mention.end:
+            continue
+        chosen.insert(k, mention)
+        starts.insert(k, mention.start)
+    return chosen
 

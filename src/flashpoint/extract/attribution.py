@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from flashpoint import lang
 from flashpoint.extract import actors
 from flashpoint.model import Claimant
+from flashpoint.nlp.text import doc_text
 
 _REPORTING = frozenset(
     "say state inform report tell announce claim note add declare accuse deny confirm write "
@@ -136,7 +137,7 @@ def _state_metonymy(speaker: str) -> str | None:
 
 def attribute(doc: Doc, outlet: str | None = None, default_country: str | None = None) -> Attribution:
     """Find every statement in ``doc`` and which sentences each covers."""
-    text = doc.text
+    text = doc_text(doc)
     regions = quote_regions(text)
     statements: list[Statement] = []
     sentence_statement: dict[int, int] = {}
@@ -290,7 +291,7 @@ def _headline(sent: Span) -> bool:
     statement ("Casualties mount as … says" names no one who said it in the story)."""
     if sent.start_char != 0:
         return False
-    first_line = sent.doc.text.split("\n", 1)[0].strip()
+    first_line = doc_text(sent.doc).split("\n", 1)[0].strip()
     return bool(first_line) and first_line[-1] not in ".!?\"”'’:" and sent.end_char >= len(first_line)
 
 

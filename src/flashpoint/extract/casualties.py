@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from flashpoint import lang
 from flashpoint.extract.actors import demonym_spans, normalise_actor
+from flashpoint.nlp.text import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -615,7 +616,7 @@ def _victim_hint(figure: list[Token], victim: Token | None, sent: Span, trigger:
 def _combined(kind: str, trigger: Token, figure_end: int) -> str | None:
     """"killed and wounded": a figure that counts two kinds together (the words follow the
     casualty word, or the figure: "lost up to 70 people killed and wounded")."""
-    text = trigger.doc.text
+    text = doc_text(trigger.doc)
     for start in (trigger.idx, figure_end):
         after = text[start: start + 40].lower().lstrip()
         if kind == "killed" and any(after.startswith(p) for p in _W["combined_kinds"]):

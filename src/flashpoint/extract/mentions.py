@@ -7,6 +7,7 @@ same happening into one event.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -75,6 +76,28 @@ class DocContext:
     attribution: Attribution
     classifier: TypeClassifier
     default_country: str | None = None
+    _starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The lookups below bisect the mentions' starts instead of scanning every actor mention of
+        # the document for each sentence (linear coding of long texts), when the mentions come in
+        # text order without overlaps, as the English finder gives them; otherwise they scan.
+        ms = self.actor_mentions
+        if all(a.end <= b.start for a, b in zip(ms, ms[1:])):
+            self._starts = [m.start for m in ms]
+
+    def actors_starting(self, lo: int, hi: int) -> list[ActorMention]:
+        """The actor mentions that start in ``[lo, hi)``, in the order given."""
+        if self._starts is None:
+            return [m for m in self.actor_mentions if lo <= m.start < hi]
+        return self.actor_mentions[bisect.bisect_left(self._starts, lo):bisect.bisect_left(self._starts, hi)]
+
+    def actor_at(self, char: int) -> ActorMention | None:
+        """The first actor mention over character ``char``, if any."""
+        if self._starts is None:
+            return next((m for m in self.actor_mentions if m.start <= char < m.end), None)
+        k = bisect.bisect_right(self._starts, char) - 1
+        return self.actor_mentions[k] if k >= 0 and char < self.actor_mentions[k].end else None
 
 
 def extract_mentions(doc: Doc, ctx: DocContext) -> list[Mention]:
@@ -176,7 +199,7 @@ def _role_head(doc: Doc, head: int, ctx: DocContext) -> int:
     positions": a weapon standing for its force is the subject of the verb that has the roles)."""
     if doc[head].dep_ == "compound":
         head = doc[head].head.i
-    if doc[head].dep_ in ("nsubj", "nsubjpass") and any(m.start <= doc[head].idx < m.end for m in ctx.actor_mentions):
+    if doc[head].dep_ in ("nsubj", "nsubjpass") and ctx.actor_at(doc[head].idx) is not None:
         head = doc[head].head.i
     return head
 
@@ -257,18 +280,19 @@ def _actor_in(
         return None, None
     phrase = doc[span[0]:span[1]]
     start, end = phrase.start_char, phrase.end_char
-    inside = [m for m in ctx.actor_mentions if m.start >= start and m.end <= end]
+    inside = [m for m in ctx.actors_starting(start, end) if m.end <= end]
     root_at = doc[phrase.root.i].idx
     # An actor mention around the phrase's head ("JNIM: Group for Support of Islam and Muslims",
     # where the parse's subject is only "Group for …") names it too.
-    inside = inside or [m for m in ctx.actor_mentions if m.start <= root_at < m.end]
+    around = ctx.actor_at(root_at)
+    inside = inside or ([around] if around is not None else [])
     if inside:
         best = next((m for m in inside if m.start <= doc[phrase.root.i].idx < m.end), inside[0])
         return best.actor, (best.start, best.end)
     if len(phrase) == 1 and phrase[0].pos_ == "PRON":
         before = [
-            m for m in ctx.actor_mentions
-            if m.end <= start and m.start >= sent.start_char and (exclude is None or m.start != exclude[0])
+            m for m in ctx.actors_starting(sent.start_char, start)
+            if m.end <= start and (exclude is None or m.start != exclude[0])
         ]
         if before:
             return before[-1].actor, (before[-1].start, before[-1].end)

@@ -24,6 +24,7 @@ from flashpoint import lang
 from flashpoint.extract.attribution import quote_regions
 from flashpoint.extract.ru import actors as ru_actors
 from flashpoint.model import Claimant
+from flashpoint.nlp.text import doc_text
 
 __all__ = ["RuAttribution", "RuStatement", "attribute"]
 
@@ -83,7 +84,7 @@ class RuAttribution:
 def attribute(doc: Doc, outlet: str | None = None, default_country: str | None = None) -> RuAttribution:
     """Every statement in a Russian document and which sentences each covers (``default_country``:
     the document's focus, the country of an unnamed "полиция" or "пресс-служба МВД")."""
-    result = RuAttribution(outlet, None, quoted=quote_regions(doc.text))
+    result = RuAttribution(outlet, None, quoted=quote_regions(doc_text(doc)))
     sents = list(doc.sents)
     own: dict[int, RuStatement] = {}
     for k, sent in enumerate(sents):
@@ -118,7 +119,7 @@ def attribute(doc: Doc, outlet: str | None = None, default_country: str | None =
 
 
 def _same_paragraph(sents: list[Span], a: int, b: int) -> bool:
-    text = sents[a].doc.text
+    text = doc_text(sents[a].doc)
     return "\n\n" not in text[sents[a].start_char:sents[b].start_char].rstrip()
 
 
