@@ -431,3 +431,21 @@ def test_a_text_of_too_many_happenings_is_refused_in_one_line_recorded_and_the_r
         assert "happenings" in failure.reason and "split it" in failure.reason and "\n" not in failure.reason
         (recorded,) = store.failures()
         assert recorded["code"] == errors.E_TOO_LARGE
+
+
+def test_a_text_longer_than_one_report_is_refused_before_parsing_and_the_run_goes_on(tmp_path: Path) -> None:
+    coder = default_coder()
+    strict = Coder(nlp=coder.nlp, gazetteer=coder.gazetteer, max_chars=len(GOOD) + 10)
+    folder = tmp_path / "docs"
+    write(folder, "a.txt", GOOD)
+    write(folder, "b_book.txt", long_text(3))
+    write(folder, "c.txt", OTHER)
+    with open_store(tmp_path / "corpus.db") as store:
+        report = ingest([str(folder)], store, coder=strict.code_many)
+        assert report.added == 2
+        (failure,) = report.failures
+        assert Path(failure.source).name == "b_book.txt" and failure.code == errors.E_TOO_LARGE
+        assert "longer than flashpoint codes as one report" in failure.reason and "split it" in failure.reason
+        assert store.failures()[0]["code"] == errors.E_TOO_LARGE
+    with pytest.raises(errors.InputError, match="split it"):
+        strict.code(Document(id="book", text=long_text(3)))

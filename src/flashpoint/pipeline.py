@@ -45,7 +45,9 @@ class Coder:
         dictionary: actors.Dictionary | None = None,
         chunk_chars: int = settings.PARSE_CHUNK_CHARS,
         max_mentions: int = settings.MAX_EVENT_MENTIONS,
+        max_chars: int = settings.MAX_CODE_CHARS,
     ) -> None:
+        self.max_chars = max_chars
         self._nlp = nlp
         self.chunk_chars = chunk_chars
         self.max_mentions = max_mentions
@@ -84,7 +86,18 @@ class Coder:
 
     def code(self, document: Document) -> CodedDocument:
         """Code one document (raises FlashpointError if it cannot be processed)."""
+        refusal = self._too_long(document)
+        if refusal is not None:
+            raise refusal
         return self.code_parsed(document, self.parse_document(document))
+
+    def _too_long(self, document: Document) -> InputError | None:
+        """The refusal of a text longer than one report can be (settings.MAX_CODE_CHARS), if it is."""
+        if len(document.text) <= self.max_chars:
+            return None
+        return InputError(f"this {len(document.text):,}-character text is longer than flashpoint codes as one report "
+                          f"({self.max_chars:,} characters): split it into one document per report or section",
+                          code=E_TOO_LARGE)
 
     def parse_document(self, document: Document) -> Doc:
         """The parse of a document in its own language (Russian through natasha: ``nlp.ru``)."""
@@ -158,6 +171,12 @@ class Coder:
         short: list[Document] = []
         limit = self._chunk_limit()
         for document in buffer:
+            refusal = self._too_long(document)
+            if refusal is not None:
+                yield from self._pipe(short)
+                short = []
+                yield Failure(document.source or document.id, str(refusal.args[0]), refusal.code)
+                continue
             if len(document.text) <= limit and document.language != "ru":  # Russian: its own parser
                 short.append(document)
                 continue

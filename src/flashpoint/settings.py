@@ -13,6 +13,11 @@ PARSE_CHUNK_CHARS = 100_000
 ends and joined back into one parse whose offsets index the whole text (spaCy refuses texts over
 its ``max_length``, and its memory grows with the text)."""
 
+MAX_CODE_CHARS = 1_000_000
+"""A text longer than this (after cleaning) is refused before parsing (E103): a million characters
+is a book or a dump, not a report, and placing and resolving its events grows faster than its
+length. Split it into one document per report or section."""
+
 MAX_EVENT_MENTIONS = 5_000
 """A text that tells more happenings than this is refused (E103) once read: resolving one document
 compares each mention with the events built before it, and a text of tens of thousands of events is
