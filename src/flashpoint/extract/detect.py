@@ -12,6 +12,7 @@ classifier's call (``classify.py``), made with the sentence's context.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -64,15 +65,22 @@ def find_triggers(sent: Span, published_year: int | None = None) -> list[Trigger
 
     ``published_year`` lets the clause decision see history ("in the 2020 war")."""
     index = trigger_index()
-    found: list[Trigger] = []
+    return [_make_trigger(sent, i, end, entry, published_year)
+            for i, end, entry in longest_matches(sent, lambda i: _match_at(sent, i, index))]
+
+
+def longest_matches(sent: Span, match_at: Callable[[int], TriggerEntry | None]) -> list[tuple[int, int, TriggerEntry]]:
+    """Left to right over ``sent``, the entry ``match_at`` finds at each token (its longest), as
+    ``(start, end, entry)`` token ranges that never overlap: the scan every language's detection shares."""
+    found: list[tuple[int, int, TriggerEntry]] = []
     i = sent.start
     while i < sent.end:
-        entry = _match_at(sent, i, index)
+        entry = match_at(i)
         if entry is None:
             i += 1
             continue
         end = i + len(entry.words)
-        found.append(_make_trigger(sent, i, end, entry, published_year))
+        found.append((i, end, entry))
         i = end
     return found
 

@@ -15,7 +15,7 @@ from spacy.tokens import Span, Token
 
 from flashpoint import lang
 from flashpoint.extract import clause
-from flashpoint.extract.detect import Trigger
+from flashpoint.extract.detect import Trigger, longest_matches
 from flashpoint.extract.lexicon import TriggerEntry, frame_words, frames, token_matches, trigger_index
 
 __all__ = ["clause_status", "find_triggers"]
@@ -32,17 +32,8 @@ def _words(name: str) -> frozenset[str]:
 def find_triggers(sent: Span, published_year: int | None = None) -> list[Trigger]:
     """Every trigger in ``sent``, longest match first, without overlaps."""
     index = trigger_index(LANG)
-    found: list[Trigger] = []
-    i = sent.start
-    while i < sent.end:
-        entry = _match_at(sent, i, index)
-        if entry is None:
-            i += 1
-            continue
-        end = i + len(entry.words)
-        found.append(_make_trigger(sent, i, end, entry, published_year))
-        i = end
-    return found
+    return [_make_trigger(sent, i, end, entry, published_year)
+            for i, end, entry in longest_matches(sent, lambda i: _match_at(sent, i, index))]
 
 
 def _match_at(sent: Span, i: int, index: dict[str, tuple[TriggerEntry, ...]]) -> TriggerEntry | None:
