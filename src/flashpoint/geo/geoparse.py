@@ -210,6 +210,18 @@ def _is_feature(entry: GazEntry) -> bool:
     return entry.geonameid >= REGION_ID_BASE
 
 
+def place_at(place: Place, entry: GazEntry) -> None:
+    """Give ``place`` the gazetteer entry's identity: id, point, country, divisions (none for a
+    country itself), feature code and name."""
+    place.geonameid = entry.geonameid
+    place.latitude, place.longitude = entry.latitude, entry.longitude
+    place.country, place.country_code = entry.country, entry.country_code
+    lvl = level(entry)
+    place.admin1, place.admin2 = (None, None) if lvl == "country" else _division_name(entry, lvl)
+    place.feature_code = entry.feature_code
+    place.resolved_name = entry.name
+
+
 def _division_name(entry: GazEntry, lvl: str) -> tuple[str | None, str | None]:
     """(admin1, admin2) of an entry: its own name counts only for an administrative division."""
     if entry.feature_class != "A":
@@ -1492,16 +1504,7 @@ def _place(m: Mention, scored: list[_Scored]) -> Place:
         place.reason = "not in the gazetteer"
         return place
     best = scored[0]
-    e = best.entry
-    place.geonameid = e.geonameid
-    place.latitude, place.longitude = e.latitude, e.longitude
-    place.country, place.country_code = e.country, e.country_code
-    lvl = level(e)
-    place.admin1, place.admin2 = _division_name(e, lvl)
-    if lvl == "country":
-        place.admin1 = place.admin2 = None
-    place.feature_code = e.feature_code
-    place.resolved_name = e.name
+    place_at(place, best.entry)
     place.score = best.score
     place.reason = "; ".join(best.reasons[:4])
     place.alternatives = [

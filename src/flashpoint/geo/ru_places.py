@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Token
 
 from flashpoint import lang
-from flashpoint.geo.geoparse import _division_name, level
+from flashpoint.geo.geoparse import place_at
 from flashpoint.model import Event, Place
 
 if TYPE_CHECKING:
@@ -210,15 +210,7 @@ def _resolve(m: _Mention, found: list[tuple[GazEntry, str]], votes: Counter[str]
         return s
 
     _, (entry, spelling) = max(enumerate(found), key=score)
-    place.geonameid = entry.geonameid
-    place.latitude, place.longitude = entry.latitude, entry.longitude
-    place.country, place.country_code = entry.country, entry.country_code
-    lvl = level(entry)
-    place.admin1, place.admin2 = _division_name(entry, lvl)
-    if lvl == "country":
-        place.admin1 = place.admin2 = None
-    place.feature_code = entry.feature_code
-    place.resolved_name = entry.name
+    place_at(place, entry)
     place.score = round(score((0, (entry, spelling))), 3)
     wording = "written as a division" if m.division else "written as a place"
     if m.kind == "metonymic":
