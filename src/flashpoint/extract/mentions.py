@@ -118,6 +118,24 @@ def extract_mentions(doc: Doc, ctx: DocContext) -> list[Mention]:
     return mentions
 
 
+def new_mention(sents: list[Span], i: int, triggers: list[Trigger], live: list[Trigger],
+                casualties: list[Casualty]) -> Mention:
+    """A sentence's mention before typing and roles (every language's detection builds it so):
+    ``live`` are the triggers that stand, ``triggers`` all found (all negated: a denial)."""
+    sent = sents[i]
+    return Mention(
+        sent_index=i,
+        sent_span=(sent.start_char, sent.end_char),
+        context_span=(sents[max(0, i - 2)].start_char, sent.start_char) if i else None,
+        sub_event_type=None,
+        score=0.0,
+        triggers=live,
+        is_reference=bool(live) and all(t.is_reference for t in live),
+        casualties=casualties,
+        negated=bool(triggers) and not live,
+    )
+
+
 def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mention | None:
     sent = sents[i]
     if _history(sent, ctx.published):
@@ -134,17 +152,7 @@ def _mention_for(doc: Doc, sents: list[Span], i: int, ctx: DocContext) -> Mentio
     casualties = find_casualties(sent)
     if not live and not casualties:
         return None
-    mention = Mention(
-        sent_index=i,
-        sent_span=(sent.start_char, sent.end_char),
-        context_span=(sents[max(0, i - 2)].start_char, sent.start_char) if i else None,
-        sub_event_type=None,
-        score=0.0,
-        triggers=live,
-        is_reference=bool(live) and all(t.is_reference for t in live),
-        casualties=casualties,
-        negated=bool(triggers) and not live,
-    )
+    mention = new_mention(sents, i, triggers, live, casualties)
     mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
     if live:
         _fill_roles(doc, sent, mention, ctx)

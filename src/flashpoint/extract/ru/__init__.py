@@ -24,7 +24,15 @@ from flashpoint.extract.actors import Actor, ActorMention
 from flashpoint.extract.classify import RuleClassifier
 from flashpoint.extract.detect import Trigger
 from flashpoint.extract.lexicon import frame_words, frames, trigger_index
-from flashpoint.extract.mentions import DocContext, Mention, _assign_date, _classify_all, _history, _typing_context
+from flashpoint.extract.mentions import (
+    DocContext,
+    Mention,
+    _assign_date,
+    _classify_all,
+    _history,
+    _typing_context,
+    new_mention,
+)
 from flashpoint.extract.ru import actors as ru_actors
 from flashpoint.extract.ru.attribution import RuAttribution
 from flashpoint.extract.ru.casualties import find_casualties
@@ -92,17 +100,7 @@ def _mention_for(sents: list[Span], i: int, ctx: RuContext) -> Mention | None:
     casualties = find_casualties(sent, default_country=ctx.doc.default_country)
     if not live and not casualties:
         return None
-    mention = Mention(
-        sent_index=i,
-        sent_span=(sent.start_char, sent.end_char),
-        context_span=(sents[max(0, i - 2)].start_char, sent.start_char) if i else None,
-        sub_event_type=None,
-        score=0.0,
-        triggers=live,
-        is_reference=bool(live) and all(t.is_reference for t in live),
-        casualties=casualties,
-        negated=bool(triggers) and not live,
-    )
+    mention = new_mention(sents, i, triggers, live, casualties)
     mention.claimant, mention.claimant_spans = ctx.attribution.claimant_for(sent)
     if live:
         following = sents[i + 1] if i + 1 < len(sents) else None
