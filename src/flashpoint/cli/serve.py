@@ -69,10 +69,21 @@ def serve(db: str, host: str, port: int, cors_origins: tuple[str, ...], tile_url
                    f"{'s' if workers > 1 else ''} — {mode}; API docs at /docs", err=True)
         # An import string and a factory: each worker process builds its own app (and database pool).
         # The protocol sets TCP_NODELAY per connection (flashpoint.web.protocol says why).
+        from flashpoint.web import listen
         from flashpoint.web.protocol import NoDelayHttp
 
-        uvicorn.run("flashpoint.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    http=NoDelayHttp, log_level="warning", timeout_graceful_shutdown=GRACEFUL_S)
+        app, http = "flashpoint.web.app:app_from_env", NoDelayHttp
+        if workers == 1 or not listen.spreads_connections():
+            uvicorn.run(app, factory=True, host=host, port=port, workers=workers, http=http, log_level="warning",
+                        timeout_graceful_shutdown=GRACEFUL_S)
+            return
+        try:  # a socket per worker: the kernel spreads connections evenly (flashpoint.web.listen says why)
+            held = listen.claim_port(host, port)
+        except OSError as exc:
+            raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                                   "choose another port with --port") from None
+        listen.run_workers(uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, http=http,
+                                          log_level="warning", timeout_graceful_shutdown=GRACEFUL_S), held)
 
 
 def _build_outlines() -> None:

@@ -20,6 +20,7 @@ import logging
 import os
 import random
 import sqlite3
+import sys
 import time
 import weakref
 from collections.abc import Iterator
@@ -112,6 +113,13 @@ def _sqlite_engine(url: str, database: str | None, files: FileAccess) -> Engine:
     return engine
 
 
+MMAP_BYTES = 1 << 30 if sys.maxsize > 2**32 else 0
+"""SQLite reads the database through a memory map of up to this size instead of copying each page
+into its own cache: a page of 100 events spread over a 100,000-event store costs half the CPU
+(2.0 → 1.0–1.2 ms to write their JSON; issue 18). The map shares the OS page cache, so it adds no
+memory of its own; 0 on 32-bit systems, where address space is short."""
+
+
 def _configure(conn: sqlite3.Connection, *, writable: bool) -> None:
     conn.isolation_level = None  # we issue BEGIN ourselves (``_on_begin``)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -119,6 +127,7 @@ def _configure(conn: sqlite3.Connection, *, writable: bool) -> None:
         conn.execute("PRAGMA journal_mode = WAL")  # writes the header and creates -wal/-shm files
         conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 
 def _connect(database: str, files: FileAccess) -> sqlite3.Connection:

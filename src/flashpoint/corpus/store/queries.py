@@ -370,7 +370,7 @@ def _event_id_pages(conn: Connection, where: list[ColumnElement[bool]], after: s
         if ident is not None:
             dated.append(tuple_(events.c.event_date, events.c.id) < tuple_(literal(day, Date), literal(ident, String)))
         rows = list(conn.execute(select(*cols).where(*dated).order_by(*_NEWEST).limit(n).offset(offset)))
-        if len(rows) >= n:
+        if len(rows) >= n or not _any_undated(conn):
             return rows
         if offset:  # the undated tail starts after every dated match: skip what the offset has left
             offset = max(0, offset - _count(conn, select(events.c.id).where(*dated)))
@@ -380,6 +380,13 @@ def _event_id_pages(conn: Connection, where: list[ColumnElement[bool]], after: s
     tail = conn.execute(select(*cols).where(*undated).order_by(events.c.id.desc())
                         .limit(n - len(rows)).offset(offset))
     return rows + list(tail)
+
+
+def _any_undated(conn: Connection) -> bool:
+    """Whether any event lacks a date (one index seek). Most stores have none, and the undated
+    tail's query is not free even when empty: SQLite builds the list of an ``IN`` filter (the
+    text search's matches) before it finds no row to test (12 of 26 ms of a text search, issue 18)."""
+    return conn.execute(select(events.c.id).where(events.c.event_date.is_(None)).limit(1)).first() is not None
 
 
 _count_cache: dict[tuple[int, tuple[str, Filters]], tuple[float, int]] = {}
