@@ -33,6 +33,7 @@ from flashpoint.model import NOT_IN_FEATURES, Document
 from flashpoint.typology import ALL_SUB_EVENT_TYPES, EVENT_TYPES
 from flashpoint.web import schemas
 from flashpoint.web.errors import ApiError
+from flashpoint.web.reading import reads
 
 
 async def known_params_only(request: Request) -> None:
@@ -322,6 +323,7 @@ def _event_feature(item: dict[str, Any]) -> dict[str, Any]:
 @router.get("/events", summary="Events (one happening as one report tells it), newest first",
             response_model=schemas.EventPage,
             responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}})
+@reads
 def list_events(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep,
                 compact: Annotated[bool, Query(description="GeoJSON/JSON with only the fields a map needs")] = False,
                 ) -> Response:
@@ -412,6 +414,7 @@ def _event_csv_rows(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
 
 @router.get("/events/{event_id:path}", summary="One event, with its evidence spans and document",
             response_model=schemas.EventDetail)
+@reads
 def get_event(request: Request, event_id: str) -> Response:
     data = queries.event_detail(_engine(request), event_id)
     if data is None:
@@ -425,6 +428,7 @@ Sort = Literal[queries.INCIDENT_SORTS]  # type: ignore[valid-type]
 @router.get("/incidents", summary="Incidents (reports of one happening across documents and sides)",
             response_model=schemas.IncidentPage,
             responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}})
+@reads
 def list_incidents(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep,
                    sort: Annotated[Sort, Query(description="date (newest first), -date, casualties, "
                                                "-casualties, disputed (disputed first), reports")] = "date",
@@ -449,6 +453,7 @@ def _incident_feature(item: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/incidents/{incident_id}", summary="One incident: agreed fields, each side's versions, summary",
             response_model=schemas.IncidentDetail)
+@reads
 def get_incident(request: Request,
                  incident_id: Annotated[int, Path(ge=0, le=MAX_ID, description="the incident's number")],
                  ) -> Response:
@@ -463,6 +468,7 @@ def get_incident(request: Request,
 
 @router.get("/documents", summary="Documents (reports), without their text", response_model=schemas.DocumentPage,
             responses={200: {"content": {"text/csv": {}}}})
+@reads
 def list_documents(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
     if fmt == "geojson":
         raise _no_geometry("documents")
@@ -477,6 +483,7 @@ def list_documents(request: Request, filters: FiltersDep, page: PageDep, fmt: Fo
 
 @router.get("/documents/{document_id:path}", summary="One document: text, events, places",
             response_model=schemas.DocumentDetail)
+@reads
 def get_document(request: Request, document_id: str) -> Response:
     data = queries.document_detail(_engine(request), document_id)
     if data is None:
@@ -487,6 +494,7 @@ def get_document(request: Request, document_id: str) -> Response:
 @router.get("/places", summary="Place mentions (a toponym in a document and what it resolved to)",
             response_model=schemas.PlacePage,
             responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}})
+@reads
 def list_places(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
     if _download_all(request, fmt):
         every = _every(lambda p: queries.list_places(_engine(request), filters, p))
@@ -504,6 +512,7 @@ def list_places(request: Request, filters: FiltersDep, page: PageDep, fmt: Forma
 
 @router.get("/places/{place_id:path}", summary="One place mention; its id is DOCUMENT_ID:SEQ",
             response_model=schemas.Place)
+@reads
 def get_place(request: Request, place_id: str) -> Response:
     data = queries.place_detail(_engine(request), place_id)
     if data is None:
@@ -513,6 +522,7 @@ def get_place(request: Request, place_id: str) -> Response:
 
 @router.get("/failures", summary="Inputs that could not be processed, and why", response_model=schemas.FailurePage,
             responses={200: {"content": {"text/csv": {}}}})
+@reads
 def list_failures(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
     if fmt == "geojson":
         raise _no_geometry("failures")
@@ -526,6 +536,7 @@ def list_failures(request: Request, filters: FiltersDep, page: PageDep, fmt: For
 
 
 @router.get("/failures/{failure_id}", summary="One failure", response_model=schemas.FailureRecord)
+@reads
 def get_failure(request: Request,
                 failure_id: Annotated[int, Path(ge=0, le=MAX_ID, description="the failure's number")],
                 ) -> Response:
@@ -537,6 +548,7 @@ def get_failure(request: Request,
 
 @router.get("/timeline", summary="Events per day under every filter but the dates (for the timeline)",
             response_model=schemas.Timeline, responses={200: {"content": {"text/csv": {}}}})
+@reads
 def get_timeline(request: Request, filters: FiltersDep, fmt: FormatDep) -> Response:
     days = queries.timeline(_engine(request), filters)
     if fmt == "csv":
@@ -548,6 +560,7 @@ def get_timeline(request: Request, filters: FiltersDep, fmt: FormatDep) -> Respo
 
 @router.get("/facets", summary="Values for filter menus: countries, types, sides, date span",
             response_model=schemas.Facets)
+@reads
 def get_facets(request: Request) -> Response:
     data = queries.facets(_engine(request))
     data["all_event_types"] = list(EVENT_TYPES)

@@ -22,6 +22,7 @@ from flashpoint.corpus.disputes import FIELDS as DISPUTE_FIELDS
 from flashpoint.corpus.store import queries
 from flashpoint.web import api
 from flashpoint.web.errors import ApiError
+from flashpoint.web.reading import reads
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,6 +115,7 @@ def event_marks(events: Iterable[Mapping[str, Any]]) -> list[tuple[int, int, str
 # --- the map -----------------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
+@reads
 def map_page(request: Request) -> Response:
     query = str(request.url.query)
     return render(request, "map.html", title="Map", tile_url=request.app.state.tile_url,
@@ -205,6 +207,7 @@ def _sort_links(request: Request, current: str) -> dict[str, dict[str, str]]:
 
 
 @router.get("/incidents", response_class=HTMLResponse)
+@reads
 def incidents_page(request: Request) -> Response:
     filters, page = _list_context(request)
     sort = _sort(request)
@@ -218,6 +221,7 @@ def incidents_page(request: Request) -> Response:
 
 
 @router.get("/incidents.json")
+@reads
 def incidents_json(request: Request) -> Response:
     filters, page = _list_context(request)
     return api.json_page(request, queries.list_incidents(request.app.state.store.engine, filters, page,
@@ -225,6 +229,7 @@ def incidents_json(request: Request) -> Response:
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+@reads
 def incident_page(request: Request, incident_id: str) -> Response:
     as_json = incident_id.endswith(".json")
     ident = incident_id.removesuffix(".json")
@@ -302,6 +307,7 @@ def _side_of(event: Mapping[str, Any]) -> str:
 # --- documents ----------------------------------------------------------------------------------------
 
 @router.get("/documents", response_class=HTMLResponse)
+@reads
 def documents_page(request: Request) -> Response:
     filters, page = _list_context(request)
     result = queries.list_documents(request.app.state.store.engine, filters, page)
@@ -311,6 +317,7 @@ def documents_page(request: Request) -> Response:
 
 
 @router.get("/documents.json")
+@reads
 def documents_json(request: Request) -> Response:
     filters, page = _list_context(request)
     return api.json_page(request, queries.list_documents(request.app.state.store.engine, filters, page))
@@ -340,6 +347,7 @@ def _focus(request: Request, text: str) -> list[tuple[int, int, str]]:
 
 
 @router.get("/documents/{document_id:path}", response_class=HTMLResponse)
+@reads
 def document_page(request: Request, document_id: str) -> Response:
     engine = request.app.state.store.engine
     data = queries.document_detail(engine, document_id)
