@@ -30,6 +30,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from flashpoint.corpus.store import Store, open_store
 from flashpoint.errors import FlashpointError
 from flashpoint.web.errors import ApiError, error_body
+from flashpoint.web.reading import readers_for
 
 log = logging.getLogger(__name__)
 
@@ -391,6 +392,7 @@ def create_app(
                               "first; `count=exact` asks for an exact total; CSV and GeoJSON without `limit` "
                               "download every match.")
     app.state.store = store
+    app.state.readers = readers_for(store.engine.dialect.name)
     app.state.jobs = jobs
     app.state.token = token or None
     app.state.tile_url = tile_url or None

@@ -25,28 +25,43 @@ import anyio
 import anyio.to_thread
 
 READERS = 1
-"""Database reads that run at once in one server process (``serve --workers`` gives processes)."""
+"""Database reads that run at once in one server process (``serve --workers`` gives processes) when
+the database is SQLite: its queries are this process's own CPU work, so a second reader only
+takes turns with the first."""
+
+OVERLAPPING_READERS = 4
+"""The same for a database server (PostgreSQL): there the query runs in the server's processes and
+this one mostly waits for it, so a few reads may overlap. (Not measured under load here.)"""
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, anyio.CapacityLimiter]] = (
+    weakref.WeakKeyDictionary())
 
 
-def _limiter() -> anyio.CapacityLimiter:
+def readers_for(dialect: str) -> int:
+    """How many reads may run at once in one process, for a database of this SQLAlchemy dialect."""
+    return READERS if dialect == "sqlite" else OVERLAPPING_READERS
+
+
+def _limiter(tokens: int) -> anyio.CapacityLimiter:
     """This event loop's readers (a limiter belongs to the loop it was made in; tests run several)."""
-    loop = asyncio.get_running_loop()
-    limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = anyio.CapacityLimiter(READERS)
-    return limiter
+    mine = _limiters.setdefault(asyncio.get_running_loop(), {})
+    if tokens not in mine:
+        mine[tokens] = anyio.CapacityLimiter(tokens)
+    return mine[tokens]
 
 
 def reads(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
     """``handler`` (a plain function that reads the database) as a coroutine that runs it in this
-    process's reader thread. FastAPI sees the handler's own parameters (``functools.wraps``)."""
+    process's reader thread. FastAPI sees the handler's own parameters (``functools.wraps``).
+    The number of readers comes from the app (``app.state.readers``) when the handler takes the
+    request, else ``READERS``."""
     @functools.wraps(handler)
     async def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        return await anyio.to_thread.run_sync(functools.partial(handler, *args, **kwargs), limiter=_limiter())
+        request = kwargs.get("request")
+        tokens = getattr(getattr(getattr(request, "app", None), "state", None), "readers", READERS)
+        return await anyio.to_thread.run_sync(functools.partial(handler, *args, **kwargs), limiter=_limiter(tokens))
 
     return run
