@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from flashpoint.corpus.link import DEFAULT_RULES
+from flashpoint.corpus.store.migrations import DISPUTED_FLAG_TRIGGER
 from flashpoint.corpus.store.schema import documents, events, failures, incident_events, incidents, places
 from flashpoint.corpus.store.store import incident_row_dict
 from flashpoint.model import NOT_IN_FEATURES, CasualtyClaim, Claimant, Event
@@ -45,7 +46,7 @@ from flashpoint.model import NOT_IN_FEATURES, CasualtyClaim, Claimant, Event
 __all__ = [
     "Filters", "Page", "Result", "list_events", "list_incidents", "list_documents", "list_places",
     "list_failures", "timeline", "facets", "document_detail", "place_detail", "failure_detail",
-    "event_dict",
+    "event_dict", "has_disputed_flag",
 ]
 
 WINDOW_DAYS = DEFAULT_RULES.max_window_days
@@ -201,15 +202,18 @@ def unknown_names(engine: Engine, f: Filters) -> list[str]:
 
 def _in_disputed_incident() -> ColumnElement[bool]:
     """The event's incident is disputed: correlated (two key lookups per event the other filters
-    leave), where ``id IN (every disputed event)`` would build that whole set on each query."""
+    leave), where ``id IN (every disputed event)`` would build that whole set on each query. The
+    portable path (PostgreSQL, a store not migrated): SQLite with migration 0012 reads the event's
+    own ``in_disputed`` flag from an index in the list's order instead (``has_disputed_flag``)."""
     return (select(incident_events.c.event_id)
             .join(incidents, incidents.c.id == incident_events.c.incident_id)
             .where(incident_events.c.event_id == events.c.id, incidents.c.disputed != "")
             .exists())
 
 
-def event_conditions(f: Filters, text_index: bool = False) -> list[ColumnElement[bool]]:
-    """WHERE clauses on ``events`` for ``f`` (all must hold); ``text_index``: see ``has_text_index``."""
+def event_conditions(f: Filters, text_index: bool = False, disputed_flag: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE clauses on ``events`` for ``f`` (all must hold); ``text_index``: see ``has_text_index``;
+    ``disputed_flag``: see ``has_disputed_flag``."""
     e = events.c
     out: list[ColumnElement[bool]] = []
     if f.since is not None:
@@ -234,7 +238,7 @@ def event_conditions(f: Filters, text_index: bool = False) -> list[ColumnElement
         # (speaker, party) that names it, since many reports only say who speaks.
         out.append(or_(func.lower(e.claimant_side) == f.side.strip().lower(), _contains(e.claimant, f.side)))
     if f.disputed:
-        out.append(_in_disputed_incident())
+        out.append(events.c.in_disputed == 1 if disputed_flag else _in_disputed_incident())
     if f.q:
         out.append(_text_search(f.q, text_index))
     return out
@@ -271,6 +275,13 @@ def _sqlite_has(engine: Engine, name: str) -> bool:
 def has_text_index(engine: Engine) -> bool:
     """Whether the database has the trigram index of migration 0006 (SQLite only)."""
     return _sqlite_has(engine, "events_text")
+
+
+def has_disputed_flag(engine: Engine) -> bool:
+    """Whether ``events.in_disputed`` is kept current (SQLite with migration 0012's triggers): the
+    ``disputed`` filter is then one index range in the list's order. Elsewhere (PostgreSQL, or a
+    store not migrated) the filter looks up each event's link and incident instead."""
+    return _sqlite_has(engine, DISPUTED_FLAG_TRIGGER)
 
 
 def _given(value: object) -> bool:
@@ -431,7 +442,7 @@ def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[An
     ids. No count beside each page (a window count makes SQLite visit every match): the total is
     free on a last page, else counted as ``page.count`` says."""
     canon = canonical(engine, f)
-    where = event_conditions(canon, has_text_index(engine))
+    where = event_conditions(canon, has_text_index(engine), has_disputed_flag(engine))
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -445,7 +456,7 @@ def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[An
 
 _EVENT_COLUMNS_AS_TEXT = tuple(
     type_coerce(c, String).label(c.name) if isinstance(c.type, Date) else c for c in events.c
-    if c.name not in ("date_lo", "date_hi", "window_class"))
+    if c.name not in ("date_lo", "date_hi", "window_class", "in_disputed"))
 """The event columns with dates as the ISO text the API sends anyway (SQLAlchemy's date parsing
 of every row costs more than the query)."""
 
@@ -526,7 +537,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
     """A page of matching events as ``list_events`` gives it, with ``items`` holding only their ids
     (``json_texts`` turns them into the answer)."""
     canon = canonical(engine, f)
-    where = event_conditions(canon, has_text_index(engine))
+    where = event_conditions(canon, has_text_index(engine), has_disputed_flag(engine))
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -538,7 +549,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
 
 def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[list[str]]:
     """The ids of every matching event, newest first, a keyset batch at a time."""
-    where = event_conditions(canonical(engine, f), has_text_index(engine))
+    where = event_conditions(canonical(engine, f), has_text_index(engine), has_disputed_flag(engine))
     after: str | None = None
     while True:
         with engine.connect() as conn:
@@ -553,7 +564,7 @@ def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[li
 def iter_event_rows(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[Any]:
     """Every matching event row, newest first, in keyset batches (for streamed downloads): memory
     stays one batch whatever the size of the corpus."""
-    where = event_conditions(canonical(engine, f), has_text_index(engine))
+    where = event_conditions(canonical(engine, f), has_text_index(engine), has_disputed_flag(engine))
     after: str | None = None
     while True:
         with engine.connect() as conn:
@@ -582,7 +593,8 @@ def timeline(engine: Engine, f: Filters) -> list[dict[str, Any]]:
     """Events per day under every filter but the date range (the timeline brushes that)."""
     day = events.c.event_date
     q = (select(day, func.count().label("n"), func.sum(events.c.fatalities).label("fatalities"))
-         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates(), has_text_index(engine)))
+         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates(), has_text_index(engine),
+                                          has_disputed_flag(engine)))
          .group_by(day).order_by(day))
     with engine.connect() as conn:
         return [{"date": _iso(r.event_date), "events": int(r.n), "fatalities": int(r.fatalities or 0)}
