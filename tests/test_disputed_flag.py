@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 import pg
 from flashpoint.corpus import ingest, open_store
@@ -80,6 +80,12 @@ def assert_paths_agree(engine: Engine, rng: random.Random, n: int = 6) -> None:
                         event_type=rng.choice((None, None, "Battles", "Explosions/Remote violence")))
         want = _correlated(engine, f)
         assert _pages(engine, f, rng.choice((1, 3, 100))) == want, f
+        for listing, conditions, table in ((queries.list_documents, queries.document_conditions, schema.documents),
+                                           (queries.list_places, queries.place_conditions, schema.places)):
+            with engine.connect() as conn:
+                correlated = conn.execute(select(func.count()).where(*conditions(f, False))
+                                          .select_from(table)).scalar_one()
+            assert listing(engine, f, Page(limit=1)).total == correlated, (table.name, f)
 
 
 # --- real corpora, coded, linked and unlinked ---------------------------------------------------

@@ -742,8 +742,9 @@ def _doc_summary(r: Any) -> dict[str, Any]:
             "published": _iso(r["published"])}
 
 
-def document_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    """Dates apply to publication, text search to title and text, the rest to the document's events."""
+def document_conditions(f: Filters, disputed_flag: bool = False) -> list[ColumnElement[bool]]:
+    """Dates apply to publication, text search to title and text, the rest to the document's events
+    (``disputed_flag``: see ``has_disputed_flag``)."""
     d = documents.c
     out: list[ColumnElement[bool]] = []
     if f.since is not None:
@@ -754,14 +755,14 @@ def document_conditions(f: Filters) -> list[ColumnElement[bool]]:
         out.append(or_(_contains(d.title, f.q), _contains(d.text, f.q), _contains(d.outlet, f.q)))
     rest = Filters(**{x.name: getattr(f, x.name) for x in fields(f) if x.name not in ("since", "until", "q")})
     if rest != Filters():
-        out.append(d.id.in_(select(events.c.document_id).where(*event_conditions(rest))))
+        out.append(d.id.in_(select(events.c.document_id).where(*event_conditions(rest, disputed_flag=disputed_flag))))
     return out
 
 
 def list_documents(engine: Engine, f: Filters, page: Page) -> Result:
     n_events = (select(func.count()).where(events.c.document_id == documents.c.id)
                 .correlate(documents).scalar_subquery().label("n_events"))
-    q = select(*_DOC_LIST_COLUMNS, n_events).where(*document_conditions(f)).order_by(documents.c.published,
+    q = select(*_DOC_LIST_COLUMNS, n_events).where(*document_conditions(f, has_disputed_flag(engine))).order_by(documents.c.published,
                                                                                         documents.c.id)
     with engine.connect() as conn:
         total = _count(conn, q)
@@ -802,8 +803,9 @@ def _place_dict(r: Any) -> dict[str, Any]:
     return data
 
 
-def place_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    """Place mentions: place filters on the place itself, date/type/actor filters on its document's events."""
+def place_conditions(f: Filters, disputed_flag: bool = False) -> list[ColumnElement[bool]]:
+    """Place mentions: place filters on the place itself, date/type/actor filters on its document's
+    events (``disputed_flag``: see ``has_disputed_flag``)."""
     p = places.c
     out: list[ColumnElement[bool]] = []
     if f.country:
@@ -817,12 +819,12 @@ def place_conditions(f: Filters) -> list[ColumnElement[bool]]:
     rest = Filters(since=f.since, until=f.until, event_type=f.event_type, sub_event_type=f.sub_event_type,
                    actor=f.actor, side=f.side, disputed=f.disputed)
     if rest != Filters():
-        out.append(p.document_id.in_(select(events.c.document_id).where(*event_conditions(rest))))
+        out.append(p.document_id.in_(select(events.c.document_id).where(*event_conditions(rest, disputed_flag=disputed_flag))))
     return out
 
 
 def list_places(engine: Engine, f: Filters, page: Page) -> Result:
-    q = select(places).where(*place_conditions(f)).order_by(places.c.document_id, places.c.seq)
+    q = select(places).where(*place_conditions(f, has_disputed_flag(engine))).order_by(places.c.document_id, places.c.seq)
     with engine.connect() as conn:
         total = _count(conn, q)
         items = [_place_dict(r._mapping) for r in conn.execute(q.limit(page.limit).offset(page.offset))]
