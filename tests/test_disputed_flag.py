@@ -356,7 +356,6 @@ def test_migration_0012_fills_the_flag_of_a_store_written_before_it(db_url: str)
             conn.execute(delete(schema.migrations).where(schema.migrations.c.name == "0012_event_in_disputed"))
     with open_store(db_url) as s:
         assert s.migrations()[-1] == "0012_event_in_disputed"
-        queries._schema_cache.clear()
         assert queries.has_disputed_flag(s.engine) == sqlite
         if sqlite:
             assert wrong_flags(s.engine) == []

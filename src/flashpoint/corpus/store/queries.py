@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import PurePath
@@ -256,20 +257,22 @@ def _text_search(value: str, text_index: bool) -> ColumnElement[bool]:
                     .where(literal_column("events_text").op("MATCH")(literal(phrase))))
 
 
-_schema_cache: dict[tuple[int, str], bool] = {}
+_schema_cache: weakref.WeakKeyDictionary[Engine, dict[str, bool]] = weakref.WeakKeyDictionary()
+"""Per engine (not per ``id(engine)``, which a later engine on another file may reuse: a stale "has
+the flag" would query a column that file lacks)."""
 
 
 def _sqlite_has(engine: Engine, name: str) -> bool:
     """Whether a SQLite database has the table, index or trigger ``name`` (a store opened without
     migrating may lack the later ones: the queries then take the slower portable path)."""
-    key = (id(engine), name)
-    if key not in _schema_cache:
+    known = _schema_cache.setdefault(engine, {})
+    if name not in known:
         found = None
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:
                 found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).first()
-        _schema_cache[key] = found is not None
-    return _schema_cache[key]
+        known[name] = found is not None
+    return known[name]
 
 
 def has_text_index(engine: Engine) -> bool:
