@@ -179,6 +179,67 @@ def _incident_kinds_and_versions(conn: Connection) -> None:
         "ELSE killed_max END WHERE id = new.incident_id; END"))
 
 
+_INCIDENT_DISPUTED = "COALESCE((SELECT disputed != '' FROM incidents WHERE id = {ref}), 0)"
+"""1 when incident ``ref`` exists and its sides dispute a field, else 0."""
+_EVENT_DISPUTED = ("COALESCE((SELECT i.disputed != '' FROM incident_events ie JOIN incidents i ON i.id = ie.incident_id "
+                   "WHERE ie.event_id = {ref}), 0)")
+"""1 when event ``ref`` is linked to an incident whose sides dispute a field, else 0."""
+_MEMBERS = "(SELECT event_id FROM incident_events WHERE incident_id = {ref})"
+
+DISPUTED_FLAG_TRIGGER = "events_disputed_link"
+"""A trigger of migration 0012 whose presence says ``events.in_disputed`` is kept current (``queries``)."""
+
+
+def _event_in_disputed(conn: Connection) -> None:
+    """``events.in_disputed``: 1 when the event's incident is disputed, indexed with the API's
+    newest-first order, so a ``disputed=true`` page is a short index range scan instead of two key
+    lookups (link, incident) for every event of the date range.
+
+    SQLite keeps it current with triggers on everything that can change it: a link made, removed or
+    moved, an incident's ``disputed`` turning empty or not, an incident made or deleted, an event
+    stored after its link. Each trigger sets the flag from the rows as they stand after its
+    statement and writes only when the value changes, so whichever of the link and the incident's
+    update comes first, both end right. PostgreSQL has the column (``schema.events``) but leaves it
+    0 and unused: ``queries`` keeps the correlated lookup there."""
+    if "in_disputed" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.execute(text("ALTER TABLE events ADD COLUMN in_disputed INTEGER NOT NULL DEFAULT 0"))
+    if conn.dialect.name != "sqlite":
+        return
+    disputed_events = ("SELECT ie.event_id FROM incident_events ie JOIN incidents i ON i.id = ie.incident_id "
+                       "WHERE i.disputed != ''")
+    conn.execute(text(f"UPDATE events SET in_disputed = 1 WHERE in_disputed = 0 AND id IN ({disputed_events})"))
+    conn.execute(text(f"UPDATE events SET in_disputed = 0 WHERE in_disputed != 0 AND id NOT IN ({disputed_events})"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_disputed_newest ON events (in_disputed, event_date, id)"))
+
+    def set_event(ref: str, value: str) -> str:
+        return f"UPDATE events SET in_disputed = {value} WHERE id = {ref} AND in_disputed != {value};"
+
+    def set_members(ref: str, value: str) -> str:
+        return (f"UPDATE events SET in_disputed = {value} WHERE id IN {_MEMBERS.format(ref=ref)} "
+                f"AND in_disputed != {value};")
+
+    flip = "(old.disputed != '') != (new.disputed != '')"
+    for name, body in (
+        (DISPUTED_FLAG_TRIGGER, "AFTER INSERT ON incident_events BEGIN "
+         + set_event("new.event_id", _INCIDENT_DISPUTED.format(ref="new.incident_id"))),
+        ("events_disputed_unlink", "AFTER DELETE ON incident_events BEGIN " + set_event("old.event_id", "0")),
+        ("events_disputed_move", "AFTER UPDATE OF incident_id, event_id ON incident_events BEGIN "
+         + set_event("old.event_id", _EVENT_DISPUTED.format(ref="old.event_id")) + " "
+         + set_event("new.event_id", _INCIDENT_DISPUTED.format(ref="new.incident_id"))),
+        ("events_disputed_incident", f"AFTER UPDATE OF disputed ON incidents WHEN {flip} BEGIN "
+         + set_members("new.id", "(new.disputed != '')")),
+        ("events_disputed_new_incident", "AFTER INSERT ON incidents WHEN new.disputed != '' BEGIN "
+         + set_members("new.id", "1")),
+        ("events_disputed_gone_incident", "AFTER DELETE ON incidents WHEN old.disputed != '' BEGIN "
+         + set_members("old.id", "0")),
+        ("events_disputed_new_event", "AFTER INSERT ON events WHEN new.in_disputed != "
+         + _EVENT_DISPUTED.format(ref="new.id") + " BEGIN "
+         + set_event("new.id", _EVENT_DISPUTED.format(ref="new.id"))),
+    ):
+        conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {name} {body} END"))
+    conn.execute(text("ANALYZE ix_events_disputed_newest"))
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
@@ -191,6 +252,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0009_event_type_explanation", _event_type_explanation),
     ("0010_event_location_reason", _event_location_reason),
     ("0011_incident_kinds_and_versions", _incident_kinds_and_versions),
+    ("0012_event_in_disputed", _event_in_disputed),
 )
 
 

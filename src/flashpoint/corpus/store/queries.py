@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import PurePath
@@ -38,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from flashpoint.corpus.link import DEFAULT_RULES
+from flashpoint.corpus.store.migrations import DISPUTED_FLAG_TRIGGER
 from flashpoint.corpus.store.schema import documents, events, failures, incident_events, incidents, places
 from flashpoint.corpus.store.store import incident_row_dict
 from flashpoint.model import NOT_IN_FEATURES, CasualtyClaim, Claimant, Event
@@ -45,7 +47,7 @@ from flashpoint.model import NOT_IN_FEATURES, CasualtyClaim, Claimant, Event
 __all__ = [
     "Filters", "Page", "Result", "list_events", "list_incidents", "list_documents", "list_places",
     "list_failures", "timeline", "facets", "document_detail", "place_detail", "failure_detail",
-    "event_dict",
+    "event_dict", "has_disputed_flag",
 ]
 
 WINDOW_DAYS = DEFAULT_RULES.max_window_days
@@ -201,15 +203,18 @@ def unknown_names(engine: Engine, f: Filters) -> list[str]:
 
 def _in_disputed_incident() -> ColumnElement[bool]:
     """The event's incident is disputed: correlated (two key lookups per event the other filters
-    leave), where ``id IN (every disputed event)`` would build that whole set on each query."""
+    leave), where ``id IN (every disputed event)`` would build that whole set on each query. The
+    portable path (PostgreSQL, a store not migrated): SQLite with migration 0012 reads the event's
+    own ``in_disputed`` flag from an index in the list's order instead (``has_disputed_flag``)."""
     return (select(incident_events.c.event_id)
             .join(incidents, incidents.c.id == incident_events.c.incident_id)
             .where(incident_events.c.event_id == events.c.id, incidents.c.disputed != "")
             .exists())
 
 
-def event_conditions(f: Filters, text_index: bool = False) -> list[ColumnElement[bool]]:
-    """WHERE clauses on ``events`` for ``f`` (all must hold); ``text_index``: see ``has_text_index``."""
+def event_conditions(f: Filters, text_index: bool = False, disputed_flag: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE clauses on ``events`` for ``f`` (all must hold); ``text_index``: see ``has_text_index``;
+    ``disputed_flag``: see ``has_disputed_flag``."""
     e = events.c
     out: list[ColumnElement[bool]] = []
     if f.since is not None:
@@ -234,7 +239,7 @@ def event_conditions(f: Filters, text_index: bool = False) -> list[ColumnElement
         # (speaker, party) that names it, since many reports only say who speaks.
         out.append(or_(func.lower(e.claimant_side) == f.side.strip().lower(), _contains(e.claimant, f.side)))
     if f.disputed:
-        out.append(_in_disputed_incident())
+        out.append(events.c.in_disputed == 1 if disputed_flag else _in_disputed_incident())
     if f.q:
         out.append(_text_search(f.q, text_index))
     return out
@@ -252,25 +257,34 @@ def _text_search(value: str, text_index: bool) -> ColumnElement[bool]:
                     .where(literal_column("events_text").op("MATCH")(literal(phrase))))
 
 
-_schema_cache: dict[tuple[int, str], bool] = {}
+_schema_cache: weakref.WeakKeyDictionary[Engine, dict[str, bool]] = weakref.WeakKeyDictionary()
+"""Per engine (not per ``id(engine)``, which a later engine on another file may reuse: a stale "has
+the flag" would query a column that file lacks)."""
 
 
 def _sqlite_has(engine: Engine, name: str) -> bool:
     """Whether a SQLite database has the table, index or trigger ``name`` (a store opened without
     migrating may lack the later ones: the queries then take the slower portable path)."""
-    key = (id(engine), name)
-    if key not in _schema_cache:
+    known = _schema_cache.setdefault(engine, {})
+    if name not in known:
         found = None
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:
                 found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).first()
-        _schema_cache[key] = found is not None
-    return _schema_cache[key]
+        known[name] = found is not None
+    return known[name]
 
 
 def has_text_index(engine: Engine) -> bool:
     """Whether the database has the trigram index of migration 0006 (SQLite only)."""
     return _sqlite_has(engine, "events_text")
+
+
+def has_disputed_flag(engine: Engine) -> bool:
+    """Whether ``events.in_disputed`` is kept current (SQLite with migration 0012's triggers): the
+    ``disputed`` filter is then one index range in the list's order. Elsewhere (PostgreSQL, or a
+    store not migrated) the filter looks up each event's link and incident instead."""
+    return _sqlite_has(engine, DISPUTED_FLAG_TRIGGER)
 
 
 def _given(value: object) -> bool:
@@ -438,7 +452,7 @@ def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[An
     ids. No count beside each page (a window count makes SQLite visit every match): the total is
     free on a last page, else counted as ``page.count`` says."""
     canon = canonical(engine, f)
-    where = event_conditions(canon, has_text_index(engine))
+    where = event_conditions(canon, has_text_index(engine), has_disputed_flag(engine))
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -452,7 +466,7 @@ def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[An
 
 _EVENT_COLUMNS_AS_TEXT = tuple(
     type_coerce(c, String).label(c.name) if isinstance(c.type, Date) else c for c in events.c
-    if c.name not in ("date_lo", "date_hi", "window_class"))
+    if c.name not in ("date_lo", "date_hi", "window_class", "in_disputed"))
 """The event columns with dates as the ISO text the API sends anyway (SQLAlchemy's date parsing
 of every row costs more than the query)."""
 
@@ -533,7 +547,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
     """A page of matching events as ``list_events`` gives it, with ``items`` holding only their ids
     (``json_texts`` turns them into the answer)."""
     canon = canonical(engine, f)
-    where = event_conditions(canon, has_text_index(engine))
+    where = event_conditions(canon, has_text_index(engine), has_disputed_flag(engine))
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -545,7 +559,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
 
 def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[list[str]]:
     """The ids of every matching event, newest first, a keyset batch at a time."""
-    where = event_conditions(canonical(engine, f), has_text_index(engine))
+    where = event_conditions(canonical(engine, f), has_text_index(engine), has_disputed_flag(engine))
     after: str | None = None
     while True:
         with engine.connect() as conn:
@@ -560,7 +574,7 @@ def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[li
 def iter_event_rows(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[Any]:
     """Every matching event row, newest first, in keyset batches (for streamed downloads): memory
     stays one batch whatever the size of the corpus."""
-    where = event_conditions(canonical(engine, f), has_text_index(engine))
+    where = event_conditions(canonical(engine, f), has_text_index(engine), has_disputed_flag(engine))
     after: str | None = None
     while True:
         with engine.connect() as conn:
@@ -589,7 +603,8 @@ def timeline(engine: Engine, f: Filters) -> list[dict[str, Any]]:
     """Events per day under every filter but the date range (the timeline brushes that)."""
     day = events.c.event_date
     q = (select(day, func.count().label("n"), func.sum(events.c.fatalities).label("fatalities"))
-         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates(), has_text_index(engine)))
+         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates(), has_text_index(engine),
+                                          has_disputed_flag(engine)))
          .group_by(day).order_by(day))
     with engine.connect() as conn:
         return [{"date": _iso(r.event_date), "events": int(r.n), "fatalities": int(r.fatalities or 0)}
@@ -737,8 +752,9 @@ def _doc_summary(r: Any) -> dict[str, Any]:
             "published": _iso(r["published"])}
 
 
-def document_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    """Dates apply to publication, text search to title and text, the rest to the document's events."""
+def document_conditions(f: Filters, disputed_flag: bool = False) -> list[ColumnElement[bool]]:
+    """Dates apply to publication, text search to title and text, the rest to the document's events
+    (``disputed_flag``: see ``has_disputed_flag``)."""
     d = documents.c
     out: list[ColumnElement[bool]] = []
     if f.since is not None:
@@ -749,14 +765,14 @@ def document_conditions(f: Filters) -> list[ColumnElement[bool]]:
         out.append(or_(_contains(d.title, f.q), _contains(d.text, f.q), _contains(d.outlet, f.q)))
     rest = Filters(**{x.name: getattr(f, x.name) for x in fields(f) if x.name not in ("since", "until", "q")})
     if rest != Filters():
-        out.append(d.id.in_(select(events.c.document_id).where(*event_conditions(rest))))
+        out.append(d.id.in_(select(events.c.document_id).where(*event_conditions(rest, disputed_flag=disputed_flag))))
     return out
 
 
 def list_documents(engine: Engine, f: Filters, page: Page) -> Result:
     n_events = (select(func.count()).where(events.c.document_id == documents.c.id)
                 .correlate(documents).scalar_subquery().label("n_events"))
-    q = select(*_DOC_LIST_COLUMNS, n_events).where(*document_conditions(f)).order_by(documents.c.published,
+    q = select(*_DOC_LIST_COLUMNS, n_events).where(*document_conditions(f, has_disputed_flag(engine))).order_by(documents.c.published,
                                                                                         documents.c.id)
     with engine.connect() as conn:
         total = _count(conn, q)
@@ -797,8 +813,9 @@ def _place_dict(r: Any) -> dict[str, Any]:
     return data
 
 
-def place_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    """Place mentions: place filters on the place itself, date/type/actor filters on its document's events."""
+def place_conditions(f: Filters, disputed_flag: bool = False) -> list[ColumnElement[bool]]:
+    """Place mentions: place filters on the place itself, date/type/actor filters on its document's
+    events (``disputed_flag``: see ``has_disputed_flag``)."""
     p = places.c
     out: list[ColumnElement[bool]] = []
     if f.country:
@@ -812,12 +829,12 @@ def place_conditions(f: Filters) -> list[ColumnElement[bool]]:
     rest = Filters(since=f.since, until=f.until, event_type=f.event_type, sub_event_type=f.sub_event_type,
                    actor=f.actor, side=f.side, disputed=f.disputed)
     if rest != Filters():
-        out.append(p.document_id.in_(select(events.c.document_id).where(*event_conditions(rest))))
+        out.append(p.document_id.in_(select(events.c.document_id).where(*event_conditions(rest, disputed_flag=disputed_flag))))
     return out
 
 
 def list_places(engine: Engine, f: Filters, page: Page) -> Result:
-    q = select(places).where(*place_conditions(f)).order_by(places.c.document_id, places.c.seq)
+    q = select(places).where(*place_conditions(f, has_disputed_flag(engine))).order_by(places.c.document_id, places.c.seq)
     with engine.connect() as conn:
         total = _count(conn, q)
         items = [_place_dict(r._mapping) for r in conn.execute(q.limit(page.limit).offset(page.offset))]

@@ -6,6 +6,8 @@ event written. ``date_lo``/``date_hi`` hold each event's precision-widened date 
 blocking: linking asks only for events whose window overlaps a new event's. ``window_class``
 buckets windows by width (a day, a week, a month, longer) so that the overlap query is a tight
 index range per bucket instead of a scan as wide as the widest window (migration 0003).
+``in_disputed`` says the event's incident is disputed, kept by SQLite triggers so that the API's
+``disputed=true`` list reads one index (migration 0012); PostgreSQL leaves it 0 and unused.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -117,6 +120,7 @@ events = Table(
     Column("initiator_claimant", Text),
     Column("type_explanation", Text),
     Column("location_reason", Text, nullable=False, default=""),
+    Column("in_disputed", Integer, nullable=False, server_default=text("0")),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),
