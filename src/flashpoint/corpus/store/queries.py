@@ -287,6 +287,11 @@ def has_disputed_flag(engine: Engine) -> bool:
     return _sqlite_has(engine, DISPUTED_FLAG_TRIGGER)
 
 
+def conditions_in(engine: Engine, f: Filters) -> list[ColumnElement[bool]]:
+    """``event_conditions`` for ``f`` with the fast paths this database has (text index, disputed flag)."""
+    return event_conditions(f, has_text_index(engine), has_disputed_flag(engine))
+
+
 def _given(value: object) -> bool:
     """A name filter is set when it is a non-empty string or a tuple (even empty: no spelling matched)."""
     return isinstance(value, tuple) or (isinstance(value, str) and bool(value.strip()))
@@ -452,7 +457,7 @@ def list_events(engine: Engine, f: Filters, page: Page) -> tuple[Result, list[An
     ids. No count beside each page (a window count makes SQLite visit every match): the total is
     free on a last page, else counted as ``page.count`` says."""
     canon = canonical(engine, f)
-    where = event_conditions(canon, has_text_index(engine), has_disputed_flag(engine))
+    where = conditions_in(engine, canon)
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -547,7 +552,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
     """A page of matching events as ``list_events`` gives it, with ``items`` holding only their ids
     (``json_texts`` turns them into the answer)."""
     canon = canonical(engine, f)
-    where = event_conditions(canon, has_text_index(engine), has_disputed_flag(engine))
+    where = conditions_in(engine, canon)
     with engine.connect() as conn:
         picked = _event_id_pages(conn, where, page.after, page.limit + 1, 0 if page.after else page.offset)
         more = len(picked) > page.limit
@@ -559,7 +564,7 @@ def list_event_ids(engine: Engine, f: Filters, page: Page) -> Result:
 
 def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[list[str]]:
     """The ids of every matching event, newest first, a keyset batch at a time."""
-    where = event_conditions(canonical(engine, f), has_text_index(engine), has_disputed_flag(engine))
+    where = conditions_in(engine, canonical(engine, f))
     after: str | None = None
     while True:
         with engine.connect() as conn:
@@ -574,7 +579,7 @@ def iter_event_ids(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[li
 def iter_event_rows(engine: Engine, f: Filters, batch: int = 1000) -> Iterator[Any]:
     """Every matching event row, newest first, in keyset batches (for streamed downloads): memory
     stays one batch whatever the size of the corpus."""
-    where = event_conditions(canonical(engine, f), has_text_index(engine), has_disputed_flag(engine))
+    where = conditions_in(engine, canonical(engine, f))
     after: str | None = None
     while True:
         with engine.connect() as conn:
@@ -603,8 +608,7 @@ def timeline(engine: Engine, f: Filters) -> list[dict[str, Any]]:
     """Events per day under every filter but the date range (the timeline brushes that)."""
     day = events.c.event_date
     q = (select(day, func.count().label("n"), func.sum(events.c.fatalities).label("fatalities"))
-         .where(day.is_not(None), *event_conditions(canonical(engine, f).without_dates(), has_text_index(engine),
-                                          has_disputed_flag(engine)))
+         .where(day.is_not(None), *conditions_in(engine, canonical(engine, f).without_dates()))
          .group_by(day).order_by(day))
     with engine.connect() as conn:
         return [{"date": _iso(r.event_date), "events": int(r.n), "fatalities": int(r.fatalities or 0)}
