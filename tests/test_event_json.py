@@ -92,6 +92,21 @@ def test_every_fixture_event_reads_the_bytes_json_object_builds(engine: Engine) 
     assert any('\\"' in t for t in built), "so do escaped quotes"
 
 
+def test_every_shape_reads_as_sqlalchemy_runs_the_statement(engine: Engine) -> None:
+    """json_texts runs its statements as driver SQL text: the same rows as SQLAlchemy's execution
+    (the path before), for the full event, the map's compact one and GeoJSON, pages of any length."""
+    ids = _ids(engine)
+    compact = ("id", "event_date", "event_type", "fatalities", "claimant", "incident_id", "latitude", "longitude")
+    for keys, geojson in ((queries.EVENT_KEYS, False), (queries.EVENT_KEYS, True), (compact, False), (compact, True)):
+        for page in (ids, ids[:1], ids[7:107], ids[::-3]):
+            with engine.connect() as conn:
+                rows = dict(conn.execute(queries._json_statement(keys, geojson), {"ids": page}).tuples().all())
+            expected = [rows[i] for i in page]
+            assert queries.json_texts(engine, page, keys, geojson) == expected, (keys, geojson, len(page))
+            assert queries.json_texts(engine, page, keys, geojson, stored=False) == expected
+    assert queries.json_texts(engine, [*ids[:3], "no-such-event"]) == queries.json_texts(engine, ids[:3])
+
+
 def test_an_updated_event_gets_its_json_rewritten(engine: Engine) -> None:
     ids = _ids(engine)
     target = ids[0]

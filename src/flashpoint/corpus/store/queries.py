@@ -505,13 +505,27 @@ def json_texts(engine: Engine, ids: list[str], keys: Sequence[str] = EVENT_KEYS,
     if not ids:
         return []
     keys = tuple(keys)
+    from_column = stored and not geojson and keys == EVENT_KEYS and _stored_json_current(engine)
+    sql, constants = _driver_sql(_STORED_JSON_STATEMENT if from_column else _json_statement(keys, geojson),
+                                 engine.dialect, len(ids))
     with engine.connect() as conn:
-        if stored and not geojson and keys == EVENT_KEYS and _stored_json_current(engine):
-            found = {r.id: eventjson.with_incident(r.j, r.incident_id)
-                     for r in conn.execute(_STORED_JSON_STATEMENT, {"ids": ids})}
+        rows = conn.exec_driver_sql(sql, (*constants, *ids))
+        if from_column:
+            found = {ident: eventjson.with_incident(j, incident_id) for ident, j, incident_id in rows}
         else:
-            found = {r.id: r.j for r in conn.execute(_json_statement(keys, geojson), {"ids": ids})}
+            found = {ident: j for ident, j in rows}
     return [found[i] for i in ids if i in found]
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_sql(statement: Select[Any], dialect: Any, n: int) -> tuple[str, tuple[Any, ...]]:
+    """``statement`` as SQL text for ``n`` ids, and the values of its other parameters (the JSON
+    keys, constants), in order: run on the driver, a page skips SQLAlchemy's expansion of the id
+    list and its row processing (0.6 ms of 1.5-2 for a page of a hundred events)."""
+    compiled = statement.params(ids=[""] * n).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    names = list(compiled.positiontup or ())
+    assert names[len(names) - n:] == [f"ids_{i}" for i in range(1, n + 1)], "the ids are the statement's last parameters"
+    return str(compiled), tuple(compiled.params[name] for name in names[: len(names) - n])
 
 
 @functools.lru_cache(maxsize=16)
