@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from flashpoint.corpus import disputes, link
 from flashpoint.corpus.store.rows import event_from_row
 from flashpoint.corpus.store.schema import (
+    EVENT_COLUMNS,
     documents,
     events,
     incident_events,
@@ -99,7 +100,7 @@ def fold_versions(conn: Connection, incident_id: int, kept: dict[str, tuple[str,
         conn.execute(insert(incident_versions), new_rows)
 
 
-_Q_ALL_MEMBERS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
+_Q_ALL_MEMBERS = (select(*EVENT_COLUMNS, incident_events.c.incident_id, documents.c.published.label("doc_published"))
                   .join(incident_events, incident_events.c.event_id == events.c.id)
                   .join(documents, documents.c.id == events.c.document_id)
                   .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))

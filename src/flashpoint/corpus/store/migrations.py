@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, inspect, select, text
 
-from flashpoint.corpus.store import schema
+from flashpoint.corpus.store import eventjson, schema
 from flashpoint.corpus.store.kept import rebuild_kept
 
 Migration = Callable[[Connection], None]
@@ -240,6 +240,13 @@ def _event_in_disputed(conn: Connection) -> None:
     conn.execute(text("ANALYZE ix_events_disputed_newest"))
 
 
+def _event_api_json(conn: Connection) -> None:
+    """Each event's JSON as the API sends it (less ``incident_id``) in ``events.api_json``, kept by
+    SQLite triggers and filled for the events already stored, so a page of events is read, not
+    built (``eventjson``). PostgreSQL gets the column only (its API path builds JSON in Python)."""
+    eventjson.install(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", _initial),
     ("0002_incident_country_index", _incident_country_index),
@@ -253,6 +260,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0010_event_location_reason", _event_location_reason),
     ("0011_incident_kinds_and_versions", _incident_kinds_and_versions),
     ("0012_event_in_disputed", _event_in_disputed),
+    ("0013_event_api_json", _event_api_json),
 )
 
 

@@ -121,10 +121,15 @@ events = Table(
     Column("type_explanation", Text),
     Column("location_reason", Text, nullable=False, default=""),
     Column("in_disputed", Integer, nullable=False, server_default=text("0")),
+    Column("api_json", Text),
     Index("ix_events_document", "document_id"),
     Index("ix_events_date_lo", "date_lo"),
     Index("ix_events_country", "country"),
 )
+
+EVENT_COLUMNS = tuple(c for c in events.c if c.name != "api_json")
+"""What an event is made of: every column but ``api_json``, which repeats them as the API's JSON
+text (kept by SQLite triggers, migration 0013) and stays out of reads of whole events."""
 
 failures = Table(
     "failures", metadata,

@@ -26,6 +26,7 @@ from flashpoint.corpus.store.kept import Kind, fold_kinds, fold_versions, rebuil
 from flashpoint.corpus.store.rows import event_from_row as _event_from_row
 from flashpoint.corpus.store.rows import event_row as _event_row
 from flashpoint.corpus.store.schema import (
+    EVENT_COLUMNS,
     WINDOW_CLASSES,
     documents,
     events,
@@ -44,7 +45,7 @@ from flashpoint.model import CodedDocument, Document, Event, Failure, Place
 # Hot statements are built once: SQLAlchemy then reuses their compiled form without rebuilding them.
 _Q_HAS_DOCUMENT = select(documents.c.id).where(documents.c.id == bindparam("id"))
 _Q_SEPARATED = select(unlinks.c.other_event_id).where(unlinks.c.event_id == bindparam("id"))
-_Q_MEMBERS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
+_Q_MEMBERS = (select(*EVENT_COLUMNS, incident_events.c.incident_id, documents.c.published.label("doc_published"))
               .join(incident_events, incident_events.c.event_id == events.c.id)
               .join(documents, documents.c.id == events.c.document_id)
               .where(incident_events.c.incident_id.in_(bindparam("ids", expanding=True)))
@@ -105,7 +106,7 @@ _Q_KINDS = (select(_KC.incident_id, _KC.kind, _KC.n_events, _KC.event_id, _KC.se
             .order_by(_KC.incident_id, _KC.document_id, _KC.seq))
 _Q_VERSIONS = (select(_VC.vkey, _VC.event_id, _VC.document_id, _VC.seq).where(_VC.incident_id == bindparam("iid"))
                .order_by(_VC.document_id, _VC.seq))
-_Q_EVENTS = (select(events, documents.c.published.label("doc_published"))
+_Q_EVENTS = (select(*EVENT_COLUMNS, documents.c.published.label("doc_published"))
              .join(documents, documents.c.id == events.c.document_id)
              .where(events.c.id.in_(bindparam("ids", expanding=True))))
 _EVENT_CACHE = 20_000
@@ -118,7 +119,7 @@ _SPLIT_DOCS = (select(incident_split_documents.c.document_id)
 _OTHER = incident_events.alias("other")
 _ALONE = ~(select(_OTHER.c.event_id).where(_OTHER.c.incident_id == incident_events.c.incident_id,
                                            _OTHER.c.event_id != incident_events.c.event_id).exists())
-_Q_SIBLINGS = (select(events, incident_events.c.incident_id, documents.c.published.label("doc_published"))
+_Q_SIBLINGS = (select(*EVENT_COLUMNS, incident_events.c.incident_id, documents.c.published.label("doc_published"))
                .join(incident_events, incident_events.c.event_id == events.c.id)
                .join(documents, documents.c.id == events.c.document_id)
                .where(events.c.document_id.in_(_SPLIT_DOCS), incident_events.c.incident_id != bindparam("iid"),
@@ -413,7 +414,7 @@ class Store:
     def event(self, event_id: str) -> dict[str, Any] | None:
         """An event with its document's metadata and its incident id."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(events, incident_events.c.incident_id)
+            row = conn.execute(select(*EVENT_COLUMNS, incident_events.c.incident_id)
                                .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
                                .where(events.c.id == event_id)).first()
             if row is None:
@@ -427,7 +428,7 @@ class Store:
 
     def iter_events(self) -> Iterator[tuple[Event, int | None]]:
         """Every event with its incident id, in incident order (streams; for exports)."""
-        q = (select(events, incident_events.c.incident_id)
+        q = (select(*EVENT_COLUMNS, incident_events.c.incident_id)
              .join(incident_events, incident_events.c.event_id == events.c.id, isouter=True)
              .order_by(incident_events.c.incident_id, events.c.document_id, events.c.seq))
         with self.engine.connect() as conn:
