@@ -47,11 +47,13 @@ def bare_spacy(texts: list[str]) -> dict[str, Any]:
 
 
 def one_process(corpus: Path) -> dict[str, Any]:
+    from flashpoint.extract.registry import default_choice, load_classifier
     from flashpoint.ingest.files import read_sources
     from flashpoint.pipeline import Coder
 
     docs = list(read_sources([str(corpus)]))
-    coder = Coder(batch_size=32)
+    # The batch worker's coder (``batch.worker.process_coder``): the default type model, not the rules.
+    coder = Coder(batch_size=32, classifier=load_classifier(default_choice()))
     t0 = time.perf_counter()
     list(coder.code_many(docs[:4]))  # loads the gazetteer and the pipeline
     load_s = time.perf_counter() - t0
