@@ -470,14 +470,20 @@ def get_incident(request: Request,
             responses={200: {"content": {"text/csv": {}}}})
 @reads
 def list_documents(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
+    return _list_without_places(request, "documents", queries.list_documents, filters, page, fmt)
+
+
+def _list_without_places(request: Request, kind: str, lister: Callable[[Engine, Filters, Page], Result],
+                         filters: Filters, page: Page, fmt: Format) -> Response:
+    """A list whose items have no coordinates (documents, failures): a page as JSON or CSV, or the
+    whole list as a CSV download; GeoJSON is refused in one line."""
     if fmt == "geojson":
-        raise _no_geometry("documents")
+        raise _no_geometry(kind)
     if _download_all(request, fmt):
-        return _csv_response(_every(lambda p: queries.list_documents(_engine(request), filters, p)), None, None,
-                             "documents")
-    result = queries.list_documents(_engine(request), filters, page)
+        return _csv_response(_every(lambda p: lister(_engine(request), filters, p)), None, None, kind)
+    result = lister(_engine(request), filters, page)
     if fmt == "csv":
-        return _csv_response(result.items, None, result.total, "documents")
+        return _csv_response(result.items, None, result.total, kind)
     return json_page(request, result)
 
 
@@ -524,15 +530,7 @@ def get_place(request: Request, place_id: str) -> Response:
             responses={200: {"content": {"text/csv": {}}}})
 @reads
 def list_failures(request: Request, filters: FiltersDep, page: PageDep, fmt: FormatDep) -> Response:
-    if fmt == "geojson":
-        raise _no_geometry("failures")
-    if _download_all(request, fmt):
-        return _csv_response(_every(lambda p: queries.list_failures(_engine(request), filters, p)), None, None,
-                             "failures")
-    result = queries.list_failures(_engine(request), filters, page)
-    if fmt == "csv":
-        return _csv_response(result.items, None, result.total, "failures")
-    return json_page(request, result)
+    return _list_without_places(request, "failures", queries.list_failures, filters, page, fmt)
 
 
 @router.get("/failures/{failure_id}", summary="One failure", response_model=schemas.FailureRecord)
