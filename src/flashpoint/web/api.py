@@ -68,7 +68,9 @@ def _allowed_params(route: Any) -> frozenset[str] | None:
 
 router = APIRouter(prefix="/api", dependencies=[Depends(known_params_only)],
                    responses={422: {"model": schemas.ErrorBody, "description": "a parameter is invalid"},
-                              404: {"model": schemas.ErrorBody, "description": "no such record"}})
+                              404: {"model": schemas.ErrorBody, "description": "no such record"},
+                              503: {"model": schemas.ErrorBody, "description": "the request read the database "
+                                    "too long (settings.API_READ_SECONDS) and was stopped: narrow it"}})
 
 MAX_LIMIT = 10_000
 MAX_OFFSET = 1_000_000_000

@@ -23,6 +23,10 @@ from typing import ParamSpec, TypeVar
 
 import anyio
 import anyio.to_thread
+from sqlalchemy.exc import DBAPIError
+
+from flashpoint.corpus.store import db
+from flashpoint.web.errors import ApiError
 
 READERS = 1
 """Database reads that run at once in one server process (``serve --workers`` gives processes) when
@@ -62,6 +66,23 @@ def reads(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
     async def run(*args: P.args, **kwargs: P.kwargs) -> T:
         request = kwargs.get("request")
         tokens = getattr(getattr(getattr(request, "app", None), "state", None), "readers", READERS)
-        return await anyio.to_thread.run_sync(functools.partial(handler, *args, **kwargs), limiter=_limiter(tokens))
+        return await anyio.to_thread.run_sync(functools.partial(_bounded, handler, *args, **kwargs),
+                                              limiter=_limiter(tokens))
 
     return run
+
+
+def _bounded(handler: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``handler`` with its SQLite reads stopped after ``settings.API_READ_SECONDS``: the reader is
+    shared, so a runaway request answers 503 instead of holding up every request queued behind it."""
+    from flashpoint import settings
+
+    try:
+        with db.deadline(settings.API_READ_SECONDS):
+            return handler(*args, **kwargs)
+    except DBAPIError as exc:
+        if not db.interrupted(exc):
+            raise
+        raise ApiError(503, "too_slow", f"this request read the database for over {settings.API_READ_SECONDS:g} s "
+                       "and was stopped: narrow it (dates, a country, a type, a longer search text) or follow "
+                       "the `next` link instead of a deep offset") from None

@@ -21,6 +21,7 @@ import os
 import random
 import sqlite3
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Iterator
@@ -120,6 +121,37 @@ into its own cache: a page of 100 events spread over a 100,000-event store costs
 memory of its own; 0 on 32-bit systems, where address space is short."""
 
 
+PROGRESS_STEPS = 1_000_000
+"""SQLite calls ``_past_deadline`` every this many steps of its virtual machine (a few milliseconds
+apart). Each call takes the GIL back for a moment, so they are kept rare: a deadline is seconds."""
+
+_deadline = threading.local()
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """SQLite statements this thread runs within the block stop after ``seconds`` in all (they raise
+    an OperationalError that ``interrupted`` recognises), so one runaway read cannot hold a server
+    worker. Other threads and PostgreSQL are not affected."""
+    outer = getattr(_deadline, "at", None)
+    _deadline.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _deadline.at = outer
+
+
+def _past_deadline() -> int:
+    at = getattr(_deadline, "at", None)
+    return 1 if at is not None and time.monotonic() > at else 0
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is a SQLite statement stopped by ``deadline``."""
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.OperationalError) and "interrupted" in str(orig)
+
+
 def _configure(conn: sqlite3.Connection, *, writable: bool) -> None:
     conn.isolation_level = None  # we issue BEGIN ourselves (``_on_begin``)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -128,6 +160,7 @@ def _configure(conn: sqlite3.Connection, *, writable: bool) -> None:
         conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    conn.set_progress_handler(_past_deadline, PROGRESS_STEPS)
 
 
 def _connect(database: str, files: FileAccess) -> sqlite3.Connection:
