@@ -10,7 +10,9 @@ pool against 3.5–4.8 with one reader, and about twice the requests per second.
 So the handlers that read the database are marked ``@reads``: they still run off the event loop
 (which keeps accepting and answering cached requests), but through one thread per process, in
 arrival order. Everything else — posting a document, waiting for its job, streamed downloads —
-keeps FastAPI's pool, so a slow job never holds up a read.
+keeps FastAPI's pool, so a slow job never holds up a read. A read that runs past
+``settings.API_READ_SECONDS`` is stopped and answered 503 with what to narrow, so one runaway
+request never holds up the queue behind it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import anyio
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
 
+from flashpoint import settings
 from flashpoint.corpus.store import db
 from flashpoint.web.errors import ApiError
 
@@ -75,8 +78,6 @@ def reads(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
 def _bounded(handler: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``handler`` with its SQLite reads stopped after ``settings.API_READ_SECONDS``: the reader is
     shared, so a runaway request answers 503 instead of holding up every request queued behind it."""
-    from flashpoint import settings
-
     try:
         with db.deadline(settings.API_READ_SECONDS):
             return handler(*args, **kwargs)
