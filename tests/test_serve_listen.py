@@ -76,7 +76,8 @@ def test_a_second_server_cannot_join_the_port_of_a_running_one() -> None:
         held.close()
 
 
-def test_serve_with_workers_on_a_taken_port_says_so_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_on_a_taken_port_says_so_in_one_line_before_claiming_to_serve(tmp_path: Path, workers: str) -> None:
     from flashpoint.corpus.store import open_store
 
     db = tmp_path / "empty.db"
@@ -88,8 +89,9 @@ def test_serve_with_workers_on_a_taken_port_says_so_in_one_line(tmp_path: Path) 
         other.listen()
         port = other.getsockname()[1]
         done = subprocess.run([sys.executable, "-c", code, "serve", "--db", str(db), "--port", str(port),
-                               "--workers", "2"], capture_output=True, text=True, timeout=120,
+                               "--workers", workers], capture_output=True, text=True, timeout=120,
                               env={**os.environ, "PYTHONPATH": src, "FLASHPOINT_TOKEN": ""})
     assert done.returncode == 2, done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert f"cannot listen on 127.0.0.1:{port}" in last and "--port" in last, done.stderr
+    assert "serving" not in done.stderr, done.stderr

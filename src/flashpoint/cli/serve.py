@@ -64,24 +64,30 @@ def serve(db: str, host: str, port: int, cors_origins: tuple[str, ...], tile_url
             _build_outlines()  # once, here: the workers then read the file instead of each building it
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
+        from flashpoint.web import listen
+        from flashpoint.web.protocol import NoDelayHttp
+
+        # A socket per worker where the kernel spreads connections (flashpoint.web.listen says why).
+        spread = workers > 1 and listen.spreads_connections()
+        held = None
+        try:  # before saying "serving": a taken port is refused in one line
+            if spread:
+                held = listen.claim_port(host, port)
+            else:
+                listen.check_port(host, port)
+        except OSError as exc:
+            raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                                   "choose another port with --port") from None
         mode = "writes allowed with the token" if token else "read-only (set FLASHPOINT_TOKEN to allow writes)"
         click.echo(f"flashpoint: serving {db} at http://{host}:{port}/ with {workers} worker"
                    f"{'s' if workers > 1 else ''} — {mode}; API docs at /docs", err=True)
         # An import string and a factory: each worker process builds its own app (and database pool).
         # The protocol sets TCP_NODELAY per connection (flashpoint.web.protocol says why).
-        from flashpoint.web import listen
-        from flashpoint.web.protocol import NoDelayHttp
-
         app, http = "flashpoint.web.app:app_from_env", NoDelayHttp
-        if workers == 1 or not listen.spreads_connections():
+        if held is None:
             uvicorn.run(app, factory=True, host=host, port=port, workers=workers, http=http, log_level="warning",
                         timeout_graceful_shutdown=GRACEFUL_S)
             return
-        try:  # a socket per worker: the kernel spreads connections evenly (flashpoint.web.listen says why)
-            held = listen.claim_port(host, port)
-        except OSError as exc:
-            raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
-                                   "choose another port with --port") from None
         listen.run_workers(uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, http=http,
                                           log_level="warning", timeout_graceful_shutdown=GRACEFUL_S), held)
 

@@ -32,14 +32,20 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise OSError when ``host:port`` cannot be bound (another program has it, with or without
+    SO_REUSEPORT): a plain bind, released at once."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 def claim_port(host: str, port: int) -> socket.socket:
     """A socket that holds ``host:port`` for the workers: bound with SO_REUSEPORT but never listening,
     so it takes no connections itself. Raises OSError when another program has the port: the port
     is first bound plainly, which fails if any socket holds it (with or without SO_REUSEPORT), so a
     second server on the same port is refused instead of silently sharing its traffic."""
-    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
+    check_port(host, port)
     held = socket.socket(_family(host), socket.SOCK_STREAM)
     held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
