@@ -8,20 +8,9 @@ import pytest
 from spacy.language import Language
 
 from flashpoint.errors import ModelError
-from flashpoint.geo.gazetteer import Gazetteer
 from flashpoint.nlp.components import FACTORY, demonym_country, load_pipeline
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_4d41038f671f9c9f.txt"
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer.open(progress=False)
-
-
-@pytest.fixture(scope="module")
-def nlp(gazetteer: Gazetteer) -> Language:
-    return load_pipeline(gazetteer)
 
 
 def _ents(nlp: Language, text: str) -> dict[str, str]:

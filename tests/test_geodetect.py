@@ -12,25 +12,8 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from flashpoint.geo.gazetteer import Gazetteer
 from flashpoint.geo.geoparse import Geoparser
 from flashpoint.model import Place
-from flashpoint.nlp.components import load_pipeline
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer.open(progress=False)
-
-
-@pytest.fixture(scope="module")
-def nlp(gazetteer: Gazetteer) -> Language:
-    return load_pipeline(gazetteer)
-
-
-@pytest.fixture(scope="module")
-def geoparser(gazetteer: Gazetteer) -> Geoparser:
-    return Geoparser(gazetteer)
 
 
 def _relabel(doc: Doc, label: str | None) -> Doc:

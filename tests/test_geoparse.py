@@ -15,27 +15,11 @@ from flashpoint.evaluate.geo import GeoGoldArticle, GeoGoldToponym, evaluate_geo
 from flashpoint.geo.gazetteer import Gazetteer
 from flashpoint.geo.geoparse import Geoparser
 from flashpoint.model import Place
-from flashpoint.nlp.components import load_pipeline
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parents[1] / "shared" / "seed" / "000_4d41038f671f9c9f.txt"
 SMALL = HERE / "fixtures" / "geo_small.xml"
 GOLD = HERE / "fixtures" / "geo_gold.xml"
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer.open(progress=False)
-
-
-@pytest.fixture(scope="module")
-def nlp(gazetteer: Gazetteer) -> Language:
-    return load_pipeline(gazetteer)
-
-
-@pytest.fixture(scope="module")
-def geoparser(gazetteer: Gazetteer) -> Geoparser:
-    return Geoparser(gazetteer)
 
 
 def _places(nlp: Language, geoparser: Geoparser, text: str, **kw: str) -> list[Place]:
