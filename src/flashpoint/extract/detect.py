@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from flashpoint.extract import clause
 from flashpoint.extract.lexicon import TriggerEntry, frame_words, frames, token_matches, trigger_index
@@ -315,19 +315,27 @@ def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry, publish
     if "@seize" in types and _is_attempt(token):
         # "an attempt was made to capture heights": fighting over ground, not ground taken.
         types = {"Armed clash": types.pop("@seize"), **types}
-    status = clause.clause_status(token, published_year, entry.frame)
+    return new_trigger(doc, start, end, entry, types, clause.clause_status(token, published_year, entry.frame),
+                       _is_definite(token))
+
+
+def new_trigger(doc: Doc, start: int, end: int, entry: TriggerEntry, types: dict[str, float], status: str,
+                definite: bool) -> Trigger:
+    """The trigger ``doc[start:end]`` of ``entry`` with its types and clause status, in any language:
+    the status decides negated / irrealis / generic, the tokens its text and character offsets."""
+    last = doc[end - 1]
     return Trigger(
         start=start,
         end=end,
         types=types,
         ref=entry.ref,
-        definite=_is_definite(token),
+        definite=definite,
         negated=status == clause.NEGATED,
         irrealis=status in (clause.FUTURE, clause.HYPOTHETICAL, clause.BACKGROUND),
         generic=status == clause.HABITUAL,
         text=doc[start:end].text,
         char_start=doc[start].idx,
-        char_end=doc[end - 1].idx + len(doc[end - 1].text),
+        char_end=last.idx + len(last.text),
         status=status,
         frame=entry.frame,
     )

@@ -15,7 +15,7 @@ from spacy.tokens import Span, Token
 
 from flashpoint import lang
 from flashpoint.extract import clause
-from flashpoint.extract.detect import Trigger, longest_matches
+from flashpoint.extract.detect import Trigger, longest_matches, new_trigger
 from flashpoint.extract.lexicon import TriggerEntry, frame_words, frames, token_matches, trigger_index
 
 __all__ = ["clause_status", "find_triggers"]
@@ -180,25 +180,9 @@ def _background(token: Token, published_year: int | None) -> bool:
 
 
 def _make_trigger(sent: Span, start: int, end: int, entry: TriggerEntry, published_year: int | None) -> Trigger:
-    doc = sent.doc
-    token = doc[start]
-    last = doc[end - 1]
-    status = clause_status(token, published_year)
-    return Trigger(
-        start=start,
-        end=end,
-        types=dict(entry.types),
-        ref=entry.ref,
-        definite=_is_definite(token),
-        negated=status == clause.NEGATED,
-        irrealis=status in (clause.FUTURE, clause.HYPOTHETICAL, clause.BACKGROUND),
-        generic=status == clause.HABITUAL,
-        text=doc[start:end].text,
-        char_start=token.idx,
-        char_end=last.idx + len(last.text),
-        status=status,
-        frame=entry.frame,
-    )
+    token = sent.doc[start]
+    return new_trigger(sent.doc, start, end, entry, dict(entry.types), clause_status(token, published_year),
+                       _is_definite(token))
 
 
 def _is_definite(token: Token) -> bool:
