@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
@@ -46,6 +47,32 @@ class Statement:
     direct: bool = False
 
 
+class Said(Protocol):
+    """A statement as the claim chain reads it (``Statement``, and the Russian one)."""
+
+    speaker: str
+    speaker_span: tuple[int, int]
+    relay: str | None
+    relay_span: tuple[int, int] | None
+
+
+def claim_chain(outlet: str | None, outlet_span: tuple[int, int] | None,
+                said: Said | None) -> tuple[list[str], list[tuple[int, int]]]:
+    """Who passes a claim on, outermost first (the outlet, a relay, the speaker of ``said``; the
+    outlet alone when it speaks in its own voice), and the evidence spans naming them."""
+    chain = [outlet] if outlet else []
+    spans = [outlet_span] if outlet_span else []
+    if said is None:
+        return chain, spans
+    if said.relay and said.relay not in chain:
+        chain.append(said.relay)
+        if said.relay_span:
+            spans.append(said.relay_span)
+    chain.append(said.speaker)
+    spans.append(said.speaker_span)
+    return chain, spans
+
+
 @dataclass
 class Attribution:
     outlet: str | None
@@ -62,21 +89,15 @@ class Attribution:
     def claimant_for(self, sent: Span) -> tuple[Claimant, list[tuple[int, int]]]:
         """The claimant of a sentence and the evidence spans naming them."""
         idx = self.sentence_statement.get(sent.start_char)
-        chain = [self.outlet] if self.outlet else []
-        spans = [self.outlet_span] if self.outlet_span else []
         if idx is not None and _COLLECTIVE.fullmatch(self.statements[idx].speaker.strip().lower()):
             idx = None  # "both sides said": the outlet reporting both, in its own (neutral) voice
         if idx is None:
             # The outlet's own voice; an official outlet (a ministry's own statement) speaks for its side.
+            chain, spans = claim_chain(self.outlet, self.outlet_span, None)
             party, side = party_and_side(self.outlet, self.default_country) if self.outlet else (None, None)
             return Claimant(name=self.outlet, party=party, side=side, chain=chain, quote="none"), spans
         st = self.statements[idx]
-        if st.relay and st.relay not in chain:
-            chain.append(st.relay)
-            if st.relay_span:
-                spans.append(st.relay_span)
-        chain.append(st.speaker)
-        spans.append(st.speaker_span)
+        chain, spans = claim_chain(self.outlet, self.outlet_span, st)
         home = self.default_country or (self.dateline_country if unofficial(st.speaker) else None)
         party, side = party_and_side(st.speaker, home)
         quote = "direct" if st.direct and any(a <= sent.start_char < b for a, b in st.regions) else "indirect"

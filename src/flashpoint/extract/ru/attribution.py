@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from flashpoint import lang
-from flashpoint.extract.attribution import quote_regions
+from flashpoint.extract.attribution import claim_chain, quote_regions
 from flashpoint.extract.ru import actors as ru_actors
 from flashpoint.model import Claimant
 from flashpoint.nlp.text import doc_text
@@ -64,18 +64,11 @@ class RuAttribution:
 
     def claimant_for(self, sent: Span) -> tuple[Claimant, list[tuple[int, int]]]:
         """The claimant of a sentence and the spans naming them (as ``Attribution.claimant_for``)."""
-        chain = [self.outlet] if self.outlet else []
-        spans = [self.outlet_span] if self.outlet_span else []
         idx = self.sentence_statement.get(sent.start_char)
-        if idx is None:
+        st = self.statements[idx] if idx is not None else None
+        chain, spans = claim_chain(self.outlet, self.outlet_span, st)
+        if st is None:
             return Claimant(name=self.outlet, chain=chain, quote="none"), spans
-        st = self.statements[idx]
-        if st.relay and st.relay not in chain:
-            chain.append(st.relay)
-            if st.relay_span:
-                spans.append(st.relay_span)
-        chain.append(st.speaker)
-        spans.append(st.speaker_span)
         inside = any(a <= sent.start_char < b for a, b in self.quoted)
         return Claimant(name=st.speaker, party=st.party, side=st.side, chain=chain,
                         quote="direct" if inside else "indirect", official=st.official), spans
