@@ -23,7 +23,6 @@ Conventions (ACLED's codebook as flashpoint applies it; change them here, in one
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -162,9 +161,8 @@ class _Words:
         return _word_set(name)
 
 
-@functools.cache
 def _word_set(name: str) -> frozenset[str]:
-    return frozenset(lang.data("en", "casualties")[name])
+    return lang.word_set("en", "casualties", name)
 
 
 _W = _Words()

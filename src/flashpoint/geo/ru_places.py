@@ -11,7 +11,6 @@ it resolved as it did (``reason``), as English places do.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -35,9 +34,8 @@ _RU_WORD = re.compile(r"[\w-]+")
 _COORDINATION = re.compile(r"\s*(?:,|и|или|,\s*и)\s*")
 
 
-@functools.cache
 def _words(name: str) -> frozenset[str]:
-    return frozenset(lang.data(LANG, "places")[name])
+    return lang.word_set(LANG, "places", name)
 
 
 @dataclass
@@ -140,9 +138,8 @@ def _speaks(token: Token) -> bool:
     return token.dep_ in ("obl", "nmod") and any(c.lemma_.lower() == "в" for c in token.children if c.dep_ == "case")
 
 
-@functools.cache
 def _speech_verbs() -> frozenset[str]:
-    return frozenset(lang.data(LANG, "attribution")["speech_verbs"])
+    return lang.word_set(LANG, "attribution", "speech_verbs")
 
 
 def _division_after(token: Token) -> Token | None:

@@ -19,7 +19,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-__all__ = ["data", "fingerprint", "path", "table", "text", "words"]
+__all__ = ["data", "fingerprint", "path", "table", "text", "word_set", "words"]
 
 
 def path(lang: str, name: str) -> Traversable:
@@ -56,6 +56,12 @@ def table(lang: str, name: str) -> tuple[dict[str, str], ...]:
 def data(lang: str, name: str) -> Any:
     """A JSON file (``<name>.json``)."""
     return json.loads(text(lang, f"{name}.json"))
+
+
+@functools.cache
+def word_set(lang: str, name: str, key: str) -> frozenset[str]:
+    """The word list under ``key`` in the JSON file ``<name>.json``, as given (no case change)."""
+    return frozenset(data(lang, name)[key])
 
 
 def fingerprint(lang: str, names: Iterable[str]) -> str:

@@ -14,7 +14,6 @@ the Russian phrase as written; its party and side are ACLED's English names.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -33,9 +32,8 @@ _CLAUSE_DEPS = frozenset({"acl", "acl:relcl", "advcl", "ccomp", "xcomp", "parata
 _OUTLET_NAME = re.compile(r"«([^»]{2,40})»|\b([A-Z][A-Za-z0-9.&'-]+(?:\s[A-Z][A-Za-z0-9.&'-]+){0,3})")
 
 
-@functools.cache
 def _words(name: str) -> frozenset[str]:
-    return frozenset(lang.data(LANG, "attribution")[name])
+    return lang.word_set(LANG, "attribution", name)
 
 
 @dataclass
