@@ -419,33 +419,34 @@ def test_a_text_of_too_many_happenings_is_refused_in_one_line_recorded_and_the_r
     strict = Coder(nlp=coder.nlp, gazetteer=coder.gazetteer, max_mentions=3)
     dump = "\n\n".join(f"On {day} March 2022, gunmen attacked a checkpoint near Gao, killing {day % 5 + 2} soldiers, "
                        "the army said." for day in range(1, 7))
+    report, recorded = _between_two_reports(tmp_path, strict, "b_dump.txt", dump)
+    assert report.added == 2
+    (failure,) = report.failures
+    assert Path(failure.source).name == "b_dump.txt" and failure.code == errors.E_TOO_LARGE
+    assert "happenings" in failure.reason and "split it" in failure.reason and "\n" not in failure.reason
+    (only,) = recorded
+    assert only["code"] == errors.E_TOO_LARGE
+
+
+def _between_two_reports(tmp_path: Path, coder: Coder, name: str, text: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Ingest a folder of two good reports with ``text`` (as ``name``) between them; the ingest
+    report and the failures the store recorded."""
     folder = tmp_path / "docs"
     write(folder, "a.txt", GOOD)
-    write(folder, "b_dump.txt", dump)
+    write(folder, name, text)
     write(folder, "c.txt", OTHER)
     with open_store(tmp_path / "corpus.db") as store:
-        report = ingest([str(folder)], store, coder=strict.code_many)
-        assert report.added == 2
-        (failure,) = report.failures
-        assert Path(failure.source).name == "b_dump.txt" and failure.code == errors.E_TOO_LARGE
-        assert "happenings" in failure.reason and "split it" in failure.reason and "\n" not in failure.reason
-        (recorded,) = store.failures()
-        assert recorded["code"] == errors.E_TOO_LARGE
+        return ingest([str(folder)], store, coder=coder.code_many), store.failures()
 
 
 def test_a_text_longer_than_one_report_is_refused_before_parsing_and_the_run_goes_on(tmp_path: Path) -> None:
     coder = default_coder()
     strict = Coder(nlp=coder.nlp, gazetteer=coder.gazetteer, max_chars=len(GOOD) + 10)
-    folder = tmp_path / "docs"
-    write(folder, "a.txt", GOOD)
-    write(folder, "b_book.txt", long_text(3))
-    write(folder, "c.txt", OTHER)
-    with open_store(tmp_path / "corpus.db") as store:
-        report = ingest([str(folder)], store, coder=strict.code_many)
-        assert report.added == 2
-        (failure,) = report.failures
-        assert Path(failure.source).name == "b_book.txt" and failure.code == errors.E_TOO_LARGE
-        assert "longer than flashpoint codes as one report" in failure.reason and "split it" in failure.reason
-        assert store.failures()[0]["code"] == errors.E_TOO_LARGE
+    report, recorded = _between_two_reports(tmp_path, strict, "b_book.txt", long_text(3))
+    assert report.added == 2
+    (failure,) = report.failures
+    assert Path(failure.source).name == "b_book.txt" and failure.code == errors.E_TOO_LARGE
+    assert "longer than flashpoint codes as one report" in failure.reason and "split it" in failure.reason
+    assert recorded[0]["code"] == errors.E_TOO_LARGE
     with pytest.raises(errors.InputError, match="split it"):
         strict.code(Document(id="book", text=long_text(3)))
