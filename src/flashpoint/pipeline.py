@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from flashpoint import settings
@@ -109,27 +109,21 @@ class Coder:
         """The Russian parse of ``text``, in chunks as ``parse`` does (offsets index the whole text)."""
         from flashpoint.nlp.ru import parser
 
-        if len(text) <= self.chunk_chars:
-            return parser()(text)
-        from spacy.tokens import Doc
-
-        parts = [parser()(text[a:b]) for a, b in split_for_parser(text, self.chunk_chars)]
-        doc = Doc.from_docs(parts, ensure_whitespace=False)
-        if doc.text != text:
-            raise InputError(f"the parse of this {len(text):,}-character text could not be joined: split it "
-                             "into separate documents", code=E_TOO_LARGE)
-        return doc
+        return self._chunked(text, self.chunk_chars, parser())
 
     def parse(self, text: str) -> Doc:
         """The parse of ``text``; a text longer than ``chunk_chars`` is parsed in chunks cut at
         paragraph or sentence ends and joined into one Doc whose offsets index the whole text."""
-        limit = self._chunk_limit()
+        return self._chunked(text, self._chunk_limit(), self.nlp)
+
+    @staticmethod
+    def _chunked(text: str, limit: int, parse_one: Callable[[str], Doc]) -> Doc:
+        """``parse_one`` of ``text``, or of its chunks of at most ``limit`` characters joined into one Doc."""
         if len(text) <= limit:
-            return self.nlp(text)
+            return parse_one(text)
         from spacy.tokens import Doc
 
-        parts = [text[a:b] for a, b in split_for_parser(text, limit)]
-        doc = Doc.from_docs(list(self.nlp.pipe(parts, batch_size=1)), ensure_whitespace=False)
+        doc = Doc.from_docs([parse_one(text[a:b]) for a, b in split_for_parser(text, limit)], ensure_whitespace=False)
         if doc.text != text:  # offsets would not index the text: refuse rather than mislead
             raise InputError(f"the parse of this {len(text):,}-character text could not be joined: split it "
                              "into separate documents", code=E_TOO_LARGE)
