@@ -36,7 +36,7 @@ from flashpoint.extract.mentions import (
 from flashpoint.extract.ru import actors as ru_actors
 from flashpoint.extract.ru.attribution import RuAttribution
 from flashpoint.extract.ru.casualties import find_casualties
-from flashpoint.extract.ru.detect import find_triggers
+from flashpoint.extract.ru.detect import find_triggers, preposition
 from flashpoint.model import Span as CharSpan
 
 __all__ = ["RU_TYPING_NOTE", "extract_mentions", "loaded_in"]
@@ -180,13 +180,6 @@ def _role_head(token: Token) -> Token:
     return token
 
 
-def _case(token: Token) -> str | None:
-    for child in token.children:
-        if child.dep_ in ("case", "fixed") and child.pos_ == "ADP":
-            return child.lemma_.lower()
-    return None
-
-
 def _side_of(token: Token) -> Token | None:
     """"со стороны X", "с позиций X", "с азербайджанских позиций": X (the word or the whole phrase),
     on the trigger or the verb it depends on ("попал под обстрел со стороны Украины")."""
@@ -194,7 +187,7 @@ def _side_of(token: Token) -> Token | None:
     preps = frame_words("origin_prepositions", LANG)
     for node in (token, token.head):
         for child in node.children:
-            if child.lemma_.lower() in nouns and _case(child) in preps:
+            if child.lemma_.lower() in nouns and preposition(child) in preps:
                 owner = next((g for g in child.children if g.dep_ == "nmod"), None)
                 return owner if owner is not None else child
             # the parse's fixed preposition: "со стороны ВСУ" as case "со" + fixed "стороны"
@@ -221,15 +214,15 @@ def _role_tokens(head: Token, trigger: Trigger) -> tuple[Token | None, Token | N
             target = child
         elif child.dep_ == "obj" and target is None and child.lemma_.lower() not in trigger.text.lower():
             target = child
-        elif child.dep_ in ("obl", "nmod") and target is None and _case(child) in preps:
+        elif child.dep_ in ("obl", "nmod") and target is None and preposition(child) in preps:
             target = child
-        elif passive and child.dep_ == "obl" and _case(child) is None and "Ins" in child.morph.get("Case", []) and agent is None:
+        elif passive and child.dep_ == "obl" and preposition(child) is None and "Ins" in child.morph.get("Case", []) and agent is None:
             agent = child  # "обстреляны армянскими подразделениями"
-        elif head.pos_ == "NOUN" and child.dep_ == "nmod" and _case(child) is None and target is None \
+        elif head.pos_ == "NOUN" and child.dep_ == "nmod" and preposition(child) is None and target is None \
                 and "Gen" in child.morph.get("Case", []) and trigger.frame != "fighting":
             target = child  # "обстрел позиций": the genitive is what was hit
     if trigger.frame == "fighting" and target is None:
-        between = next((c for c in head.children if c.dep_ == "nmod" and _case(c) in ("между", "с")), None)
+        between = next((c for c in head.children if c.dep_ == "nmod" and preposition(c) in ("между", "с")), None)
         if between is not None:
             conj = next((c for c in between.children if c.dep_ == "conj"), None)
             agent, target = (between, conj) if conj is not None and agent is None else (agent, between)
@@ -306,7 +299,7 @@ def _nearest_before(sent: Span, trigger: Trigger, mention: Mention, ctx: DocCont
         (m.start, m.actor, (m.start, m.end)) for m in ctx.actor_mentions
         if lo <= m.start and m.end <= hi and m.actor.kind != "government" and free(m.start)]
     for tok in sent:
-        if tok.idx >= hi or tok.ent_type_ != "GPE" or not free(tok.idx) or _case(tok) is not None:
+        if tok.idx >= hi or tok.ent_type_ != "GPE" or not free(tok.idx) or preposition(tok) is not None:
             continue
         country = ru_actors.country_of(tok)
         if country is not None and tok.dep_ in ("nsubj", "nsubj:pass", "root"):

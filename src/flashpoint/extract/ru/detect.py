@@ -69,11 +69,11 @@ def _slots_found(token: Token, entry: TriggerEntry) -> bool:
         return False
     if "target" in entry.needs:
         preps = frozenset(p for p in frames(LANG)[entry.frame].slots.get("target", ()) if p != "object")
-        return any(c.dep_ == "obj" or _case(c) in preps for c in token.children)
+        return any(c.dep_ == "obj" or preposition(c) in preps for c in token.children)
     return True
 
 
-def _case(token: Token) -> str | None:
+def preposition(token: Token) -> str | None:
     """The preposition of a noun ("по позициям" → "по"; "со стороны" → "с")."""
     for child in token.children:
         if child.dep_ in ("case", "fixed") and child.pos_ == "ADP":
