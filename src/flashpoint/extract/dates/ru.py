@@ -120,7 +120,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "eve": re.compile(rf"\s+(?:{_alternation(list(ordered_words('ru', 'eve_nouns')))})", _FLAGS),
         "metadata": re.compile(rf"(?:{_alternation(list(words('ru', 'date_metadata_labels')))})"
                                r"\s*[:\-\u2013\u2014]?\s*$", _FLAGS),
-        "apposition": re.compile(rf"(?<!\w)(?:{_alternation(['вчера', 'сегодня', 'накануне', 'позавчера'])})"
+        "apposition": re.compile(rf"(?<!\w)(?:{_alternation(list(ordered_words('ru', 'date_apposition_words')))})"
                                  r"\s*,\s*$", _FLAGS),
     }
 
