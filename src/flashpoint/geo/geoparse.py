@@ -966,13 +966,14 @@ PLACE_DESCRIPTORS = words("en", "place_descriptors")
 """Settlement words after a name ("Heze city", "X village"): looked up without, kept as a hint."""
 FEATURE_WORDS = words("en", "place_feature_words")
 """Words after a name that make the phrase a feature near it ("the X heights", "the X direction")."""
-_SETTLEMENT_DESCRIPTORS = frozenset({"camp", "camps", "city", "hamlet", "settlement", "suburb", "town",
-                                     "township", "village", "villages", "neighborhood", "neighbourhood"})
+_SETTLEMENT_DESCRIPTORS = words("en", "place_settlement_descriptors")
 _NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL",
                              "LAW", "LANGUAGE"})
-_LIST_WORDS = frozenset({",", "and", "or", "&", ";", "/"})
-_LOOSE_CUES = frozenset({"of", "to", "at", "from", "between"})
+_LIST_WORDS = words("en", "place_list_words")
+_LOOSE_CUES = words("en", "place_loose_cues")
 """Weak cues too common before non-places to vouch for a hamlet ("the Godfather of X")."""
+_RELIEF_WORDS = words("en", "place_relief_words")
+"""Feature words that make a capitalised "X Heights" a feature too."""
 _MAX_NAME_WORDS = 4
 
 
@@ -1127,7 +1128,7 @@ def _read_descriptor(doc: Doc, cand: _ScanCandidate) -> bool:
         cand.settlement = word in _SETTLEMENT_DESCRIPTORS
         cand.suffix, cand.suffix_end = nxt.text, cand.end + 1
         return True
-    return word in FEATURE_WORDS and (nxt.is_lower or word in {"heights", "hills", "mountains"})
+    return word in FEATURE_WORDS and (nxt.is_lower or word in _RELIEF_WORDS)
 
 
 def _person_words(doc: Doc) -> frozenset[str]:
